@@ -1,0 +1,66 @@
+/**
+ * The `plato-scout` command line.
+ *
+ * ```sh
+ * deno run -A jsr:@plato/scout/cli --help
+ * ```
+ *
+ * @module
+ */
+import { UsageError } from "./lib/runtime/usage_error.ts";
+import type { Command } from "./lib/runtime/cli/command.ts";
+import { COMMANDS } from "./lib/runtime/cli/commands.ts";
+
+/**
+ * Run the command line with `argv` (without the program name).
+ *
+ * @param argv The arguments.
+ * @returns The exit code: 0 ok, 1 failure, 2 usage error.
+ */
+export async function main(argv: string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  const byName = new Map<string, Command>(COMMANDS.map((c) => [c.name, c]));
+  try {
+    const command = first !== undefined ? byName.get(first) : undefined;
+    if (command) {
+      if (rest.includes("--help") || rest.includes("-h")) {
+        console.log(command.help);
+        return 0;
+      }
+      return await command.run(rest);
+    }
+    const fallback = byName.get("run")!;
+    if (first === undefined || first === "--help" || first === "-h") {
+      console.log(topHelp());
+      return 0;
+    }
+    if (!first.startsWith("-")) throw new UsageError(`Unknown command '${first}' (see 'plato-scout --help')`);
+    return await fallback.run(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`plato-scout: ${error.message}`);
+      return 2;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(`plato-scout: ${message.split("\n")[0]}`);
+    return 1;
+  }
+}
+
+function topHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    "plato-scout: watch services and emit checkpoint tiles to PLATO",
+    "",
+    "Usage: plato-scout [run flags] | plato-scout <command> [flags]",
+    "",
+    "Commands:",
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    "",
+    "Run 'plato-scout <command> --help' for a command's flags.",
+  ].join("\n");
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}

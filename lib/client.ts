@@ -1,0 +1,315 @@
+import type { Tile } from "./tile.ts";
+import { redactUrl } from "./redact.ts";
+
+/** How one tile submission ended; never thrown. */
+export type SubmitOutcome =
+  /** Stored by the server. */
+  | { kind: "accepted"; status: number }
+  /** 403 "Duplicate tile": this content was stored before (an earlier attempt, if retrying). */
+  | { kind: "duplicate"; status: number; reason: string }
+  /** Refused for good (gate rejection, validation error): retrying cannot succeed. */
+  | { kind: "rejected"; status: number; reason: string }
+  /** Try again later: network error, dropped connection, 401, 408, 429, 5xx. */
+  | { kind: "retryable"; status?: number; reason: string; retryAfterMs?: number };
+
+/** A read that failed, as a value. */
+export interface PlatoReadError {
+  /** HTTP status, absent for network errors. */
+  status?: number;
+  /** One line: method, URL (without credentials) and status or cause. */
+  message: string;
+}
+
+/** A read result: `{ ok: true, value }` or `{ ok: false, error }`. */
+export type PlatoResult<T> = { ok: true; value: T } | { ok: false; error: PlatoReadError };
+
+/** A room as read back from the server. */
+export interface RoomPage {
+  /** Tiles, oldest first where the server allows. */
+  tiles: Array<Tile & Record<string, unknown>>;
+  /** Total tiles in the room, as the server reports. */
+  tileCount: number;
+  /** The server's full body. */
+  raw: Record<string, unknown>;
+}
+
+/** Options of {@linkcode createPlatoClient}. */
+export interface PlatoClientOptions {
+  /** Base URL, for example `http://localhost:8848`. */
+  url: string;
+  /** Bearer token (`PLATO_API_KEY`); never logged. */
+  apiKey?: string;
+  /** The fetch to use; defaults to `globalThis.fetch`. */
+  fetch?: typeof fetch;
+  /** Per-request timeout in milliseconds; default 10,000. */
+  timeoutMs?: number;
+  /** Epoch milliseconds now, for `Retry-After` dates; default `Date.now`. */
+  now?: () => number;
+}
+
+/** Options of {@linkcode PlatoClient.readRoom}. */
+export interface ReadRoomOptions {
+  /** Only tiles stored after this epoch-millisecond time (or server cursor). */
+  since?: number;
+  /** At most this many tiles. */
+  limit?: number;
+  /** Abort the read. */
+  signal?: AbortSignal;
+}
+
+/** A fetch-only PLATO client. Every method resolves; none throws for HTTP or network reasons. */
+export interface PlatoClient {
+  /** The base URL, without a trailing slash. */
+  readonly url: string;
+  /** `POST /submit` one tile. */
+  submit(tile: Tile, signal?: AbortSignal): Promise<SubmitOutcome>;
+  /** `POST /submit_batch`, falling back to `/submit` per tile on 404. One outcome per tile, in order. */
+  submitBatch(tiles: readonly Tile[], signal?: AbortSignal): Promise<SubmitOutcome[]>;
+  /** `GET /room/<name>`; names may contain `/`. */
+  readRoom(room: string, options?: ReadRoomOptions): Promise<PlatoResult<RoomPage>>;
+  /** `GET /rooms`: room name to `{ tile_count, created }`. */
+  listRooms(signal?: AbortSignal): Promise<PlatoResult<Record<string, { tile_count: number; created?: string }>>>;
+  /** `GET /search?q=`. */
+  search(query: string, signal?: AbortSignal): Promise<PlatoResult<Array<Record<string, unknown>>>>;
+  /** `GET /health`. */
+  health(signal?: AbortSignal): Promise<PlatoResult<Record<string, unknown>>>;
+}
+
+/**
+ * Parse a `Retry-After` header (delta seconds or an HTTP date) into milliseconds.
+ *
+ * @param value The header value.
+ * @param now Epoch milliseconds now.
+ * @returns Milliseconds to wait, or `undefined` if absent or unparseable.
+ *
+ * @example Parse Retry-After
+ * ```ts
+ * import { parseRetryAfter } from "@plato/scout";
+ * console.log(parseRetryAfter("3", 0)); // 3000
+ * ```
+ */
+export function parseRetryAfter(value: string | null | undefined, now: number): number | undefined {
+  if (!value) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const date = Date.parse(trimmed);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, date - now);
+}
+
+/** Encode a room name for a URL path, keeping `/` separators. */
+export function encodeRoom(room: string): string {
+  return room.split("/").map(encodeURIComponent).join("/");
+}
+
+const MAX_REASON = 300;
+
+/**
+ * Create a fetch-only PLATO client.
+ *
+ * @param options Where the server is and how to reach it.
+ * @returns A {@linkcode PlatoClient}.
+ *
+ * @example Submit a tile
+ * ```ts ignore
+ * import { buildTile, createPlatoClient } from "@plato/scout";
+ * const client = createPlatoClient({ url: "http://localhost:8848" });
+ * const outcome = await client.submit(buildTile({
+ *   scoutName: "demo", room: "demo/room", checkpointType: "periodic",
+ *   question: "hello", answer: "a twenty-character-long answer",
+ * }));
+ * console.log(outcome.kind);
+ * ```
+ */
+export function createPlatoClient(options: PlatoClientOptions): PlatoClient {
+  const base = options.url.replace(/\/+$/, "");
+  const printable = redactUrl(base).replace(/\/+$/, "");
+  const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const now = options.now ?? Date.now;
+  let batchSupported = true;
+
+  function headers(json: boolean): Headers {
+    const h = new Headers({ accept: "application/json" });
+    if (json) h.set("content-type", "application/json");
+    if (options.apiKey) h.set("authorization", `Bearer ${options.apiKey}`);
+    return h;
+  }
+
+  function signalFor(signal?: AbortSignal): AbortSignal {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    return signal ? AbortSignal.any([signal, timeout]) : timeout;
+  }
+
+  function describe(method: string, path: string, detail: string): string {
+    return `[${method}] "${printable}${path}": ${detail}`;
+  }
+
+  async function request(
+    method: string,
+    path: string,
+    body: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<{ response: Response; text: string } | { error: string }> {
+    try {
+      const response = await doFetch(base + path, {
+        method,
+        headers: headers(body !== undefined),
+        body,
+        signal: signalFor(signal),
+        redirect: "follow",
+      });
+      const text = await response.text();
+      return { response, text };
+    } catch (error) {
+      const cause = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      return { error: describe(method, path, cause.split("\n")[0].slice(0, MAX_REASON)) };
+    }
+  }
+
+  function parseJson(text: string): Record<string, unknown> | undefined {
+    try {
+      const value = JSON.parse(text);
+      return value && typeof value === "object" ? value as Record<string, unknown> : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  function reasonOf(body: Record<string, unknown> | undefined, text: string): string {
+    const r = body?.reason ?? body?.error ?? body?.message ?? body?.detail;
+    const s = typeof r === "string" ? r : r !== undefined ? JSON.stringify(r) : text;
+    return s.slice(0, MAX_REASON);
+  }
+
+  function classify(method: string, path: string, response: Response, text: string): SubmitOutcome {
+    const status = response.status;
+    if (status >= 200 && status < 300) return { kind: "accepted", status };
+    const body = parseJson(text);
+    const reason = reasonOf(body, text);
+    const line = describe(method, path, `${status} ${response.statusText}`.trim() + (reason ? ` (${reason})` : ""));
+    if (status === 403 && /duplicate/i.test(reason)) return { kind: "duplicate", status, reason };
+    if (status === 401 || status === 408 || status === 425 || status === 429 || status >= 500) {
+      return {
+        kind: "retryable",
+        status,
+        reason: line,
+        retryAfterMs: parseRetryAfter(response.headers.get("retry-after"), now()),
+      };
+    }
+    return { kind: "rejected", status, reason: reason || line };
+  }
+
+  async function submit(tile: Tile, signal?: AbortSignal): Promise<SubmitOutcome> {
+    const result = await request("POST", "/submit", JSON.stringify(tile), signal);
+    if ("error" in result) return { kind: "retryable", reason: result.error };
+    return classify("POST", "/submit", result.response, result.text);
+  }
+
+  async function submitEach(tiles: readonly Tile[], signal?: AbortSignal): Promise<SubmitOutcome[]> {
+    const out: SubmitOutcome[] = [];
+    for (const tile of tiles) {
+      const outcome = await submit(tile, signal);
+      out.push(outcome);
+      if (outcome.kind === "retryable") {
+        // The server is struggling: do not hammer it with the rest of the batch.
+        for (let i = out.length; i < tiles.length; i++) out.push({ ...outcome });
+        break;
+      }
+    }
+    return out;
+  }
+
+  async function submitBatch(tiles: readonly Tile[], signal?: AbortSignal): Promise<SubmitOutcome[]> {
+    if (tiles.length === 0) return [];
+    if (!batchSupported || tiles.length === 1) return submitEach(tiles, signal);
+    const path = "/submit_batch";
+    const result = await request("POST", path, JSON.stringify({ tiles }), signal);
+    if ("error" in result) return tiles.map(() => ({ kind: "retryable", reason: result.error }));
+    const { response, text } = result;
+    if (response.status === 404 || response.status === 405) {
+      batchSupported = false;
+      return submitEach(tiles, signal);
+    }
+    if (response.status === 413 || response.status === 400) {
+      // Too large or one bad neighbour: split so that every good tile still lands.
+      if (tiles.length <= 2) return submitEach(tiles, signal);
+      const mid = Math.ceil(tiles.length / 2);
+      const left = await submitBatch(tiles.slice(0, mid), signal);
+      if (left.some((o) => o.kind === "retryable")) {
+        return [...left, ...tiles.slice(mid).map((): SubmitOutcome => ({ kind: "retryable", reason: "batch split halted" }))];
+      }
+      return [...left, ...(await submitBatch(tiles.slice(mid), signal))];
+    }
+    if (!response.ok) {
+      const outcome = classify("POST", path, response, text);
+      return tiles.map(() => ({ ...outcome }));
+    }
+    const body = parseJson(text);
+    const details = Array.isArray(body?.details) ? body.details as Array<Record<string, unknown>> : undefined;
+    if (!details || details.length !== tiles.length) {
+      // A 2xx without per-tile details: the batch as a whole was accepted.
+      return tiles.map(() => ({ kind: "accepted", status: response.status }));
+    }
+    return details.map((d): SubmitOutcome => {
+      const status = String(d?.status ?? "");
+      if (status === "accepted" || status === "duplicate_id" || status === "stored") {
+        return { kind: "accepted", status: response.status };
+      }
+      const reason = typeof d?.reason === "string" ? d.reason.slice(0, MAX_REASON) : "rejected";
+      if (/duplicate/i.test(reason)) return { kind: "duplicate", status: 403, reason };
+      return { kind: "rejected", status: 403, reason };
+    });
+  }
+
+  async function getJson<T>(path: string, signal?: AbortSignal): Promise<PlatoResult<T>> {
+    const result = await request("GET", path, undefined, signal);
+    if ("error" in result) return { ok: false, error: { message: result.error } };
+    const { response, text } = result;
+    if (!response.ok) {
+      const reason = reasonOf(parseJson(text), text);
+      return {
+        ok: false,
+        error: {
+          status: response.status,
+          message: describe("GET", path, `${response.status} ${response.statusText}`.trim() + (reason ? ` (${reason})` : "")),
+        },
+      };
+    }
+    const body = parseJson(text);
+    if (body === undefined) {
+      return { ok: false, error: { status: response.status, message: describe("GET", path, "response is not JSON") } };
+    }
+    return { ok: true, value: body as T };
+  }
+
+  async function readRoom(room: string, opts: ReadRoomOptions = {}): Promise<PlatoResult<RoomPage>> {
+    const params = new URLSearchParams();
+    if (opts.since !== undefined) params.set("since", String(opts.since));
+    if (opts.limit !== undefined) params.set("limit", String(opts.limit));
+    const query = params.size ? `?${params}` : "";
+    const result = await getJson<Record<string, unknown>>(`/room/${encodeRoom(room)}${query}`, opts.signal);
+    if (!result.ok) return result;
+    const raw = result.value;
+    const tiles = Array.isArray(raw.tiles) ? raw.tiles as RoomPage["tiles"] : [];
+    const tileCount = typeof raw.tile_count === "number" ? raw.tile_count : tiles.length;
+    return { ok: true, value: { tiles, tileCount, raw } };
+  }
+
+  async function search(q: string, signal?: AbortSignal): Promise<PlatoResult<Array<Record<string, unknown>>>> {
+    const result = await getJson<Record<string, unknown>>(`/search?q=${encodeURIComponent(q)}`, signal);
+    if (!result.ok) return result;
+    const results = result.value.results;
+    return { ok: true, value: Array.isArray(results) ? results : [] };
+  }
+
+  return {
+    url: base,
+    submit,
+    submitBatch,
+    readRoom,
+    listRooms: (signal) => getJson("/rooms", signal),
+    search,
+    health: (signal) => getJson("/health", signal),
+  };
+}

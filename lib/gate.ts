@@ -1,0 +1,109 @@
+/**
+ * The fleet's P0 gate, as PLATO-CONTRACT.md records it. {@linkcode checkGate}
+ * is pure; the duplicate rule needs state and lives with whoever keeps it
+ * (the local server), using {@linkcode contentHash}.
+ *
+ * @module
+ */
+
+/** Words the gate refuses in an answer, as whole words, case-insensitive. */
+export const ABSOLUTE_WORDS: readonly string[] = [
+  "always",
+  "never",
+  "guaranteed",
+  "impossible",
+  "proven",
+  "everyone",
+  "nobody",
+];
+
+const ABSOLUTE_RE = new RegExp(`\\b(${ABSOLUTE_WORDS.join("|")})\\b`, "i");
+
+/** The gate's length limits. */
+export const GATE_LIMITS = {
+  answerMin: 20,
+  answerMax: 5000,
+  questionMin: 5,
+} as const;
+
+/** The fields of a tile the gate looks at. */
+export interface GateInput {
+  domain?: unknown;
+  question?: unknown;
+  answer?: unknown;
+  confidence?: unknown;
+}
+
+/**
+ * Every reason the fleet's P0 gate would refuse a tile (rules 1–5; the
+ * duplicate rule is stateful). An empty array means it passes.
+ *
+ * @param tile The tile, or any object with its fields.
+ * @returns The reasons, in rule order.
+ *
+ * @example Check a tile against the gate
+ * ```ts
+ * import { checkGate } from "@plato/scout";
+ * console.log(checkGate({ domain: "r", question: "[ERROR] x", answer: "connection never established" }));
+ * // ["Answer contains absolute claim 'never'"]
+ * ```
+ */
+export function checkGate(tile: GateInput): string[] {
+  const reasons: string[] = [];
+  for (const field of ["domain", "question", "answer"] as const) {
+    const value = tile[field];
+    if (value === undefined || value === null || value === "") {
+      reasons.push(`Missing required field: ${field}`);
+    }
+  }
+  const answer = tile.answer;
+  if (answer !== undefined && answer !== null && answer !== "") {
+    // The fleet server measures len() of whatever arrived: a string's length,
+    // an object's key count.
+    const length = typeof answer === "string"
+      ? answer.length
+      : typeof answer === "object"
+      ? Object.keys(answer as object).length
+      : String(answer).length;
+    if (length < GATE_LIMITS.answerMin) {
+      reasons.push(`Answer too short (${length} < ${GATE_LIMITS.answerMin})`);
+    } else if (length > GATE_LIMITS.answerMax) {
+      reasons.push(`Answer too long (${length} > ${GATE_LIMITS.answerMax})`);
+    }
+    if (typeof answer === "string") {
+      const match = ABSOLUTE_RE.exec(answer);
+      if (match) reasons.push(`Answer contains absolute claim '${match[1].toLowerCase()}'`);
+    }
+  }
+  const question = tile.question;
+  if (typeof question === "string" && question !== "" && question.length < GATE_LIMITS.questionMin) {
+    reasons.push(`Question too short (${question.length} < ${GATE_LIMITS.questionMin})`);
+  }
+  const confidence = tile.confidence ?? 0.5;
+  if (typeof confidence !== "number" || !(confidence >= 0 && confidence <= 1)) {
+    reasons.push(`Confidence out of range (${String(confidence)} not in 0.0-1.0)`);
+  }
+  return reasons;
+}
+
+/**
+ * The gate's duplicate key: the first 16 hex characters of
+ * sha256(question + answer).
+ *
+ * @param question The tile's question.
+ * @param answer The tile's answer (wire form).
+ * @returns 16 lower-case hex characters.
+ *
+ * @example Hash a tile's content
+ * ```ts
+ * import { contentHash } from "@plato/scout";
+ * console.log((await contentHash("q", "a")).length); // 16
+ * ```
+ */
+export async function contentHash(question: string, answer: string): Promise<string> {
+  const bytes = new TextEncoder().encode(question + answer);
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  let hex = "";
+  for (let i = 0; i < 8; i++) hex += digest[i].toString(16).padStart(2, "0");
+  return hex;
+}

@@ -1,0 +1,202 @@
+import { z } from "zod";
+import { CHECKPOINT_TYPES, type CheckpointType } from "./checkpoint_type.ts";
+
+/** ISO-8601 UTC timestamp ending in `Z`, with optional fractional seconds. */
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
+
+/**
+ * The zod schema of a checkpoint tile as it goes on the wire: the original's
+ * "Tile Format" with `answer` always a string, plus an `id` idempotency key.
+ */
+export const TileSchema: z.ZodType<Tile> = z.object({
+  id: z.string().min(1).max(200),
+  domain: z.string().min(1).max(512),
+  question: z.string().min(1),
+  answer: z.string(),
+  tags: z.array(z.string()),
+  confidence: z.number().min(0).max(1),
+  source: z.string().min(1),
+  timestamp: z.string().regex(ISO_UTC, "expected an ISO-8601 UTC timestamp ending in Z"),
+});
+
+/** A checkpoint tile, exactly as submitted to PLATO. */
+export interface Tile {
+  /** Stable idempotency key of this emission; servers keep unknown fields. */
+  id: string;
+  /** The PLATO room the tile belongs to. */
+  domain: string;
+  /** One line, prefixed with the checkpoint type: `[PERIODIC] ...`. */
+  question: string;
+  /** Always a string on the wire; structured answers are JSON-serialized. */
+  answer: string;
+  /** `scout`, the scout name, `checkpoint:<type>`, then the caller's tags. */
+  tags: string[];
+  /** 0..1, how sure the scout is. */
+  confidence: number;
+  /** The scout name. */
+  source: string;
+  /** ISO-8601 UTC with `Z`. */
+  timestamp: string;
+}
+
+/** What {@linkcode buildTile} needs. */
+export interface BuildTileInput {
+  /** The scout's name; becomes `source` and a tag. */
+  scoutName: string;
+  /** The room (`domain`). */
+  room: string;
+  /** The semantic type; adds `checkpoint:<type>` and the question prefix. */
+  checkpointType: CheckpointType;
+  /** The question; `[TYPE] ` is prefixed unless it already starts with `[...]`. */
+  question: string;
+  /** A string, or any JSON value (serialized with a 2-space indent). */
+  answer: unknown;
+  /** Extra tags, after the scheme's own. */
+  tags?: readonly string[];
+  /** Defaults to 0.8. */
+  confidence?: number;
+  /** Epoch milliseconds; defaults to `Date.now()`. */
+  now?: number;
+  /** Idempotency key; defaults to `crypto.randomUUID()`. */
+  id?: string;
+}
+
+/**
+ * Serialize an answer for the wire: strings pass through, anything else is
+ * JSON with a 2-space indent (as the original's Keeper example does).
+ *
+ * @param answer A string or any JSON-serializable value.
+ * @returns The wire form of the answer.
+ *
+ * @example Serialize an object answer
+ * ```ts
+ * import { serializeAnswer } from "@plato/scout";
+ * console.log(serializeAnswer({ ok: true })); // "{\n  \"ok\": true\n}"
+ * ```
+ */
+export function serializeAnswer(answer: unknown): string {
+  if (typeof answer === "string") return answer;
+  if (answer === undefined) return "";
+  try {
+    return JSON.stringify(answer, jsonReplacer, 2) ?? String(answer);
+  } catch (error) {
+    return String(error instanceof Error ? error.message : error);
+  }
+}
+
+function jsonReplacer(_key: string, value: unknown): unknown {
+  if (typeof value === "bigint") return value.toString();
+  if (value instanceof Error) return { name: value.name, message: value.message };
+  if (value instanceof Map) return Object.fromEntries(value);
+  if (value instanceof Set) return [...value];
+  return value;
+}
+
+/**
+ * The tag scheme: `scout`, the scout name, `checkpoint:<type>`, then the
+ * caller's tags, without duplicates and without empty strings.
+ *
+ * @param scoutName The scout's name.
+ * @param checkpointType The checkpoint type.
+ * @param extra The caller's tags.
+ * @returns The tags, in order.
+ *
+ * @example Build tags
+ * ```ts
+ * import { buildTags } from "@plato/scout";
+ * console.log(buildTags("s", "periodic", ["scout", "x"])); // ["scout", "s", "checkpoint:periodic", "x"]
+ * ```
+ */
+export function buildTags(
+  scoutName: string,
+  checkpointType: CheckpointType,
+  extra: readonly string[] = [],
+): string[] {
+  const out = new Set<string>(["scout", scoutName, `checkpoint:${checkpointType}`]);
+  for (const tag of extra) if (tag) out.add(tag);
+  return [...out];
+}
+
+/**
+ * Prefix a question with `[TYPE] ` unless it already starts with a bracketed
+ * marker (the original also uses markers such as `[AGENT_REGISTER]`).
+ *
+ * @param checkpointType The checkpoint type.
+ * @param question The question text.
+ * @returns The prefixed question.
+ *
+ * @example Prefix a question
+ * ```ts
+ * import { prefixQuestion } from "@plato/scout";
+ * console.log(prefixQuestion("periodic", "all good")); // "[PERIODIC] all good"
+ * ```
+ */
+export function prefixQuestion(checkpointType: CheckpointType, question: string): string {
+  const trimmed = question.trim();
+  if (/^\[[A-Z0-9_]+\]/.test(trimmed)) return trimmed;
+  return `[${checkpointType.toUpperCase()}] ${trimmed}`;
+}
+
+/**
+ * Build a wire-ready tile from a checkpoint.
+ *
+ * @param input The checkpoint.
+ * @returns A tile that satisfies {@linkcode TileSchema}.
+ * @throws {RangeError} If `confidence` is outside 0..1 or not a number.
+ *
+ * @example Build a tile
+ * ```ts
+ * import { buildTile } from "@plato/scout";
+ * const tile = buildTile({
+ *   scoutName: "my-scout",
+ *   room: "my/research/scout-reports/my-service",
+ *   checkpointType: "periodic",
+ *   question: "all good",
+ *   answer: { ok: true },
+ *   now: 0,
+ * });
+ * console.log(tile.question, tile.timestamp); // "[PERIODIC] all good" "1970-01-01T00:00:00.000Z"
+ * ```
+ */
+export function buildTile(input: BuildTileInput): Tile {
+  const confidence = input.confidence ?? 0.8;
+  if (typeof confidence !== "number" || !(confidence >= 0 && confidence <= 1)) {
+    throw new RangeError(`Cannot build tile: 'confidence' must be within 0..1, got ${confidence}`);
+  }
+  if (!CHECKPOINT_TYPES.includes(input.checkpointType)) {
+    throw new TypeError(
+      `Cannot build tile: unknown checkpoint type '${input.checkpointType}'`,
+    );
+  }
+  return {
+    id: input.id ?? crypto.randomUUID(),
+    domain: input.room,
+    question: prefixQuestion(input.checkpointType, input.question),
+    answer: serializeAnswer(input.answer),
+    tags: buildTags(input.scoutName, input.checkpointType, input.tags),
+    confidence,
+    source: input.scoutName,
+    timestamp: new Date(input.now ?? Date.now()).toISOString(),
+  };
+}
+
+/**
+ * Parse an unknown value as a tile.
+ *
+ * @param value Anything, typically parsed JSON.
+ * @returns `{ ok: true, tile }`, or `{ ok: false, error }` naming the first bad field.
+ *
+ * @example Validate a tile
+ * ```ts
+ * import { parseTile } from "@plato/scout";
+ * const r = parseTile({ domain: "x" });
+ * console.log(r.ok); // false
+ * ```
+ */
+export function parseTile(value: unknown): { ok: true; tile: Tile } | { ok: false; error: string } {
+  const result = TileSchema.safeParse(value);
+  if (result.success) return { ok: true, tile: result.data };
+  const issue = result.error.issues[0];
+  const path = issue?.path.join(".") || "tile";
+  return { ok: false, error: `'${path}': ${issue?.message ?? "invalid"}` };
+}

@@ -34,7 +34,9 @@ export async function main(argv: string[]): Promise<number> {
       console.log(topHelp());
       return 0;
     }
-    if (!first.startsWith("-")) throw new UsageError(`Unknown command '${first}' (see 'plato-scout --help')`);
+    if (!first.startsWith("-")) {
+      throw new UsageError(`Unknown command '${first}' (see 'plato-scout --help')`);
+    }
     return await fallback.run(argv);
   } catch (error) {
     if (error instanceof UsageError) {

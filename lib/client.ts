@@ -68,7 +68,9 @@ export interface PlatoClient {
   /** `GET /room/<name>`; names may contain `/`. */
   readRoom(room: string, options?: ReadRoomOptions): Promise<PlatoResult<RoomPage>>;
   /** `GET /rooms`: room name to `{ tile_count, created }`. */
-  listRooms(signal?: AbortSignal): Promise<PlatoResult<Record<string, { tile_count: number; created?: string }>>>;
+  listRooms(
+    signal?: AbortSignal,
+  ): Promise<PlatoResult<Record<string, { tile_count: number; created?: string }>>>;
   /** `GET /search?q=`. */
   search(query: string, signal?: AbortSignal): Promise<PlatoResult<Array<Record<string, unknown>>>>;
   /** `GET /health`. */
@@ -187,7 +189,11 @@ export function createPlatoClient(options: PlatoClientOptions): PlatoClient {
     if (status >= 200 && status < 300) return { kind: "accepted", status };
     const body = parseJson(text);
     const reason = reasonOf(body, text);
-    const line = describe(method, path, `${status} ${response.statusText}`.trim() + (reason ? ` (${reason})` : ""));
+    const line = describe(
+      method,
+      path,
+      `${status} ${response.statusText}`.trim() + (reason ? ` (${reason})` : ""),
+    );
     if (status === 403 && /duplicate/i.test(reason)) return { kind: "duplicate", status, reason };
     if (status === 401 || status === 408 || status === 425 || status === 429 || status >= 500) {
       return {
@@ -206,7 +212,10 @@ export function createPlatoClient(options: PlatoClientOptions): PlatoClient {
     return classify("POST", "/submit", result.response, result.text);
   }
 
-  async function submitEach(tiles: readonly Tile[], signal?: AbortSignal): Promise<SubmitOutcome[]> {
+  async function submitEach(
+    tiles: readonly Tile[],
+    signal?: AbortSignal,
+  ): Promise<SubmitOutcome[]> {
     const out: SubmitOutcome[] = [];
     for (const tile of tiles) {
       const outcome = await submit(tile, signal);
@@ -220,7 +229,10 @@ export function createPlatoClient(options: PlatoClientOptions): PlatoClient {
     return out;
   }
 
-  async function submitBatch(tiles: readonly Tile[], signal?: AbortSignal): Promise<SubmitOutcome[]> {
+  async function submitBatch(
+    tiles: readonly Tile[],
+    signal?: AbortSignal,
+  ): Promise<SubmitOutcome[]> {
     if (tiles.length === 0) return [];
     if (!batchSupported || tiles.length === 1) return submitEach(tiles, signal);
     const path = "/submit_batch";
@@ -237,7 +249,13 @@ export function createPlatoClient(options: PlatoClientOptions): PlatoClient {
       const mid = Math.ceil(tiles.length / 2);
       const left = await submitBatch(tiles.slice(0, mid), signal);
       if (left.some((o) => o.kind === "retryable")) {
-        return [...left, ...tiles.slice(mid).map((): SubmitOutcome => ({ kind: "retryable", reason: "batch split halted" }))];
+        return [
+          ...left,
+          ...tiles.slice(mid).map((): SubmitOutcome => ({
+            kind: "retryable",
+            reason: "batch split halted",
+          })),
+        ];
       }
       return [...left, ...(await submitBatch(tiles.slice(mid), signal))];
     }
@@ -246,7 +264,9 @@ export function createPlatoClient(options: PlatoClientOptions): PlatoClient {
       return tiles.map(() => ({ ...outcome }));
     }
     const body = parseJson(text);
-    const details = Array.isArray(body?.details) ? body.details as Array<Record<string, unknown>> : undefined;
+    const details = Array.isArray(body?.details)
+      ? body.details as Array<Record<string, unknown>>
+      : undefined;
     if (!details || details.length !== tiles.length) {
       // A 2xx without per-tile details: the batch as a whole was accepted.
       return tiles.map(() => ({ kind: "accepted", status: response.status }));
@@ -272,23 +292,36 @@ export function createPlatoClient(options: PlatoClientOptions): PlatoClient {
         ok: false,
         error: {
           status: response.status,
-          message: describe("GET", path, `${response.status} ${response.statusText}`.trim() + (reason ? ` (${reason})` : "")),
+          message: describe(
+            "GET",
+            path,
+            `${response.status} ${response.statusText}`.trim() + (reason ? ` (${reason})` : ""),
+          ),
         },
       };
     }
     const body = parseJson(text);
     if (body === undefined) {
-      return { ok: false, error: { status: response.status, message: describe("GET", path, "response is not JSON") } };
+      return {
+        ok: false,
+        error: { status: response.status, message: describe("GET", path, "response is not JSON") },
+      };
     }
     return { ok: true, value: body as T };
   }
 
-  async function readRoom(room: string, opts: ReadRoomOptions = {}): Promise<PlatoResult<RoomPage>> {
+  async function readRoom(
+    room: string,
+    opts: ReadRoomOptions = {},
+  ): Promise<PlatoResult<RoomPage>> {
     const params = new URLSearchParams();
     if (opts.since !== undefined) params.set("since", String(opts.since));
     if (opts.limit !== undefined) params.set("limit", String(opts.limit));
     const query = params.size ? `?${params}` : "";
-    const result = await getJson<Record<string, unknown>>(`/room/${encodeRoom(room)}${query}`, opts.signal);
+    const result = await getJson<Record<string, unknown>>(
+      `/room/${encodeRoom(room)}${query}`,
+      opts.signal,
+    );
     if (!result.ok) return result;
     const raw = result.value;
     const tiles = Array.isArray(raw.tiles) ? raw.tiles as RoomPage["tiles"] : [];
@@ -296,8 +329,14 @@ export function createPlatoClient(options: PlatoClientOptions): PlatoClient {
     return { ok: true, value: { tiles, tileCount, raw } };
   }
 
-  async function search(q: string, signal?: AbortSignal): Promise<PlatoResult<Array<Record<string, unknown>>>> {
-    const result = await getJson<Record<string, unknown>>(`/search?q=${encodeURIComponent(q)}`, signal);
+  async function search(
+    q: string,
+    signal?: AbortSignal,
+  ): Promise<PlatoResult<Array<Record<string, unknown>>>> {
+    const result = await getJson<Record<string, unknown>>(
+      `/search?q=${encodeURIComponent(q)}`,
+      signal,
+    );
     if (!result.ok) return result;
     const results = result.value.results;
     return { ok: true, value: Array.isArray(results) ? results : [] };

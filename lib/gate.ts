@@ -76,7 +76,9 @@ export function checkGate(tile: GateInput): string[] {
     }
   }
   const question = tile.question;
-  if (typeof question === "string" && question !== "" && question.length < GATE_LIMITS.questionMin) {
+  if (
+    typeof question === "string" && question !== "" && question.length < GATE_LIMITS.questionMin
+  ) {
     reasons.push(`Question too short (${question.length} < ${GATE_LIMITS.questionMin})`);
   }
   const confidence = tile.confidence ?? 0.5;

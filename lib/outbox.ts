@@ -72,7 +72,9 @@ export class MemoryOutbox implements Outbox {
   constructor(options: MemoryOutboxOptions = {}) {
     const capacity = options.capacity ?? 10_000;
     if (!Number.isInteger(capacity) || capacity < 1) {
-      throw new RangeError(`Cannot create outbox: 'capacity' must be a positive integer, got ${capacity}`);
+      throw new RangeError(
+        `Cannot create outbox: 'capacity' must be a positive integer, got ${capacity}`,
+      );
     }
     this.#capacity = capacity;
     this.#ring = new Array(Math.min(capacity, 1024));
@@ -97,7 +99,9 @@ export class MemoryOutbox implements Outbox {
   }
 
   #grow(): void {
-    const next = new Array<OutboxEntry | undefined>(Math.min(this.#capacity, this.#ring.length * 2));
+    const next = new Array<OutboxEntry | undefined>(
+      Math.min(this.#capacity, this.#ring.length * 2),
+    );
     for (let i = 0; i < this.#size; i++) next[i] = this.#ring[(this.#head + i) % this.#ring.length];
     this.#ring = next;
     this.#head = 0;

@@ -4,7 +4,8 @@
  * @module
  */
 
-const SENSITIVE_QUERY = /^(token|access_token|api_key|apikey|key|secret|password|passwd|auth|sig|signature)$/i;
+const SENSITIVE_QUERY =
+  /^(token|access_token|api_key|apikey|key|secret|password|passwd|auth|sig|signature)$/i;
 
 /**
  * A URL safe to print: user info removed, sensitive query values masked.

@@ -63,7 +63,9 @@ export function parseFlags<T extends Record<string, FlagSpec>>(
       throw new UsageError(`${command}: unknown flag '${(flag[1] ?? flag[2]).split(" ")[0]}'`);
     }
     if (/argument missing/i.test(message) && flag) {
-      throw new UsageError(`${command}: flag '${(flag[1] ?? flag[2]).split(/[ ,]/)[0]}' needs a value`);
+      throw new UsageError(
+        `${command}: flag '${(flag[1] ?? flag[2]).split(/[ ,]/)[0]}' needs a value`,
+      );
     }
     throw new UsageError(`${command}: ${message.split("\n")[0]}`);
   }
@@ -87,7 +89,9 @@ export function httpUrl(command: string, flag: string, value: string): URL {
     throw new UsageError(`${command}: '--${flag}' is not a valid URL: '${value}'`);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new UsageError(`${command}: '--${flag}' must be an http or https URL, got '${url.protocol}'`);
+    throw new UsageError(
+      `${command}: '--${flag}' must be an http or https URL, got '${url.protocol}'`,
+    );
   }
   return url;
 }

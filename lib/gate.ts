@@ -109,3 +109,26 @@ export async function contentHash(question: string, answer: string): Promise<str
   for (let i = 0; i < 8; i++) hex += digest[i].toString(16).padStart(2, "0");
   return hex;
 }
+
+const ABSOLUTE_GLOBAL = new RegExp(`\\b(${ABSOLUTE_WORDS.join("|")})\\b`, "gi");
+
+/**
+ * Make observed text (a log line, a server's error message) pass the gate's
+ * absolute-word rule without losing it: the rule targets a scout's *claims*,
+ * but a scout quoting "connection never established" would otherwise have its
+ * observation refused. A zero-width joiner is put after the first letter of
+ * each such word, so the text reads the same and the word no longer matches.
+ *
+ * @param text Observed text.
+ * @returns The text, safe for the absolute-word rule.
+ *
+ * @example Quote an observed log line
+ * ```ts
+ * import { checkGate, quoteObserved } from "@plato/scout";
+ * const answer = quoteObserved("ERROR connection never established to db");
+ * console.log(checkGate({ domain: "r", question: "[ERROR] x", answer })); // []
+ * ```
+ */
+export function quoteObserved(text: string): string {
+  return text.replace(ABSOLUTE_GLOBAL, (w) => `${w[0]}\u200D${w.slice(1)}`);
+}

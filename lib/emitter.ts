@@ -1,0 +1,398 @@
+import { backoffDelay, type BackoffOptions } from "./backoff.ts";
+import type { PlatoClient, SubmitOutcome } from "./client.ts";
+import { checkGate } from "./gate.ts";
+import { createLogger, type Logger } from "./logger.ts";
+import { METRIC, METRIC_HELP, type MetricsRegistry } from "./metrics.ts";
+import { MemoryOutbox, type Outbox, type OutboxEntry } from "./outbox.ts";
+import type { Tile } from "./tile.ts";
+
+/** What the emitter does with a tile the fleet gate would refuse. */
+export type GatePolicy = "warn" | "refuse" | "off";
+
+/** Timer functions, injectable for tests; default the global ones. */
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(id: unknown): void;
+}
+
+/** Options of {@linkcode Emitter}. */
+export interface EmitterOptions {
+  /** Where tiles go. */
+  client: PlatoClient;
+  /** Where undelivered tiles wait. Default: a {@linkcode MemoryOutbox} of 10,000. */
+  outbox?: Outbox;
+  /** Tiles per request. Default 50 (the original's `batch_size`). */
+  batchSize?: number;
+  /** Minimum time between automatic flushes, ms. Default 1,000 (`min_interval_seconds`). */
+  minIntervalMs?: number;
+  /** Gate check on emit: `warn` (default) logs, `refuse` drops locally and counts, `off`. */
+  gate?: GatePolicy;
+  /** Retry backoff. */
+  backoff?: BackoffOptions;
+  /** Flush by itself on timers (default true). Off where the host drives flushes (Workers). */
+  autoFlush?: boolean;
+  /** Label for metrics and logs. Default `plato-scout`. */
+  name?: string;
+  logger?: Logger;
+  metrics?: MetricsRegistry;
+  /** Epoch ms now. Default `Date.now`. */
+  now?: () => number;
+  /** Uniform [0,1). Default `Math.random`. */
+  random?: () => number;
+  /** Default the global timers. */
+  timers?: Timers;
+  /** Sleep used by {@linkcode Emitter.drain}; default a timer. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** Counts since the emitter was created. */
+export interface EmitterStats {
+  /** Tiles accepted by `emit()`. */
+  emitted: number;
+  /** Tiles the server acknowledged (including duplicates of earlier attempts). */
+  delivered: number;
+  /** Tiles refused for good: by the server, or locally by the `refuse` gate policy. */
+  rejected: number;
+  /** Of `rejected`: first attempts answered "Duplicate tile" (same content stored before). */
+  duplicates: number;
+  /** Tiles the outbox dropped when full. */
+  dropped: number;
+  /** Requests that failed retryably. */
+  retries: number;
+  /** Tiles waiting now. */
+  pending: number;
+}
+
+/** What one flush or drain achieved. */
+export interface FlushReport {
+  delivered: number;
+  rejected: number;
+  /** Tiles still waiting afterwards. */
+  pending: number;
+  /** The last retryable failure, if the flush stopped on one. */
+  lastError?: string;
+}
+
+/**
+ * Queues tiles and delivers them in batches: `emit()` never waits on the
+ * network and never throws for network reasons; retryable failures back off
+ * with full jitter and honour `Retry-After`; gate rejections are counted and
+ * logged, never retried; a "Duplicate tile" answer to a retry counts as
+ * delivered.
+ *
+ * @example Emit and flush
+ * ```ts ignore
+ * import { buildTile, createPlatoClient, Emitter } from "@plato/scout";
+ * const emitter = new Emitter({ client: createPlatoClient({ url: "http://localhost:8848" }) });
+ * emitter.emit(buildTile({ scoutName: "s", room: "r", checkpointType: "periodic", question: "hi", answer: { ok: true } }));
+ * await emitter.close({ deadlineMs: 5_000 });
+ * ```
+ */
+export class Emitter {
+  readonly outbox: Outbox;
+  readonly #client: PlatoClient;
+  readonly #batchSize: number;
+  readonly #minIntervalMs: number;
+  readonly #gate: GatePolicy;
+  readonly #backoff: BackoffOptions;
+  readonly #autoFlush: boolean;
+  readonly #name: string;
+  readonly #log: Logger;
+  readonly #metrics?: MetricsRegistry;
+  readonly #now: () => number;
+  readonly #random: () => number;
+  readonly #timers: Timers;
+  readonly #sleep: (ms: number) => Promise<void>;
+
+  #timer: unknown = undefined;
+  #flushing: Promise<FlushReport> | undefined;
+  #lastFlushAt = -Infinity;
+  #backoffUntil = 0;
+  #failures = 0;
+  #closed = false;
+  #stats = { emitted: 0, delivered: 0, rejected: 0, duplicates: 0, retries: 0 };
+
+  /** @param options Client, outbox, batching and retry settings. */
+  constructor(options: EmitterOptions) {
+    this.#client = options.client;
+    this.outbox = options.outbox ?? new MemoryOutbox();
+    this.#batchSize = positiveInt("batchSize", options.batchSize ?? 50);
+    this.#minIntervalMs = options.minIntervalMs ?? 1000;
+    if (!(this.#minIntervalMs >= 0)) {
+      throw new RangeError(`Cannot create emitter: 'minIntervalMs' must be >= 0`);
+    }
+    this.#gate = options.gate ?? "warn";
+    this.#backoff = options.backoff ?? {};
+    this.#autoFlush = options.autoFlush ?? true;
+    this.#name = options.name ?? "plato-scout";
+    this.#log = options.logger ?? createLogger({ name: this.#name });
+    this.#metrics = options.metrics;
+    this.#now = options.now ?? Date.now;
+    this.#random = options.random ?? Math.random;
+    this.#timers = options.timers ?? {
+      setTimeout: (fn, ms) => setTimeout(fn, ms),
+      clearTimeout: (id) => clearTimeout(id as number),
+    };
+    this.#sleep = options.sleep ??
+      ((ms) => new Promise((resolve) => this.#timers.setTimeout(resolve, ms)));
+    this.#metrics?.gaugeFn(METRIC.outboxDepth, METRIC_HELP.outboxDepth, () => [
+      { labels: { scout_name: this.#name }, value: this.outbox.size() },
+    ]);
+  }
+
+  /** Counts so far. */
+  get stats(): EmitterStats {
+    return { ...this.#stats, dropped: this.outbox.dropped, pending: this.outbox.size() };
+  }
+
+  /**
+   * Queue a tile for delivery and return at once.
+   *
+   * @param tile A built tile.
+   * @returns `false` only when the `refuse` gate policy dropped it.
+   */
+  emit(tile: Tile): boolean {
+    if (this.#gate !== "off") {
+      const reasons = checkGate(tile);
+      if (reasons.length > 0) {
+        if (this.#gate === "refuse") {
+          this.#stats.rejected++;
+          this.#count(METRIC.rejected, METRIC_HELP.rejected, "local_gate");
+          this.#log.warn(
+            `Tile refused locally by the gate check: ${reasons.join("; ")} (${
+              tile.question.slice(0, 80)
+            })`,
+          );
+          return false;
+        }
+        this.#log.warn(
+          `Tile will likely be refused by the fleet gate: ${reasons.join("; ")} (${
+            tile.question.slice(0, 80)
+          })`,
+        );
+      }
+    }
+    const droppedBefore = this.outbox.dropped;
+    this.outbox.append(tile);
+    this.#stats.emitted++;
+    if (this.outbox.dropped !== droppedBefore) {
+      this.#count(
+        METRIC.dropped,
+        METRIC_HELP.dropped,
+        undefined,
+        this.outbox.dropped - droppedBefore,
+      );
+    }
+    if (this.#autoFlush && this.#timer === undefined && !this.#flushing && !this.#closed) {
+      this.#arm();
+    }
+    return true;
+  }
+
+  #arm(): void {
+    const now = this.#now();
+    const delay = Math.max(
+      0,
+      this.#lastFlushAt + this.#minIntervalMs - now,
+      this.#backoffUntil - now,
+    );
+    this.#timer = this.#timers.setTimeout(() => {
+      this.#timer = undefined;
+      void this.flush().catch((e) => this.#log.error(`Flush failed: ${e}`));
+    }, delay);
+  }
+
+  /**
+   * Deliver what waits now: batch after batch until the outbox is empty or a
+   * retryable failure stops it (the next attempt is then scheduled after the
+   * backoff). Never rejects for network reasons. Concurrent calls share one flush.
+   *
+   * @returns What this flush achieved.
+   */
+  flush(): Promise<FlushReport> {
+    if (this.#flushing) return this.#flushing;
+    if (this.#timer !== undefined) {
+      this.#timers.clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    this.#flushing = this.#flushOnce().finally(() => {
+      this.#flushing = undefined;
+      if (this.#autoFlush && !this.#closed && this.outbox.size() > 0 && this.#timer === undefined) {
+        this.#arm();
+      }
+    });
+    return this.#flushing;
+  }
+
+  async #flushOnce(): Promise<FlushReport> {
+    this.#lastFlushAt = this.#now();
+    const report: FlushReport = { delivered: 0, rejected: 0, pending: 0 };
+    let logged = 0;
+    while (true) {
+      const entries = await this.outbox.peek(this.#batchSize);
+      if (entries.length === 0) break;
+      const started = this.#now();
+      let outcomes: SubmitOutcome[];
+      try {
+        outcomes = await this.#client.submitBatch(entries.map((e) => e.tile));
+      } catch (error) {
+        // A client must not throw, but a custom fetch might: treat as retryable.
+        outcomes = entries.map(() => ({ kind: "retryable", reason: String(error) }));
+      }
+      this.#metrics?.observe(
+        METRIC.submitDuration,
+        METRIC_HELP.submitDuration,
+        { scout_name: this.#name },
+        (this.#now() - started) / 1000,
+      );
+      const { done, retry, retryAfterMs, lastError } = this.#settle(
+        entries,
+        outcomes,
+        report,
+        () => logged++ < 5,
+      );
+      if (done.length) await this.outbox.ack(done);
+      if (retry.length) {
+        await this.outbox.nack(retry);
+        this.#stats.retries++;
+        this.#failures++;
+        const wait = backoffDelay(this.#failures, this.#random(), retryAfterMs, this.#backoff);
+        this.#backoffUntil = this.#now() + wait;
+        report.lastError = lastError;
+        this.#count(METRIC.errors, METRIC_HELP.errors, "submit_retryable");
+        this.#log.warn(
+          `Delivery failed, ${this.outbox.size()} tile(s) waiting, retry in ${wait} ms: ${lastError}`,
+        );
+        break;
+      }
+      this.#failures = 0;
+      this.#backoffUntil = 0;
+    }
+    if (logged > 5) this.#log.warn(`${logged - 5} more tile(s) refused by PLATO in this flush`);
+    report.pending = this.outbox.size();
+    return report;
+  }
+
+  #settle(
+    entries: OutboxEntry[],
+    outcomes: SubmitOutcome[],
+    report: FlushReport,
+    mayLog: () => boolean,
+  ): { done: string[]; retry: string[]; retryAfterMs?: number; lastError?: string } {
+    const done: string[] = [];
+    const retry: string[] = [];
+    let retryAfterMs: number | undefined;
+    let lastError: string | undefined;
+    entries.forEach((entry, i) => {
+      const outcome = outcomes[i] ?? { kind: "retryable", reason: "no outcome for tile" };
+      const id = entry.tile.id;
+      switch (outcome.kind) {
+        case "accepted":
+          done.push(id);
+          this.#delivered(report);
+          break;
+        case "duplicate":
+          done.push(id);
+          if (entry.attempts > 0) {
+            // An earlier attempt was stored before the connection failed.
+            this.#delivered(report);
+          } else {
+            this.#stats.duplicates++;
+            this.#rejected(report, "duplicate", outcome.reason, entry, mayLog);
+          }
+          break;
+        case "rejected":
+          done.push(id);
+          this.#rejected(report, "gate", outcome.reason, entry, mayLog);
+          break;
+        case "retryable":
+          retry.push(id);
+          lastError = outcome.reason;
+          if (outcome.retryAfterMs !== undefined) {
+            retryAfterMs = Math.max(retryAfterMs ?? 0, outcome.retryAfterMs);
+          }
+      }
+    });
+    return { done, retry, retryAfterMs, lastError };
+  }
+
+  #delivered(report: FlushReport): void {
+    report.delivered++;
+    this.#stats.delivered++;
+    this.#count(METRIC.delivered, METRIC_HELP.delivered);
+  }
+
+  #rejected(
+    report: FlushReport,
+    kind: string,
+    reason: string,
+    entry: OutboxEntry,
+    mayLog: () => boolean,
+  ): void {
+    report.rejected++;
+    this.#stats.rejected++;
+    this.#count(METRIC.rejected, METRIC_HELP.rejected, kind);
+    if (mayLog()) {
+      this.#log.warn(
+        `PLATO refused tile ${entry.tile.id} (${entry.tile.question.slice(0, 80)}): ${reason}`,
+      );
+    }
+  }
+
+  #count(name: string, help: string, reason?: string, by = 1): void {
+    if (!this.#metrics) return;
+    const labels: Record<string, string> = { scout_name: this.#name };
+    if (reason !== undefined) labels[name === METRIC.errors ? "error_type" : "reason"] = reason;
+    this.#metrics.inc(name, help, labels, by);
+  }
+
+  /**
+   * Flush, waiting out backoffs, until nothing waits or the deadline passes.
+   *
+   * @param options `deadlineMs`: how long to keep trying (default 10,000).
+   * @returns The combined report; `pending` > 0 means tiles are still waiting.
+   */
+  async drain(options: { deadlineMs?: number } = {}): Promise<FlushReport> {
+    const deadline = this.#now() + (options.deadlineMs ?? 10_000);
+    const total: FlushReport = { delivered: 0, rejected: 0, pending: 0 };
+    while (true) {
+      const r = await this.flush();
+      total.delivered += r.delivered;
+      total.rejected += r.rejected;
+      total.pending = r.pending;
+      total.lastError = r.lastError;
+      if (r.pending === 0) break;
+      const wait = Math.max(0, this.#backoffUntil - this.#now());
+      if (this.#now() + wait >= deadline) break;
+      await this.#sleep(wait);
+    }
+    return total;
+  }
+
+  /**
+   * Stop automatic flushing, drain within the deadline, and close the outbox
+   * (what is still waiting stays there: durable outboxes keep it for the next run).
+   *
+   * @param options `deadlineMs`: default 10,000.
+   * @returns The drain report.
+   */
+  async close(options: { deadlineMs?: number } = {}): Promise<FlushReport> {
+    if (this.#timer !== undefined) {
+      this.#timers.clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    this.#closed = true;
+    const report = await this.drain(options);
+    await this.outbox.close?.();
+    return report;
+  }
+}
+
+function positiveInt(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new RangeError(
+      `Cannot create emitter: '${name}' must be a positive integer, got ${value}`,
+    );
+  }
+  return value;
+}

@@ -1,0 +1,190 @@
+/**
+ * A small metrics registry rendered in the Prometheus text exposition format,
+ * with the original package's four metrics plus delivery counters.
+ *
+ * @module
+ */
+
+type Labels = Record<string, string>;
+
+interface Series {
+  labels: Labels;
+  value: number;
+  /** Histogram state. */
+  buckets?: number[];
+  sum?: number;
+  count?: number;
+}
+
+interface Family {
+  name: string;
+  help: string;
+  type: "counter" | "gauge" | "histogram";
+  series: Map<string, Series>;
+  bucketBounds?: readonly number[];
+  collect?: () => Array<{ labels: Labels; value: number }>;
+}
+
+function key(labels: Labels): string {
+  return Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`).join(",");
+}
+
+function escape(value: string): string {
+  return value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
+}
+
+function labelText(labels: Labels, extra?: [string, string]): string {
+  const parts = Object.entries(labels).map(([k, v]) => `${k}="${escape(v)}"`);
+  if (extra) parts.push(`${extra[0]}="${extra[1]}"`);
+  return parts.length ? `{${parts.join(",")}}` : "";
+}
+
+function num(n: number): string {
+  if (n === Infinity) return "+Inf";
+  if (n === -Infinity) return "-Inf";
+  return Number.isNaN(n) ? "NaN" : String(n);
+}
+
+/** Default histogram buckets in seconds. */
+export const DEFAULT_BUCKETS: readonly number[] = [
+  0.001,
+  0.005,
+  0.01,
+  0.025,
+  0.05,
+  0.1,
+  0.25,
+  0.5,
+  1,
+  2.5,
+  5,
+  10,
+];
+
+/**
+ * A registry of counters, gauges and histograms.
+ *
+ * @example Count and render
+ * ```ts
+ * import { MetricsRegistry } from "@plato/scout";
+ * const m = new MetricsRegistry();
+ * m.inc("jobs_total", "Jobs run", { kind: "a" });
+ * console.log(m.render().includes('jobs_total{kind="a"} 1')); // true
+ * ```
+ */
+export class MetricsRegistry {
+  #families = new Map<string, Family>();
+
+  #family(name: string, help: string, type: Family["type"], bounds?: readonly number[]): Family {
+    let f = this.#families.get(name);
+    if (!f) {
+      f = { name, help, type, series: new Map(), bucketBounds: bounds };
+      this.#families.set(name, f);
+    }
+    return f;
+  }
+
+  #series(f: Family, labels: Labels): Series {
+    const k = key(labels);
+    let s = f.series.get(k);
+    if (!s) {
+      s = { labels, value: 0 };
+      if (f.type === "histogram") {
+        s.buckets = new Array(f.bucketBounds!.length).fill(0);
+        s.sum = 0;
+        s.count = 0;
+      }
+      f.series.set(k, s);
+    }
+    return s;
+  }
+
+  /** Add `by` (default 1) to a counter. */
+  inc(name: string, help: string, labels: Labels = {}, by = 1): void {
+    this.#series(this.#family(name, help, "counter"), labels).value += by;
+  }
+
+  /** Set a gauge. */
+  set(name: string, help: string, labels: Labels, value: number): void {
+    this.#series(this.#family(name, help, "gauge"), labels).value = value;
+  }
+
+  /** Register a gauge whose series are read at render time. */
+  gaugeFn(
+    name: string,
+    help: string,
+    collect: () => Array<{ labels: Labels; value: number }>,
+  ): void {
+    this.#family(name, help, "gauge").collect = collect;
+  }
+
+  /** Record one observation in a histogram. */
+  observe(
+    name: string,
+    help: string,
+    labels: Labels,
+    value: number,
+    buckets: readonly number[] = DEFAULT_BUCKETS,
+  ): void {
+    const s = this.#series(this.#family(name, help, "histogram", buckets), labels);
+    const bounds = this.#families.get(name)!.bucketBounds!;
+    for (let i = 0; i < bounds.length; i++) if (value <= bounds[i]) s.buckets![i]++;
+    s.sum! += value;
+    s.count!++;
+  }
+
+  /** The current value of a counter or gauge series (0 if absent). */
+  value(name: string, labels: Labels = {}): number {
+    return this.#families.get(name)?.series.get(key(labels))?.value ?? 0;
+  }
+
+  /** Render every family in the Prometheus text format (version 0.0.4). */
+  render(): string {
+    const lines: string[] = [];
+    for (const f of this.#families.values()) {
+      lines.push(`# HELP ${f.name} ${f.help}`, `# TYPE ${f.name} ${f.type}`);
+      const series = f.collect
+        ? f.collect().map((s) => ({ ...s }) as Series)
+        : [...f.series.values()];
+      for (const s of series) {
+        if (f.type !== "histogram") {
+          lines.push(`${f.name}${labelText(s.labels)} ${num(s.value)}`);
+          continue;
+        }
+        f.bucketBounds!.forEach((b, i) => {
+          lines.push(`${f.name}_bucket${labelText(s.labels, ["le", num(b)])} ${s.buckets![i]}`);
+        });
+        lines.push(`${f.name}_bucket${labelText(s.labels, ["le", "+Inf"])} ${s.count}`);
+        lines.push(`${f.name}_sum${labelText(s.labels)} ${s.sum}`);
+        lines.push(`${f.name}_count${labelText(s.labels)} ${s.count}`);
+      }
+    }
+    return lines.join("\n") + "\n";
+  }
+}
+
+/** The metric names this package records, as the original lists them. */
+export const METRIC = {
+  tilesEmitted: "plato_scout_tiles_emitted_total",
+  submitDuration: "plato_scout_plato_submit_duration_seconds",
+  watchDuration: "plato_scout_watch_duration_seconds",
+  errors: "plato_scout_errors_total",
+  delivered: "plato_scout_tiles_delivered_total",
+  rejected: "plato_scout_tiles_rejected_total",
+  dropped: "plato_scout_tiles_dropped_total",
+  outboxDepth: "plato_scout_outbox_depth",
+  skippedTicks: "plato_scout_skipped_ticks_total",
+} as const;
+
+/** Help texts for {@linkcode METRIC}. */
+export const METRIC_HELP: Record<keyof typeof METRIC, string> = {
+  tilesEmitted: "Checkpoint tiles emitted, by scout and checkpoint type",
+  submitDuration: "Time spent submitting to PLATO, in seconds",
+  watchDuration: "Time spent observing the watched service per cycle, in seconds",
+  errors: "Errors, by scout and error type",
+  delivered: "Tiles acknowledged by PLATO",
+  rejected: "Tiles refused for good (gate rejections, invalid), by reason class",
+  dropped: "Tiles dropped because the outbox was full",
+  outboxDepth: "Tiles waiting in the outbox",
+  skippedTicks: "Cycles skipped because the previous one was still running",
+};

@@ -1,0 +1,105 @@
+/**
+ * **@plato/scout** — scouts that watch a service and emit structured
+ * checkpoint tiles to a PLATO room server.
+ *
+ * The library API: tiles, the {@linkcode Scout} base class, a fetch-only
+ * PLATO client, an emitter that batches and retries, outboxes, metrics and
+ * logging. Everything here is web-standard and runs unchanged on Deno, Bun,
+ * Node ≥ 20 and Cloudflare Workers. Run as the main module
+ * (`deno run -A jsr:@plato/scout ...`) it starts the command line.
+ *
+ * @example Emit a checkpoint
+ * ```ts ignore
+ * import { CheckpointType, Scout } from "@plato/scout";
+ * const scout = new Scout({ scoutName: "demo", scoutRoom: "demo/scout-reports" });
+ * scout.emitCheckpoint({ checkpointType: CheckpointType.PERIODIC, question: "hello", answer: { ok: true } });
+ * await scout.close();
+ * ```
+ *
+ * @module
+ */
+import { getEnv } from "./lib/env.ts";
+
+export { CHECKPOINT_TYPES, CheckpointType } from "./lib/checkpoint_type.ts";
+export {
+  buildTags,
+  buildTile,
+  type BuildTileInput,
+  parseTile,
+  prefixQuestion,
+  serializeAnswer,
+  type Tile,
+  TileSchema,
+} from "./lib/tile.ts";
+export {
+  ABSOLUTE_WORDS,
+  checkGate,
+  contentHash,
+  GATE_LIMITS,
+  type GateInput,
+  quoteObserved,
+} from "./lib/gate.ts";
+export {
+  createPlatoClient,
+  encodeRoom,
+  parseRetryAfter,
+  type PlatoClient,
+  type PlatoClientOptions,
+  type PlatoReadError,
+  type PlatoResult,
+  type ReadRoomOptions,
+  type RoomPage,
+  type SubmitOutcome,
+} from "./lib/client.ts";
+export {
+  Emitter,
+  type EmitterOptions,
+  type EmitterStats,
+  type FlushReport,
+  type GatePolicy,
+  type Timers,
+} from "./lib/emitter.ts";
+export {
+  type Awaitable,
+  MemoryOutbox,
+  type MemoryOutboxOptions,
+  type Outbox,
+  type OutboxEntry,
+} from "./lib/outbox.ts";
+export { MemoryState, type StateStore } from "./lib/state.ts";
+export { type Checkpoint, Scout, type ScoutOptions, type TickResult } from "./lib/scout.ts";
+export { abortableSleep, runEvery, type RunEveryOptions } from "./lib/run_loop.ts";
+export { backoffDelay, type BackoffOptions } from "./lib/backoff.ts";
+export { DEFAULT_BUCKETS, METRIC, METRIC_HELP, MetricsRegistry } from "./lib/metrics.ts";
+export {
+  createLogger,
+  formatLogRecord,
+  type Logger,
+  type LoggerOptions,
+  type LogLevel,
+  type LogRecord,
+  parseLogLevel,
+} from "./lib/logger.ts";
+export { redactSecrets, redactUrl } from "./lib/redact.ts";
+export { DEFAULT_PLATO_URL, getEnv } from "./lib/env.ts";
+
+/**
+ * The `PLATO_URL` environment variable where the runtime exposes one, as the
+ * original's `plato_scout.PLATO_URL`; `undefined` otherwise.
+ *
+ * @example Default a scout's PLATO URL
+ * ```ts
+ * import { DEFAULT_PLATO_URL, PLATO_URL } from "@plato/scout";
+ * const url = PLATO_URL ?? DEFAULT_PLATO_URL;
+ * ```
+ */
+export const PLATO_URL: string | undefined = getEnv("PLATO_URL");
+
+// Run as the main module, start the command line. The specifier is computed
+// so that bundlers (wrangler, Bun) do not pull the CLI into library bundles.
+if ((import.meta as { main?: boolean }).main) {
+  const cli = new URL("./cli.ts", import.meta.url).href;
+  const { main } = await import(cli) as { main: (argv: string[]) => Promise<number> };
+  const deno = (globalThis as { Deno?: { args: string[]; exit(code: number): never } }).Deno;
+  if (deno) deno.exit(await main(deno.args));
+}

@@ -1,0 +1,376 @@
+import type { DatabaseSync, StatementSync } from "node:sqlite";
+import type { Outbox, OutboxEntry } from "../outbox.ts";
+import type { Tile } from "../tile.ts";
+import { openSqliteDatabase, type SqliteSynchronous } from "./_sqlite_db.ts";
+
+export type { SqliteSynchronous };
+
+/** Options of {@linkcode SqliteOutbox}. */
+export interface SqliteOutboxOptions {
+  /** Most entries kept; beyond it the oldest is dropped and counted. Default 100,000. */
+  maxEntries?: number;
+  /**
+   * Most bytes of tile JSON kept; beyond it the oldest entries are dropped
+   * and counted when the buffered tiles are written. The file is this plus
+   * SQLite's page and index overhead plus a WAL of at most ~4 MiB after each
+   * checkpoint. Default 64 MiB.
+   */
+  maxBytes?: number;
+  /** Commit durability, used by {@linkcode SqliteOutbox.open}. Default `"NORMAL"`. */
+  synchronous?: SqliteSynchronous;
+  /**
+   * Told when the database cannot be read or written, once per streak of
+   * failures (the outbox keeps working from memory, bounded by `maxEntries`,
+   * and retries the write at the end of the next task). Default: one
+   * `console.error` line.
+   */
+  onError?: (error: Error) => void;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS outbox (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL,
+  tile TEXT NOT NULL,
+  bytes INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS outbox_id ON outbox (id);
+CREATE TABLE IF NOT EXISTS outbox_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+`;
+
+/**
+ * A durable {@linkcode Outbox} in a SQLite file (`node:sqlite`), for the
+ * command line: tiles not yet acknowledged survive PLATO being down, the
+ * scout restarting and `kill -9` of the scout.
+ *
+ * `append()` is synchronous and allocation-light: it pushes the tile onto a
+ * small in-memory buffer and queues one microtask, which writes the whole
+ * buffer in ONE transaction. **Durability window: a tile is durable once the
+ * task that appended it has ended** — the write runs in that task's microtask
+ * checkpoint, before the event loop takes any timer, I/O callback or other
+ * task. `sync()` and `close()` write immediately. With the default
+ * `synchronous: "NORMAL"` durable means "survives the process dying"; use
+ * `"FULL"` to also survive power loss (see {@linkcode SqliteSynchronous}).
+ *
+ * Bounded: at most `maxEntries` entries (enforced at `append`) and
+ * `maxBytes` bytes of tile JSON (enforced when the buffer is written), oldest
+ * dropped first; {@linkcode SqliteOutbox.dropped} counts drops and persists.
+ * Memory stays flat: `size()` is a maintained counter and `peek(max)` reads
+ * at most `max` rows. No method throws once the outbox is open, except
+ * `sync()`/`close()` when the tiles could not be made durable.
+ *
+ * @example Keep tiles across restarts
+ * ```ts ignore
+ * import { buildTile } from "@plato/scout";
+ * import { SqliteOutbox } from "@plato/scout/cli";
+ * const outbox = SqliteOutbox.open(".state/scout.db", { maxEntries: 50_000 });
+ * outbox.append(buildTile({ scoutName: "s", room: "r", checkpointType: "periodic", question: "q", answer: "a" }));
+ * const batch = outbox.peek(100);
+ * outbox.ack(batch.map((entry) => entry.tile.id));
+ * outbox.close();
+ * ```
+ */
+export class SqliteOutbox implements Outbox {
+  #db: DatabaseSync;
+  #owned = false;
+  #maxEntries: number;
+  #maxBytes: number;
+  #onError: (error: Error) => void;
+  #insert: StatementSync;
+  #select: StatementSync;
+  #oldest: StatementSync;
+  #deleteUpTo: StatementSync;
+  #deleteId: StatementSync;
+  #nackId: StatementSync;
+  #setMeta: StatementSync;
+  /** Rows in the table, and the sum of their `bytes`. */
+  #rows = 0;
+  #bytes = 0;
+  /** Oldest rows already counted as dropped, deleted at the next write. */
+  #dropRows = 0;
+  #dropped = 0;
+  #droppedStored = 0;
+  /** Appended, not yet written; entries before `#head` were dropped. */
+  #pending: OutboxEntry[] = [];
+  #head = 0;
+  #scheduled = false;
+  #closed = false;
+  #failing = false;
+  #lastError: Error | undefined;
+
+  /**
+   * Open (creating it and its directory if needed) the outbox in a database
+   * file; {@linkcode SqliteOutbox.close} closes the file.
+   *
+   * @param path The database file, e.g. `<state-dir>/scout.db`.
+   * @param options Bounds, durability and error reporting.
+   * @returns The open outbox, holding whatever an earlier run left.
+   */
+  static open(path: string, options: SqliteOutboxOptions = {}): SqliteOutbox {
+    const db = openSqliteDatabase(path, options.synchronous);
+    try {
+      const outbox = new SqliteOutbox(db, options);
+      outbox.#owned = true;
+      return outbox;
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  /**
+   * Use an open database (WAL mode recommended); `close()` leaves it open.
+   *
+   * @param db The database; tables `outbox` and `outbox_meta` are created in it.
+   * @param options Bounds and error reporting (`synchronous` is ignored).
+   * @throws {RangeError} If a bound is not a positive integer.
+   */
+  constructor(db: DatabaseSync, options: SqliteOutboxOptions = {}) {
+    this.#maxEntries = positiveInteger("maxEntries", options.maxEntries ?? 100_000);
+    this.#maxBytes = positiveInteger("maxBytes", options.maxBytes ?? 64 * 1024 * 1024);
+    this.#onError = options.onError ??
+      ((error) => console.error(`Cannot use outbox database: ${error.message}`));
+    this.#db = db;
+    db.exec(SCHEMA);
+    this.#insert = db.prepare(
+      "INSERT INTO outbox (id, tile, bytes, attempts) VALUES (?1, ?2, length(CAST(?2 AS BLOB)), ?3) RETURNING bytes",
+    );
+    this.#select = db.prepare(
+      "SELECT tile, attempts FROM outbox ORDER BY seq LIMIT ? OFFSET ?",
+    );
+    this.#oldest = db.prepare("SELECT seq, bytes FROM outbox ORDER BY seq");
+    this.#deleteUpTo = db.prepare("DELETE FROM outbox WHERE seq <= ?");
+    this.#deleteId = db.prepare("DELETE FROM outbox WHERE id = ? RETURNING bytes");
+    this.#nackId = db.prepare("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?");
+    this.#setMeta = db.prepare(
+      "INSERT INTO outbox_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    );
+    const totals = db.prepare("SELECT COUNT(*) AS n, COALESCE(SUM(bytes), 0) AS b FROM outbox")
+      .get() as { n: number; b: number };
+    const meta = db.prepare("SELECT value FROM outbox_meta WHERE key = 'dropped'").get() as
+      | { value: number }
+      | undefined;
+    this.#rows = totals.n;
+    this.#bytes = totals.b;
+    this.#dropped = this.#droppedStored = meta?.value ?? 0;
+    // Bounds lowered since the last run apply now.
+    this.#dropRows = Math.max(0, this.#rows - this.#maxEntries);
+    this.#dropped += this.#dropRows;
+    this.#write();
+  }
+
+  /** How many entries were dropped because the outbox was full, across runs. */
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  /** The last error from the database, if any (cleared by the next successful write). */
+  get lastError(): Error | undefined {
+    return this.#lastError;
+  }
+
+  /** Add a tile; written at the end of the current task. Never throws. */
+  append(tile: Tile): void {
+    if (this.#closed) {
+      this.#dropped++;
+      return;
+    }
+    this.#pending.push({ tile, attempts: 0 });
+    if (this.size() > this.#maxEntries) this.#dropOldest();
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      queueMicrotask(this.#flushTask);
+    }
+  }
+
+  /** The oldest `max` entries, including appended ones not yet written. */
+  peek(max: number): OutboxEntry[] {
+    const out: OutboxEntry[] = [];
+    if (this.#closed || !(max > 0)) return out;
+    this.#write();
+    try {
+      const rows = this.#select.iterate(Math.min(max, this.#rows), this.#dropRows);
+      for (const row of rows as Iterable<{ tile: string; attempts: number }>) {
+        out.push({ tile: JSON.parse(row.tile), attempts: row.attempts });
+      }
+    } catch (error) {
+      this.#report(error);
+      return []; // Never hand out newer tiles ahead of older ones.
+    }
+    for (let i = this.#head; i < this.#pending.length && out.length < max; i++) {
+      const { tile, attempts } = this.#pending[i];
+      out.push({ tile, attempts });
+    }
+    return out;
+  }
+
+  /** Remove delivered (or permanently rejected) entries by tile id. */
+  ack(ids: readonly string[]): void {
+    if (this.#closed || ids.length === 0) return;
+    this.#write();
+    const remove = new Set(ids);
+    if (this.#head < this.#pending.length) {
+      this.#pending = this.#pending.slice(this.#head).filter((e) => !remove.has(e.tile.id));
+      this.#head = 0;
+    }
+    let rows = this.#rows;
+    let bytes = this.#bytes;
+    const ok = this.#transaction(() => {
+      for (const id of remove) {
+        for (const row of this.#deleteId.all(id) as { bytes: number }[]) {
+          rows--;
+          bytes -= row.bytes;
+        }
+      }
+    });
+    if (!ok) return;
+    this.#rows = rows;
+    this.#bytes = bytes;
+    this.#dropRows = Math.min(this.#dropRows, rows);
+  }
+
+  /** Record a failed attempt for these entries; they keep their place. */
+  nack(ids: readonly string[]): void {
+    if (this.#closed || ids.length === 0) return;
+    this.#write();
+    const set = new Set(ids);
+    for (let i = this.#head; i < this.#pending.length; i++) {
+      if (set.has(this.#pending[i].tile.id)) this.#pending[i].attempts++;
+    }
+    this.#transaction(() => {
+      for (const id of set) this.#nackId.run(id);
+    });
+  }
+
+  /** How many entries wait (a counter: O(1), no database read). */
+  size(): number {
+    return this.#rows - this.#dropRows + this.#pending.length - this.#head;
+  }
+
+  /**
+   * Write appended tiles now.
+   *
+   * @throws {Error} The database error, if they could not be written.
+   */
+  sync(): void {
+    if (!this.#closed && !this.#write()) throw this.#lastError;
+  }
+
+  /**
+   * Write appended tiles, then close the database if {@linkcode SqliteOutbox.open} opened it.
+   * Idempotent.
+   *
+   * @throws {Error} The database error, if the last tiles could not be written.
+   */
+  close(): void {
+    if (this.#closed) return;
+    const ok = this.#write();
+    this.#closed = true;
+    this.#pending = [];
+    this.#head = 0;
+    if (this.#owned) this.#db.close();
+    if (!ok) throw this.#lastError;
+  }
+
+  #flushTask = (): void => {
+    this.#scheduled = false;
+    this.#write();
+  };
+
+  #dropOldest(): void {
+    this.#dropped++;
+    if (this.#rows - this.#dropRows > 0) {
+      this.#dropRows++;
+      return;
+    }
+    this.#head++;
+    if (this.#head > 1024 && this.#head * 2 > this.#pending.length) {
+      this.#pending = this.#pending.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+
+  /** Write the buffer, drop what the bounds say, persist `dropped`: one transaction. */
+  #write(): boolean {
+    if (this.#closed) return false;
+    if (
+      this.#head === this.#pending.length && this.#dropRows === 0 &&
+      this.#bytes <= this.#maxBytes && this.#dropped === this.#droppedStored
+    ) {
+      if (this.#head > 0) this.#pending = [];
+      this.#head = 0;
+      return true;
+    }
+    let rows = this.#rows;
+    let bytes = this.#bytes;
+    let dropped = this.#dropped;
+    const ok = this.#transaction(() => {
+      for (let i = this.#head; i < this.#pending.length; i++) {
+        const { tile, attempts } = this.#pending[i];
+        const row = this.#insert.get(tile.id, JSON.stringify(tile), attempts) as { bytes: number };
+        rows++;
+        bytes += row.bytes;
+      }
+      let toDrop = this.#dropRows;
+      if (toDrop > 0 || bytes > this.#maxBytes) {
+        let last = -1;
+        for (const row of this.#oldest.iterate() as Iterable<{ seq: number; bytes: number }>) {
+          if (toDrop === 0 && bytes <= this.#maxBytes) break;
+          last = row.seq;
+          rows--;
+          bytes -= row.bytes;
+          if (toDrop > 0) toDrop--;
+          else dropped++;
+        }
+        if (last >= 0) this.#deleteUpTo.run(last);
+      }
+      if (dropped !== this.#droppedStored) this.#setMeta.run("dropped", dropped);
+    });
+    if (!ok) return false;
+    this.#rows = rows;
+    this.#bytes = bytes;
+    this.#dropped = this.#droppedStored = dropped;
+    this.#dropRows = 0;
+    this.#pending = [];
+    this.#head = 0;
+    return true;
+  }
+
+  #transaction(body: () => void): boolean {
+    try {
+      this.#db.exec("BEGIN IMMEDIATE");
+      try {
+        body();
+        this.#db.exec("COMMIT");
+      } catch (error) {
+        this.#db.exec("ROLLBACK");
+        throw error;
+      }
+    } catch (error) {
+      this.#report(error);
+      return false;
+    }
+    this.#failing = false;
+    this.#lastError = undefined;
+    return true;
+  }
+
+  #report(error: unknown): void {
+    this.#lastError = error instanceof Error ? error : new Error(String(error));
+    if (this.#failing) return;
+    this.#failing = true;
+    try {
+      this.#onError(this.#lastError);
+    } catch {
+      // A failing error handler must not break the outbox.
+    }
+  }
+}
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new RangeError(`Cannot open outbox: '${name}' must be a positive integer, got ${value}`);
+  }
+  return value;
+}

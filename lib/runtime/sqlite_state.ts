@@ -1,0 +1,100 @@
+import type { DatabaseSync, StatementSync } from "node:sqlite";
+import type { StateStore } from "../state.ts";
+import { openSqliteDatabase, type SqliteSynchronous } from "./_sqlite_db.ts";
+
+/** Options of {@linkcode SqliteState.open}. */
+export interface SqliteStateOptions {
+  /** Commit durability; see {@linkcode SqliteSynchronous}. Default `"NORMAL"`. */
+  synchronous?: SqliteSynchronous;
+}
+
+/**
+ * A durable {@linkcode StateStore} in a SQLite file (`node:sqlite`), table
+ * `state`. Every `set`/`delete` is its own committed transaction: durable
+ * when it returns (against the process dying with the default
+ * `synchronous: "NORMAL"`; against power loss too with `"FULL"`). It can share
+ * the database file of a {@linkcode SqliteOutbox} (open the same path, or pass
+ * the same `DatabaseSync`).
+ *
+ * @example Keep a log offset across restarts
+ * ```ts ignore
+ * import { SqliteState } from "@plato/scout/cli";
+ * const state = SqliteState.open(".state/scout.db");
+ * state.set("offset", "42");
+ * console.log(state.get("offset")); // "42"
+ * state.close();
+ * ```
+ */
+export class SqliteState implements StateStore {
+  #db: DatabaseSync;
+  #owned = false;
+  #closed = false;
+  #get: StatementSync;
+  #set: StatementSync;
+  #delete: StatementSync;
+
+  /**
+   * Open (creating it and its directory if needed) the store in a database
+   * file; {@linkcode SqliteState.close} closes the file.
+   *
+   * @param path The database file, e.g. `<state-dir>/scout.db`.
+   * @param options Commit durability.
+   * @returns The open store.
+   */
+  static open(path: string, options: SqliteStateOptions = {}): SqliteState {
+    const db = openSqliteDatabase(path, options.synchronous);
+    try {
+      const state = new SqliteState(db);
+      state.#owned = true;
+      return state;
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  /**
+   * Use an open database; `close()` leaves it open.
+   *
+   * @param db The database; table `state` is created in it.
+   */
+  constructor(db: DatabaseSync) {
+    this.#db = db;
+    db.exec("CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+    this.#get = db.prepare("SELECT value FROM state WHERE key = ?");
+    this.#set = db.prepare(
+      "INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    );
+    this.#delete = db.prepare("DELETE FROM state WHERE key = ?");
+  }
+
+  /** The value, or `undefined` if never set. */
+  get(key: string): string | undefined {
+    this.#open();
+    const row = this.#get.get(key) as { value: string } | undefined;
+    return row?.value;
+  }
+
+  /** Set (or replace) a value; committed when this returns. */
+  set(key: string, value: string): void {
+    this.#open();
+    this.#set.run(key, value);
+  }
+
+  /** Remove a value; committed when this returns. */
+  delete(key: string): void {
+    this.#open();
+    this.#delete.run(key);
+  }
+
+  /** Close the database if {@linkcode SqliteState.open} opened it. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#owned) this.#db.close();
+  }
+
+  #open(): void {
+    if (this.#closed) throw new Error("Cannot use state: the store is closed");
+  }
+}

@@ -1,0 +1,202 @@
+import assert from "node:assert/strict";
+import { DatabaseSync } from "node:sqlite";
+import { SqliteOutbox } from "../lib/runtime/sqlite_outbox.ts";
+import { SqliteState } from "../lib/runtime/sqlite_state.ts";
+import { outboxConformance, tileN } from "./outbox_conformance.ts";
+
+outboxConformance("SqliteOutbox", ({ capacity }) => {
+  const dir = Deno.makeTempDirSync({ prefix: "scout_outbox_" });
+  return {
+    outbox: SqliteOutbox.open(`${dir}/scout.db`, { maxEntries: capacity }),
+    dispose: () => Deno.removeSync(dir, { recursive: true }),
+  };
+});
+
+async function withDir(body: (path: string) => Promise<void> | void): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "scout_outbox_" });
+  try {
+    await body(`${dir}/state/scout.db`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+function rowCount(path: string): number {
+  const db = new DatabaseSync(path, { readOnly: true });
+  try {
+    return (db.prepare("SELECT COUNT(*) AS n FROM outbox").get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+const peekIds = (outbox: SqliteOutbox, max: number) => outbox.peek(max).map((e) => e.tile.id);
+
+const endOfTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+Deno.test("SqliteOutbox writes appended tiles once the appending task ends", () =>
+  withDir(async (path) => {
+    const outbox = SqliteOutbox.open(path);
+    try {
+      for (let i = 0; i < 100; i++) outbox.append(tileN(i));
+      assert.equal(rowCount(path), 0);
+      await endOfTask();
+      assert.equal(rowCount(path), 100);
+    } finally {
+      outbox.close();
+    }
+  }));
+
+Deno.test("SqliteOutbox reopened keeps entries, attempts and the dropped count", () =>
+  withDir((path) => {
+    const first = SqliteOutbox.open(path, { maxEntries: 3 });
+    for (let i = 0; i < 5; i++) first.append(tileN(i));
+    first.nack(["t3"]);
+    first.nack(["t3", "t4"]);
+    first.close();
+    const second = SqliteOutbox.open(path, { maxEntries: 3 });
+    try {
+      assert.equal(second.size(), 3);
+      assert.equal(second.dropped, 2);
+      const entries = second.peek(10);
+      assert.deepEqual(entries.map((e) => e.tile), [tileN(2), tileN(3), tileN(4)]);
+      assert.deepEqual(entries.map((e) => e.attempts), [0, 2, 1]);
+    } finally {
+      second.close();
+    }
+  }));
+
+Deno.test("SqliteOutbox reopened with a lower maxEntries drops the oldest and counts them", () =>
+  withDir((path) => {
+    const first = SqliteOutbox.open(path);
+    for (let i = 0; i < 10; i++) first.append(tileN(i));
+    first.close();
+    const second = SqliteOutbox.open(path, { maxEntries: 4 });
+    second.close();
+    const third = SqliteOutbox.open(path);
+    try {
+      assert.equal(third.size(), 4);
+      assert.equal(third.dropped, 6);
+      assert.deepEqual(peekIds(third, 10), ["t6", "t7", "t8", "t9"]);
+    } finally {
+      third.close();
+    }
+  }));
+
+Deno.test("SqliteOutbox keeps the stored tile JSON within maxBytes by dropping the oldest", () =>
+  withDir((path) => {
+    const bytes = (i: number) => new TextEncoder().encode(JSON.stringify(tileN(i))).length;
+    const maxBytes = bytes(15) + bytes(16) + bytes(17) + bytes(18) + bytes(19);
+    const outbox = SqliteOutbox.open(path, { maxBytes });
+    try {
+      for (let i = 0; i < 20; i++) outbox.append(tileN(i));
+      outbox.sync();
+      assert.deepEqual(peekIds(outbox, 100), ["t15", "t16", "t17", "t18", "t19"]);
+      assert.equal(outbox.size(), 5);
+      assert.equal(outbox.dropped, 15);
+      const db = new DatabaseSync(path, { readOnly: true });
+      const stored = db.prepare("SELECT SUM(length(CAST(tile AS BLOB))) AS b FROM outbox").get();
+      db.close();
+      assert.equal((stored as { b: number }).b, maxBytes);
+    } finally {
+      outbox.close();
+    }
+  }));
+
+Deno.test("SqliteOutbox drops a single tile larger than maxBytes and counts it", () =>
+  withDir((path) => {
+    const outbox = SqliteOutbox.open(path, { maxBytes: 100 });
+    try {
+      outbox.append(tileN(0));
+      outbox.sync();
+      assert.equal(outbox.size(), 0);
+      assert.equal(outbox.dropped, 1);
+    } finally {
+      outbox.close();
+    }
+  }));
+
+Deno.test("SqliteOutbox counts an append after close() as dropped instead of throwing", () =>
+  withDir((path) => {
+    const outbox = SqliteOutbox.open(path);
+    outbox.close();
+    outbox.append(tileN(0));
+    outbox.close();
+    assert.equal(outbox.dropped, 1);
+    assert.deepEqual(outbox.peek(1), []);
+  }));
+
+Deno.test("SqliteOutbox rejects a bound that is not a positive integer", () => {
+  const db = new DatabaseSync(":memory:");
+  try {
+    assert.throws(
+      () => new SqliteOutbox(db, { maxEntries: 0 }),
+      new RangeError("Cannot open outbox: 'maxEntries' must be a positive integer, got 0"),
+    );
+    assert.throws(() => new SqliteOutbox(db, { maxBytes: 1.5 }), RangeError);
+  } finally {
+    db.close();
+  }
+});
+
+Deno.test("SqliteOutbox keeps every tile appended before kill -9, in order, exactly once", () =>
+  withDir(async (path) => {
+    const count = 2_000;
+    const script = new URL("./testdata/outbox_append_child.ts", import.meta.url).pathname;
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", script, path, String(count)],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn();
+    const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let output = "";
+    while (!output.includes("ready\n")) {
+      const { value, done } = await lines.read();
+      if (done) break;
+      output += value;
+    }
+    child.kill("SIGKILL");
+    const status = await child.status;
+    await lines.cancel();
+    assert.equal(output, "ready\n");
+    assert.equal(status.signal, "SIGKILL");
+
+    const outbox = SqliteOutbox.open(path, { maxEntries: count });
+    const state = SqliteState.open(path);
+    try {
+      assert.equal(outbox.size(), count);
+      assert.equal(outbox.dropped, 0);
+      const ids = peekIds(outbox, count + 1);
+      assert.deepEqual(ids, Array.from({ length: count }, (_, i) => `t${i}`));
+      assert.equal(state.get("appended"), String(count));
+    } finally {
+      state.close();
+      outbox.close();
+    }
+  }));
+
+Deno.test("SqliteState keeps set values and forgets deleted ones across reopen", () =>
+  withDir((path) => {
+    const outbox = SqliteOutbox.open(path);
+    const first = SqliteState.open(path);
+    first.set("offset", "41");
+    first.set("offset", "42");
+    first.set("seen", '["a","b"]');
+    first.set("gone", "x");
+    first.delete("gone");
+    outbox.append(tileN(0));
+    first.close();
+    outbox.close();
+    const second = SqliteState.open(path);
+    try {
+      assert.equal(second.get("offset"), "42");
+      assert.equal(second.get("seen"), '["a","b"]');
+      assert.equal(second.get("gone"), undefined);
+      assert.equal(second.get("never"), undefined);
+      assert.equal(rowCount(path), 1);
+    } finally {
+      second.close();
+    }
+    assert.throws(() => second.get("offset"), new Error("Cannot use state: the store is closed"));
+  }));

@@ -1,0 +1,335 @@
+/**
+ * The local PLATO room server as a web-standard `fetch(Request) => Response`
+ * handler over a {@linkcode RoomStore}: mount it on any runtime.
+ *
+ * @module
+ */
+import { bearerChecker, json, jsonError, readBodyText } from "./http.ts";
+import { type GateMode, prepareTile, type Refusal } from "./ingest.ts";
+import { createEventHub } from "./sse.ts";
+import { normalizeRoom, type RoomStore, type StoredTile, type TileInsert } from "./store.ts";
+import { createGateStats } from "./gate_stats.ts";
+import { readQuery } from "./query.ts";
+
+export type { GateMode };
+
+/** Size and load limits of the handler. */
+export interface ServerLimits {
+  /** Largest request body, bytes (413 beyond). Default 1 MiB. */
+  maxBodyBytes: number;
+  /** Most tiles in one `/submit_batch` (413 beyond). Default 1,000. */
+  maxBatchTiles: number;
+  /** Largest `limit` of a read or search; larger ones are clamped. Default 1,000. */
+  maxReadLimit: number;
+  /** `limit` of a read or search that names none. Default 100. */
+  defaultReadLimit: number;
+  /** Events an SSE client may have waiting before it is dropped. Default 256. */
+  sseQueue: number;
+  /** SSE clients at once (503 beyond). Default 64. */
+  sseClients: number;
+}
+
+/** The default {@linkcode ServerLimits}. */
+export const DEFAULT_LIMITS: ServerLimits = {
+  maxBodyBytes: 1024 * 1024,
+  maxBatchTiles: 1000,
+  maxReadLimit: 1000,
+  defaultReadLimit: 100,
+  sseQueue: 256,
+  sseClients: 64,
+};
+
+/** Options of {@linkcode createPlatoHandler}. */
+export interface PlatoHandlerOptions {
+  /** Where tiles are kept. */
+  store: RoomStore;
+  /** `"schema"` (default): the project's tile schema. `"fleet"`: the fleet's P0 gate, exactly. */
+  gate?: GateMode;
+  /** When set, every route but `/health` requires `Authorization: Bearer <apiKey>`. */
+  apiKey?: string;
+  /** Epoch milliseconds now; default `Date.now`. */
+  now?: () => number;
+  /** Overrides of {@linkcode DEFAULT_LIMITS}. */
+  limits?: Partial<ServerLimits>;
+}
+
+/** A PLATO room server as a fetch handler. */
+export interface PlatoHandler {
+  /** Answer one request. Never rejects. */
+  fetch(request: Request): Promise<Response>;
+  /** End every `/events` stream and refuse new ones; call before shutting the HTTP server down. */
+  close(): void;
+}
+
+type Route = (request: Request, url: URL) => Promise<Response> | Response;
+
+/**
+ * Create the room server's request handler.
+ *
+ * @param options The store, gate mode, key, clock and limits.
+ * @returns The handler.
+ *
+ * @example Serve rooms from memory
+ * ```ts
+ * import { createMemoryStore, createPlatoHandler } from "@plato/scout/server";
+ * const handler = createPlatoHandler({ store: createMemoryStore() });
+ * const response = await handler.fetch(new Request("http://localhost/health"));
+ * console.log(response.status); // 200
+ * ```
+ */
+export function createPlatoHandler(options: PlatoHandlerOptions): PlatoHandler {
+  const { store } = options;
+  const mode: GateMode = options.gate ?? "schema";
+  const now = options.now ?? Date.now;
+  const limits: ServerLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const authorized = options.apiKey ? bearerChecker(options.apiKey) : undefined;
+  const hub = createEventHub({ queueLimit: limits.sseQueue, maxClients: limits.sseClients });
+  const gateStats = createGateStats();
+  const started = now();
+
+  function render(t: StoredTile): Record<string, unknown> {
+    return {
+      ...t.tile,
+      _hash: t.hash,
+      _seq: t.seq,
+      _received_at: new Date(t.receivedAt).toISOString(),
+    };
+  }
+
+  async function readJson(request: Request): Promise<{ value: unknown } | Response> {
+    const body = await readBodyText(request, limits.maxBodyBytes);
+    if (!body.ok) {
+      return jsonError(413, `Body too large: over ${limits.maxBodyBytes} bytes`);
+    }
+    try {
+      return { value: JSON.parse(body.text) };
+    } catch {
+      return jsonError(400, "Invalid JSON");
+    }
+  }
+
+  type Detail = Record<string, unknown> & { status: string };
+
+  /** Validate, store and announce tiles; one detail (and HTTP status) per tile, in order. */
+  async function ingest(values: unknown[]): Promise<Array<{ code: number; detail: Detail }>> {
+    const receivedAt = now();
+    const prepared = await Promise.all(values.map((v) => prepareTile(v, mode, receivedAt)));
+    const inserts: TileInsert[] = [];
+    for (const p of prepared) if (p.ok) inserts.push(p.insert);
+    const results = await store.insertBatch(inserts, { rejectDuplicateContent: mode === "fleet" });
+    let next = 0;
+    return prepared.map((p) => {
+      if (!p.ok) return refused(p.refusal);
+      const insert = p.insert;
+      const result = results[next++];
+      if (result.status === "duplicate") {
+        return refused({ status: 403, reason: "Duplicate tile", room: insert.room }, insert.hash);
+      }
+      if (result.status === "stored") {
+        const stored: StoredTile = { ...insert, seq: result.seq };
+        hub.publish(
+          insert.room,
+          result.seq,
+          JSON.stringify({ room: insert.room, ...render(stored) }),
+        );
+      }
+      gateStats.accept(result.status === "exists");
+      return {
+        code: 200,
+        detail: {
+          status: "accepted",
+          id: insert.id,
+          hash: insert.hash,
+          tile_hash: insert.hash,
+          room: insert.room,
+          room_tile_count: result.roomCount,
+          ...(result.status === "exists" ? { already_stored: true } : {}),
+        },
+      };
+    });
+  }
+
+  function refused(r: Refusal, hash?: string): { code: number; detail: Detail } {
+    gateStats.reject(r.reason);
+    const detail: Detail = { status: "rejected", reason: r.reason };
+    if (r.room !== undefined) detail.room = r.room;
+    if (r.field !== undefined) detail.field = r.field;
+    if (hash !== undefined) detail.tile_hash = hash;
+    if (r.status === 403) detail.gate = "P0";
+    return { code: r.status, detail };
+  }
+
+  const submit: Route = async (request) => {
+    const parsed = await readJson(request);
+    if (parsed instanceof Response) return parsed;
+    const [{ code, detail }] = await ingest([parsed.value]);
+    if (code === 400) {
+      const { reason, status: _status, ...rest } = detail;
+      return json(400, { error: reason, ...rest });
+    }
+    return json(code, detail);
+  };
+
+  const submitBatch: Route = async (request) => {
+    const parsed = await readJson(request);
+    if (parsed instanceof Response) return parsed;
+    const tiles = (parsed.value as { tiles?: unknown } | null)?.tiles;
+    if (!Array.isArray(tiles)) {
+      return jsonError(400, "Invalid batch: 'tiles' must be an array", { field: "tiles" });
+    }
+    if (tiles.length > limits.maxBatchTiles) {
+      return jsonError(
+        413,
+        `Batch too large: ${tiles.length} tiles, at most ${limits.maxBatchTiles}`,
+      );
+    }
+    const outcomes = await ingest(tiles);
+    const accepted = outcomes.filter((o) => o.code === 200).length;
+    return json(200, {
+      accepted,
+      rejected: outcomes.length - accepted,
+      details: outcomes.map((o) => o.detail),
+    });
+  };
+
+  const rooms: Route = async () => {
+    const out: Record<string, unknown> = {};
+    for (const r of await store.listRooms()) {
+      out[r.name] = {
+        tile_count: r.tileCount,
+        created: new Date(r.created).toISOString(),
+        updated: new Date(r.updated).toISOString(),
+      };
+    }
+    return json(200, out);
+  };
+
+  const room: Route = async (_request, url) => {
+    let name: string;
+    try {
+      name = url.pathname.slice("/room/".length).split("/").map(decodeURIComponent).join("/");
+    } catch {
+      return jsonError(400, "Invalid room name: bad percent-encoding");
+    }
+    if (name === "") return jsonError(400, "Missing room name: use /room/<name>");
+    name = normalizeRoom(name);
+    const query = readQuery(url.searchParams, limits, ["since", "after", "limit"]);
+    if ("error" in query) return query.error;
+    const tag = url.searchParams.get("tag") ?? undefined;
+    const checkpoint = url.searchParams.get("checkpoint");
+    if (tag !== undefined && checkpoint !== null) {
+      return jsonError(400, "Invalid query: use 'tag' or 'checkpoint', not both");
+    }
+    const read = await store.readRoom(name, {
+      ...query.value,
+      tag: checkpoint !== null ? `checkpoint:${checkpoint.toLowerCase()}` : tag,
+    });
+    const last = read.tiles.at(-1);
+    const cursor = last ? String(last.seq) : query.value.after?.toString() ?? null;
+    return json(200, {
+      room: name,
+      tiles: read.tiles.map(render),
+      tile_count: read.tileCount,
+      count: read.tiles.length,
+      created: read.created !== undefined ? new Date(read.created).toISOString() : null,
+      cursor,
+      has_more: read.hasMore,
+    });
+  };
+
+  const search: Route = async (_request, url) => {
+    const q = url.searchParams.get("q") ?? "";
+    if (q.trim() === "") return jsonError(400, "Missing query parameter 'q'", { field: "q" });
+    const query = readQuery(url.searchParams, limits, ["limit"]);
+    if ("error" in query) return query.error;
+    const found = await store.search(q, query.value.limit);
+    return json(200, {
+      query: q,
+      results: found.map((t) => ({ room: t.room, ...render(t) })),
+      count: found.length,
+    });
+  };
+
+  const health: Route = () => json(200, { status: "healthy", service: "plato-scout" });
+
+  const status: Route = async () => {
+    const counts = await store.stats();
+    return json(200, {
+      status: "ok",
+      service: "plato-scout",
+      rooms: counts.rooms,
+      tiles: counts.tiles,
+      content_hashes: counts.hashes,
+      gate: { mode, ...gateStats.snapshot() },
+      events: hub.stats(),
+      started: new Date(started).toISOString(),
+      uptime_s: Math.max(0, Math.round((now() - started) / 1000)),
+    });
+  };
+
+  const events: Route = (request, url) => {
+    const room = url.searchParams.get("room");
+    const prefix = url.searchParams.get("prefix");
+    const stream = hub.subscribe({
+      room: room !== null ? normalizeRoom(room) : undefined,
+      prefix: prefix !== null ? normalizeRoom(prefix) : undefined,
+    }, request.signal);
+    if (!stream) {
+      return jsonError(503, "Too many event streams open", {}, { "retry-after": "5" });
+    }
+    return new Response(stream, {
+      headers: {
+        "content-type": "text/event-stream; charset=utf-8",
+        "cache-control": "no-store",
+        "x-accel-buffering": "no",
+      },
+    });
+  };
+
+  const routes: Record<string, { method: string; route: Route }> = {
+    "/submit": { method: "POST", route: submit },
+    "/submit_batch": { method: "POST", route: submitBatch },
+    "/rooms": { method: "GET", route: rooms },
+    "/search": { method: "GET", route: search },
+    "/health": { method: "GET", route: health },
+    "/status": { method: "GET", route: status },
+    "/events": { method: "GET", route: events },
+    "/room/": { method: "GET", route: room },
+  };
+
+  async function handle(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    const path = url.pathname;
+    if (authorized && path !== "/health" && !(await authorized(request))) {
+      return jsonError(401, "Unauthorized: send 'Authorization: Bearer <PLATO_API_KEY>'", {}, {
+        "www-authenticate": 'Bearer realm="plato"',
+      });
+    }
+    const entry = routes[path] ?? (path.startsWith("/room/") ? routes["/room/"] : undefined);
+    if (!entry) return jsonError(404, `Not found: ${path}`);
+    if (request.method !== entry.method) {
+      await request.body?.cancel().catch(() => {});
+      return jsonError(
+        405,
+        `Method not allowed: ${request.method} ${path} (allowed: ${entry.method})`,
+        {},
+        { allow: entry.method },
+      );
+    }
+    return await entry.route(request, url);
+  }
+
+  return {
+    async fetch(request) {
+      try {
+        return await handle(request);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        return jsonError(503, `Storage unavailable: ${message.split("\n")[0]}`, {}, {
+          "retry-after": "1",
+        });
+      }
+    },
+    close: () => hub.close(),
+  };
+}

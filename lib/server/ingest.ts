@@ -1,0 +1,135 @@
+/**
+ * Turn one submitted JSON value into a {@linkcode TileInsert}, or into the
+ * reason it is refused, under either gate mode.
+ *
+ * @module
+ */
+import { TileSchema } from "../tile.ts";
+import { checkGate, contentHash } from "../gate.ts";
+import { normalizeRoom, type TileInsert } from "./store.ts";
+
+/**
+ * How the server judges a tile. `"schema"`: the project's `TileSchema` only.
+ * `"fleet"`: exactly the fleet's P0 gate of PLATO-CONTRACT.md, content-hash
+ * duplicates included.
+ */
+export type GateMode = "schema" | "fleet";
+
+/** A refusal of one tile. */
+export interface Refusal {
+  /** 400 for a malformed tile, 403 for a gate rejection. */
+  status: 400 | 403;
+  /** One line, naming the field where there is one. */
+  reason: string;
+  /** The offending field, for schema errors. */
+  field?: string;
+  /** The normalized room, when the tile named one. */
+  room?: string;
+}
+
+/** The result of {@linkcode prepareTile}. */
+export type Prepared = { ok: true; insert: TileInsert } | { ok: false; refusal: Refusal };
+
+const MAX_ID = 200;
+
+/**
+ * The id a tile without one gets: `derived-` and 32 hex characters of
+ * sha256 over its domain, question, answer, source and timestamp. A fleet
+ * client that re-sends the very same tile is thus acknowledged again instead
+ * of stored twice, while two emissions at different times stay distinct.
+ *
+ * @param tile The submitted tile.
+ * @returns The derived id.
+ */
+export async function deriveTileId(tile: Record<string, unknown>): Promise<string> {
+  const key = JSON.stringify([
+    tile.domain,
+    tile.question,
+    tile.answer,
+    tile.source,
+    tile.timestamp,
+  ]);
+  const digest = new Uint8Array(
+    await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key)),
+  );
+  let hex = "";
+  for (let i = 0; i < 16; i++) hex += digest[i].toString(16).padStart(2, "0");
+  return `derived-${hex}`;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Validate one submitted value and derive what the store needs. Does not check
+ * the duplicate rule (the store does that atomically).
+ *
+ * @param value The parsed JSON of one tile.
+ * @param mode The gate mode.
+ * @param receivedAt Epoch milliseconds now.
+ * @returns The insert, or the refusal.
+ */
+export async function prepareTile(
+  value: unknown,
+  mode: GateMode,
+  receivedAt: number,
+): Promise<Prepared> {
+  if (!isRecord(value)) {
+    return { ok: false, refusal: { status: 400, reason: "Tile must be a JSON object" } };
+  }
+  const tile: Record<string, unknown> = { ...value };
+  const room = typeof tile.domain === "string" ? normalizeRoom(tile.domain) : undefined;
+  if (tile.id === undefined) tile.id = await deriveTileId(tile);
+
+  if (mode === "schema") {
+    const result = TileSchema.safeParse(tile);
+    if (!result.success) {
+      const issue = result.error.issues[0];
+      const field = issue?.path.join(".") || "tile";
+      return {
+        ok: false,
+        refusal: {
+          status: 400,
+          reason: `Invalid tile: '${field}': ${issue?.message ?? "invalid"}`,
+          field,
+          room,
+        },
+      };
+    }
+  } else {
+    const reasons = checkGate(tile);
+    if (reasons.length > 0) {
+      return { ok: false, refusal: { status: 403, reason: reasons[0], room } };
+    }
+    for (const field of ["domain", "question"] as const) {
+      if (typeof tile[field] !== "string") {
+        return {
+          ok: false,
+          refusal: {
+            status: 400,
+            reason: `Invalid tile: '${field}': expected string`,
+            field,
+            room,
+          },
+        };
+      }
+    }
+  }
+
+  const question = tile.question as string;
+  const answer = typeof tile.answer === "string" ? tile.answer : JSON.stringify(tile.answer);
+  const id = typeof tile.id === "string" && tile.id !== "" && tile.id.length <= MAX_ID
+    ? tile.id
+    : await deriveTileId(tile);
+  return {
+    ok: true,
+    insert: {
+      id,
+      room: room as string,
+      hash: await contentHash(question, answer),
+      receivedAt,
+      tile,
+    },
+  };
+}

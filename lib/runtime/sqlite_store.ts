@@ -1,0 +1,251 @@
+/**
+ * A durable {@linkcode RoomStore} on SQLite through `node:sqlite` (Deno, Node ≥ 22.5).
+ *
+ * Durability: the database runs in WAL mode with `synchronous=FULL`, and each
+ * {@linkcode RoomStore.insertBatch} call is one `BEGIN IMMEDIATE … COMMIT`
+ * transaction that has returned (so the WAL is fsynced) before the handler
+ * answers 2xx. An acknowledged tile therefore survives `kill -9` of the server,
+ * and also a power loss. `synchronous: "NORMAL"` keeps the first promise only
+ * (a crash of the process, not of the machine) and is faster.
+ *
+ * @module
+ */
+import { DatabaseSync, type StatementSync } from "node:sqlite";
+import type {
+  InsertOptions,
+  InsertResult,
+  RoomInfo,
+  RoomQuery,
+  RoomRead,
+  RoomStore,
+  StoredTile,
+  StoreStats,
+  TileInsert,
+} from "../server/store.ts";
+
+/** Options of {@linkcode openSqliteStore}. */
+export interface SqliteStoreOptions {
+  /** `"FULL"` (default): durable across power loss. `"NORMAL"`: across process crashes only. */
+  synchronous?: "FULL" | "NORMAL";
+  /** Milliseconds to wait for another connection's lock; default 5,000. */
+  busyTimeoutMs?: number;
+}
+
+/** A {@linkcode RoomStore} on SQLite, with its database handle. */
+export interface SqliteStore extends RoomStore {
+  /** The database file. */
+  readonly path: string;
+  /** The `node:sqlite` handle (benchmarks, inspection). */
+  readonly db: DatabaseSync;
+  /** Insert synchronously; same as {@linkcode RoomStore.insertBatch}. */
+  insertBatch(tiles: readonly TileInsert[], options?: InsertOptions): InsertResult[];
+}
+
+/** The schema, idempotent. `seq` is the rowid: increasing, never reused (no deletes). */
+export const SQLITE_SCHEMA = `
+CREATE TABLE IF NOT EXISTS tiles (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  room TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS tiles_room_seq ON tiles (room, seq);
+CREATE TABLE IF NOT EXISTS rooms (
+  name TEXT PRIMARY KEY,
+  tile_count INTEGER NOT NULL,
+  created INTEGER NOT NULL,
+  updated INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS content_hashes (hash TEXT PRIMARY KEY) WITHOUT ROWID;
+`;
+
+interface TileRow {
+  seq: number;
+  id: string;
+  room: string;
+  hash: string;
+  received_at: number;
+  body: string;
+}
+
+const COLUMNS = "seq, id, room, hash, received_at, body";
+
+/**
+ * Open (creating if needed) a SQLite room store.
+ *
+ * @param path The database file, or `":memory:"`.
+ * @param options Durability settings.
+ * @returns The store; call `close()` when done.
+ *
+ * @example Open a store in memory
+ * ```ts
+ * import { openSqliteStore } from "@plato/scout/server";
+ * const store = openSqliteStore(":memory:");
+ * console.log(store.stats()); // { rooms: 0, tiles: 0, hashes: 0 }
+ * store.close();
+ * ```
+ */
+export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): SqliteStore {
+  const db = new DatabaseSync(path);
+  try {
+    db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+    db.exec("PRAGMA journal_mode = WAL");
+    db.exec(`PRAGMA synchronous = ${options.synchronous === "NORMAL" ? "NORMAL" : "FULL"}`);
+    db.exec(SQLITE_SCHEMA);
+  } catch (error) {
+    db.close();
+    throw new Error(`Cannot open room database '${path}'`, { cause: error });
+  }
+
+  const cache = new Map<string, StatementSync>();
+  const sql = (text: string): StatementSync => {
+    let statement = cache.get(text);
+    if (!statement) cache.set(text, statement = db.prepare(text));
+    return statement;
+  };
+
+  const byId = sql("SELECT seq, room FROM tiles WHERE id = ?");
+  const hashSeen = sql("SELECT 1 AS seen FROM content_hashes WHERE hash = ?");
+  const insertTile = sql(
+    "INSERT INTO tiles (id, room, hash, received_at, body) VALUES (?, ?, ?, ?, ?)",
+  );
+  const recordHash = sql("INSERT OR IGNORE INTO content_hashes (hash) VALUES (?)");
+  const bumpRoom = sql(
+    `INSERT INTO rooms (name, tile_count, created, updated) VALUES (?, 1, ?, ?)
+     ON CONFLICT (name) DO UPDATE SET tile_count = tile_count + 1, updated = excluded.updated
+     RETURNING tile_count`,
+  );
+  const roomCount = sql("SELECT tile_count, created FROM rooms WHERE name = ?");
+
+  function insertBatch(tiles: readonly TileInsert[], opts: InsertOptions = {}): InsertResult[] {
+    if (tiles.length === 0) return [];
+    const results: InsertResult[] = [];
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      for (const t of tiles) {
+        const existing = byId.get(t.id) as { seq: number; room: string } | undefined;
+        if (existing) {
+          const count = roomCount.get(existing.room) as { tile_count: number } | undefined;
+          results.push({ status: "exists", seq: existing.seq, roomCount: count?.tile_count ?? 0 });
+          continue;
+        }
+        if (opts.rejectDuplicateContent && hashSeen.get(t.hash)) {
+          results.push({ status: "duplicate" });
+          continue;
+        }
+        const { lastInsertRowid } = insertTile.run(
+          t.id,
+          t.room,
+          t.hash,
+          t.receivedAt,
+          JSON.stringify(t.tile),
+        );
+        recordHash.run(t.hash);
+        const room = bumpRoom.get(t.room, t.receivedAt, t.receivedAt) as { tile_count: number };
+        results.push({
+          status: "stored",
+          seq: Number(lastInsertRowid),
+          roomCount: room.tile_count,
+        });
+      }
+      db.exec("COMMIT");
+    } catch (error) {
+      if (db.isTransaction) db.exec("ROLLBACK");
+      throw error;
+    }
+    return results;
+  }
+
+  function toStored(row: TileRow): StoredTile {
+    return {
+      seq: row.seq,
+      id: row.id,
+      room: row.room,
+      hash: row.hash,
+      receivedAt: row.received_at,
+      tile: JSON.parse(row.body),
+    };
+  }
+
+  function readRoom(room: string, query: RoomQuery): RoomRead {
+    const info = roomCount.get(room) as { tile_count: number; created: number } | undefined;
+    if (!info) return { tiles: [], tileCount: 0, hasMore: false };
+    const where = ["room = ?"];
+    const params: Array<string | number> = [room];
+    if (query.after !== undefined) {
+      where.push("seq > ?");
+      params.push(query.after);
+    }
+    if (query.since !== undefined) {
+      where.push("received_at > ?");
+      params.push(query.since);
+    }
+    if (query.tag !== undefined) {
+      where.push(
+        "EXISTS (SELECT 1 FROM json_each(tiles.body, '$.tags') WHERE json_each.value = ?)",
+      );
+      params.push(query.tag);
+    }
+    const forward = query.after !== undefined || query.since !== undefined;
+    const rows = sql(
+      `SELECT ${COLUMNS} FROM tiles WHERE ${where.join(" AND ")}
+       ORDER BY seq ${forward ? "ASC" : "DESC"} LIMIT ?`,
+    ).all(...params, query.limit + (forward ? 1 : 0)) as unknown as TileRow[];
+    const hasMore = forward && rows.length > query.limit;
+    const page = forward ? rows.slice(0, query.limit) : rows.reverse();
+    return {
+      tiles: page.map(toStored),
+      tileCount: info.tile_count,
+      created: info.created,
+      hasMore,
+    };
+  }
+
+  function listRooms(): RoomInfo[] {
+    const rows = sql("SELECT name, tile_count, created, updated FROM rooms ORDER BY name")
+      .all() as unknown as Array<
+        { name: string; tile_count: number; created: number; updated: number }
+      >;
+    return rows.map((r) => ({
+      name: r.name,
+      tileCount: r.tile_count,
+      created: r.created,
+      updated: r.updated,
+    }));
+  }
+
+  function search(query: string, limit: number): StoredTile[] {
+    const pattern = `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const rows = sql(
+      `SELECT ${COLUMNS} FROM tiles
+       WHERE json_extract(body, '$.question') LIKE ?1 ESCAPE '\\'
+          OR CAST(json_extract(body, '$.answer') AS TEXT) LIKE ?1 ESCAPE '\\'
+       ORDER BY seq DESC LIMIT ?2`,
+    ).all(pattern, limit) as unknown as TileRow[];
+    return rows.map(toStored);
+  }
+
+  function stats(): StoreStats {
+    const row = sql(
+      `SELECT (SELECT count(*) FROM rooms) AS rooms, (SELECT count(*) FROM tiles) AS tiles,
+              (SELECT count(*) FROM content_hashes) AS hashes`,
+    ).get() as { rooms: number; tiles: number; hashes: number };
+    return { rooms: row.rooms, tiles: row.tiles, hashes: row.hashes };
+  }
+
+  return {
+    path,
+    db,
+    insertBatch,
+    readRoom,
+    listRooms,
+    search,
+    hasContentHash: (hash) => hashSeen.get(hash) !== undefined,
+    stats,
+    close() {
+      if (db.isOpen) db.close();
+    },
+  };
+}

@@ -1,0 +1,184 @@
+import { type Command, parseFlags } from "./command.ts";
+import { UsageError } from "../usage_error.ts";
+import { encodeRoom } from "../../client.ts";
+import { DEFAULT_PLATO_URL } from "../../env.ts";
+import { redactUrl } from "../../redact.ts";
+import { readSse } from "./sse_reader.ts";
+
+const HELP = `plato-scout read: print the tiles of a PLATO room
+
+Usage: plato-scout read <room> [--since TIME] [--limit N] [--follow] [--json]
+
+Flags:
+  --since TIME  Only tiles stored after TIME (epoch milliseconds or an ISO date)
+  --limit N     At most N tiles (default: the server's, 100 on plato-scout serve)
+  --follow      Keep printing tiles as they arrive (over /events) until Ctrl-C
+  --json        One JSON object per line instead of the readable form
+
+Environment:
+  PLATO_URL      The server (default ${DEFAULT_PLATO_URL})
+  PLATO_API_KEY  Sent as 'Authorization: Bearer <key>'`;
+
+/** What {@linkcode createReadCommand} takes from its surroundings; defaults are Deno's. */
+export interface ReadCommandDeps {
+  /** Read an environment variable. */
+  env?: (name: string) => string | undefined;
+  /** The fetch to use. */
+  fetch?: typeof fetch;
+  /** Print one line to stdout. */
+  write?: (line: string) => void;
+  /** Stops `--follow`; default: SIGINT. */
+  signal?: AbortSignal;
+}
+
+type Tile = Record<string, unknown>;
+
+function parseSince(value: string): number {
+  const n = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+  if (!Number.isFinite(n)) {
+    throw new UsageError(
+      `read: '--since' must be epoch milliseconds or an ISO date, got '${value}'`,
+    );
+  }
+  return n;
+}
+
+function parseLimit(value: string): number {
+  if (!/^\d+$/.test(value.trim()) || Number(value) < 1) {
+    throw new UsageError(`read: '--limit' must be an integer greater than 0, got '${value}'`);
+  }
+  return Number(value);
+}
+
+/**
+ * Format a tile for a person: timestamp, source and question on one line, the
+ * answer indented below.
+ *
+ * @param tile A tile as read from a room.
+ * @returns The lines.
+ */
+export function formatTile(tile: Tile): string {
+  const text = (v: unknown) => typeof v === "string" ? v : v === undefined ? "" : JSON.stringify(v);
+  const head = [
+    text(tile.timestamp) || text(tile._received_at),
+    text(tile.source),
+    text(tile.question),
+  ]
+    .filter(Boolean).join("  ");
+  const answer = text(tile.answer).split("\n").map((line) => `    ${line}`);
+  return [head, ...answer].join("\n");
+}
+
+function defaultEnv(name: string): string | undefined {
+  try {
+    return Deno.env.get(name) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Create the `plato-scout read` command with its surroundings injected (tests).
+ *
+ * @param deps Environment, fetch, output and stop signal.
+ * @returns The command.
+ */
+export function createReadCommand(deps: ReadCommandDeps = {}): Command {
+  return {
+    name: "read",
+    summary: "Print a PLATO room's tiles (--follow for live ones)",
+    help: HELP,
+    run: (argv) => runRead(argv, deps),
+  };
+}
+
+async function runRead(argv: string[], deps: ReadCommandDeps): Promise<number> {
+  const { values, positionals } = parseFlags("read", argv, {
+    since: { type: "string" },
+    limit: { type: "string" },
+    follow: { type: "boolean" },
+    json: { type: "boolean" },
+  }, { positionals: 1 });
+  const room = positionals[0];
+  if (!room) throw new UsageError("read: missing <room> (plato-scout read <room>)");
+  const since = values.since !== undefined ? parseSince(values.since) : undefined;
+  const limit = values.limit !== undefined ? parseLimit(values.limit) : undefined;
+  const env = deps.env ?? defaultEnv;
+  const doFetch = deps.fetch ?? globalThis.fetch.bind(globalThis);
+  const write = deps.write ?? ((line: string) => console.log(line));
+  const base = (env("PLATO_URL") ?? DEFAULT_PLATO_URL).replace(/\/+$/, "");
+  const apiKey = env("PLATO_API_KEY");
+  const headers: HeadersInit = apiKey ? { authorization: `Bearer ${apiKey}` } : {};
+  const print = (tile: Tile) => write(values.json ? JSON.stringify(tile) : formatTile(tile));
+
+  let stop = deps.signal;
+  let disposeSignal = () => {};
+  if (values.follow && !stop) {
+    const controller = new AbortController();
+    const onInt = () => controller.abort();
+    Deno.addSignalListener("SIGINT", onInt);
+    disposeSignal = () => Deno.removeSignalListener("SIGINT", onInt);
+    stop = controller.signal;
+  }
+
+  async function getRoom(
+    query: URLSearchParams,
+  ): Promise<{ tiles: Tile[]; cursor: string | null }> {
+    const path = `/room/${encodeRoom(room)}${query.size ? `?${query}` : ""}`;
+    const response = await doFetch(base + path, { headers, signal: stop });
+    const text = await response.text();
+    if (!response.ok) {
+      throw new Error(
+        `[GET] "${redactUrl(base)}${path}": ${response.status} ${text.slice(0, 200)}`,
+      );
+    }
+    const body = JSON.parse(text) as { tiles?: Tile[]; cursor?: string | null };
+    return { tiles: body.tiles ?? [], cursor: body.cursor ?? null };
+  }
+
+  try {
+    const first = new URLSearchParams();
+    if (since !== undefined) first.set("since", String(since));
+    if (limit !== undefined) first.set("limit", String(limit));
+    if (!values.follow) {
+      const { tiles } = await getRoom(first);
+      tiles.forEach(print);
+      return 0;
+    }
+    // Subscribe before reading, so nothing stored in between is missed;
+    // events at or below the read's cursor were already printed.
+    let query = first;
+    while (!stop?.aborted) {
+      const events = await doFetch(`${base}/events?room=${encodeURIComponent(room)}`, {
+        headers,
+        signal: stop,
+      });
+      if (!events.ok || !events.body) {
+        throw new Error(`[GET] "${redactUrl(base)}/events": ${events.status}`);
+      }
+      const { tiles, cursor } = await getRoom(query);
+      tiles.forEach(print);
+      let seen = Number(cursor ?? 0);
+      for await (const event of readSse(events.body)) {
+        if (event.event !== "tile") continue;
+        const tile = JSON.parse(event.data) as Tile;
+        const seq = Number(tile._seq ?? 0);
+        if (seq <= seen) continue;
+        seen = seq;
+        const { room: _room, ...rest } = tile;
+        print(rest);
+      }
+      // The server ended the stream (it dropped us, or restarts): catch up from the cursor.
+      query = new URLSearchParams({ after: String(seen) });
+    }
+    return 0;
+  } catch (error) {
+    if (stop?.aborted) return 0;
+    throw error;
+  } finally {
+    disposeSignal();
+  }
+}
+
+/** `plato-scout read <room>`: print a room's tiles from `PLATO_URL`. */
+export const readCommand: Command = createReadCommand();

@@ -39,6 +39,18 @@ export interface SqliteStore extends RoomStore {
   readonly db: DatabaseSync;
   /** Insert synchronously; same as {@linkcode RoomStore.insertBatch}. */
   insertBatch(tiles: readonly TileInsert[], options?: InsertOptions): InsertResult[];
+  /** Read one room synchronously. */
+  readRoom(room: string, query: RoomQuery): RoomRead;
+  /** Every room, by name. */
+  listRooms(): RoomInfo[];
+  /** Search synchronously. */
+  search(query: string, limit: number): StoredTile[];
+  /** Whether a content hash was recorded. */
+  hasContentHash(hash: string): boolean;
+  /** Counts. */
+  stats(): StoreStats;
+  /** Close the database. */
+  close(): void;
 }
 
 /** The schema, idempotent. `seq` is the rowid: increasing, never reused (no deletes). */

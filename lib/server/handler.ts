@@ -267,13 +267,13 @@ export function createPlatoHandler(options: PlatoHandlerOptions): PlatoHandler {
     });
   };
 
-  const events: Route = (request, url) => {
+  const events: Route = (_request, url) => {
     const room = url.searchParams.get("room");
     const prefix = url.searchParams.get("prefix");
     const stream = hub.subscribe({
       room: room !== null ? normalizeRoom(room) : undefined,
       prefix: prefix !== null ? normalizeRoom(prefix) : undefined,
-    }, request.signal);
+    });
     if (!stream) {
       return jsonError(503, "Too many event streams open", {}, { "retry-after": "5" });
     }

@@ -18,6 +18,24 @@ interface Room {
   updated: number;
 }
 
+/** A {@linkcode RoomStore} in memory, whose methods all answer synchronously. */
+export interface MemoryStore extends RoomStore {
+  /** Insert tiles. */
+  insertBatch(tiles: readonly TileInsert[], options?: InsertOptions): InsertResult[];
+  /** Read one room. */
+  readRoom(room: string, query: RoomQuery): RoomRead;
+  /** Every room. */
+  listRooms(): RoomInfo[];
+  /** Search. */
+  search(query: string, limit: number): StoredTile[];
+  /** Whether a content hash was recorded. */
+  hasContentHash(hash: string): boolean;
+  /** Counts. */
+  stats(): StoreStats;
+  /** Refuse further use. */
+  close(): void;
+}
+
 /**
  * A {@linkcode RoomStore} in memory: for tests and throwaway servers. Nothing
  * survives the process.
@@ -34,9 +52,7 @@ interface Room {
  * console.log(result.status); // "stored"
  * ```
  */
-export function createMemoryStore(): RoomStore & {
-  insertBatch(tiles: readonly TileInsert[], options?: InsertOptions): InsertResult[];
-} {
+export function createMemoryStore(): MemoryStore {
   const rooms = new Map<string, Room>();
   const byId = new Map<string, StoredTile>();
   const hashes = new Set<string>();

@@ -66,10 +66,12 @@ export function createEventHub(options: EventHubOptions): EventHub {
   let sent = 0;
   let closed = false;
 
-  function end(sub: Subscriber, finalEvent?: string): void {
+  /** Stop feeding `sub`: its stream ends after `finalEvent`, after what is queued unless `discard`. */
+  function end(sub: Subscriber, finalEvent: string, discard: boolean): void {
     if (sub.done) return;
     sub.done = true;
-    if (finalEvent !== undefined) sub.queue = [finalEvent];
+    if (discard) sub.queue = [];
+    if (finalEvent) sub.queue.push(finalEvent);
     subscribers.delete(sub);
     sub.wake?.();
   }
@@ -81,7 +83,7 @@ export function createEventHub(options: EventHubOptions): EventHub {
     if (closed || subscribers.size >= options.maxClients) return undefined;
     const sub: Subscriber = { filter, queue: [], done: false };
     subscribers.add(sub);
-    signal?.addEventListener("abort", () => end(sub, ""), { once: true });
+    signal?.addEventListener("abort", () => end(sub, "", true), { once: true });
     return new ReadableStream<Uint8Array>({
       start(controller) {
         controller.enqueue(encoder.encode(": connected\nretry: 3000\n\n"));
@@ -96,7 +98,7 @@ export function createEventHub(options: EventHubOptions): EventHub {
         else if (sub.done) controller.close();
       },
       cancel() {
-        end(sub, "");
+        end(sub, "", true);
       },
     }, { highWaterMark: 0 });
   }
@@ -114,6 +116,7 @@ export function createEventHub(options: EventHubOptions): EventHub {
           `event: dropped\ndata: ${
             JSON.stringify({ reason: `Client too slow: ${options.queueLimit} events queued` })
           }\n\n`,
+          false,
         );
         continue;
       }

@@ -1,0 +1,118 @@
+import assert from "node:assert/strict";
+import { createPlatoClient } from "../lib/client.ts";
+import { createPlatoHandler } from "../lib/server/handler.ts";
+import { createMemoryStore } from "../lib/server/memory_store.ts";
+import { readSse, type SseEvent } from "../lib/runtime/cli/sse_reader.ts";
+import { makeTile, startTestServer } from "./_support/plato_server.ts";
+
+async function next(events: AsyncGenerator<SseEvent>): Promise<SseEvent> {
+  const { value, done } = await events.next();
+  assert.ok(!done, "the event stream ended");
+  return value;
+}
+
+Deno.test("/events streams each stored tile as 'event: tile' with its room and cursor", async () => {
+  const server = await startTestServer();
+  const abort = new AbortController();
+  try {
+    const response = await fetch(`${server.url}/events`, { signal: abort.signal });
+    assert.equal(response.headers.get("content-type"), "text/event-stream; charset=utf-8");
+    const events = readSse(response.body!);
+    const client = createPlatoClient({ url: server.url });
+    await client.submitBatch([makeTile(1), makeTile(2, { domain: "other/room" })]);
+    await client.submit(makeTile(1)); // a retry stores nothing, so announces nothing
+    await client.submit(makeTile(3));
+    const got = [await next(events), await next(events), await next(events)];
+    assert.deepEqual(got.map((e) => e.event), ["tile", "tile", "tile"]);
+    const tiles = got.map((e) => JSON.parse(e.data));
+    assert.deepEqual(tiles.map((t) => t.id), ["tile-1", "tile-2", "tile-3"]);
+    assert.deepEqual(tiles.map((t) => t.room), [
+      "gc/research/scout-reports/server-test",
+      "other/room",
+      "gc/research/scout-reports/server-test",
+    ]);
+    assert.deepEqual(got.map((e) => e.id), tiles.map((t) => String(t._seq)));
+  } finally {
+    abort.abort();
+    await server.stop();
+  }
+});
+
+Deno.test("/events?room= and ?prefix= deliver only the matching rooms", async () => {
+  const server = await startTestServer();
+  const abort = new AbortController();
+  try {
+    const one = readSse((await fetch(`${server.url}/events?room=A/One`, abort)).body!);
+    const prefixed = readSse((await fetch(`${server.url}/events?prefix=a/`, abort)).body!);
+    const client = createPlatoClient({ url: server.url });
+    await client.submit(makeTile(1, { domain: "b/one" }));
+    await client.submit(makeTile(2, { domain: "a/two" }));
+    await client.submit(makeTile(3, { domain: "a/one" }));
+    assert.equal(JSON.parse((await next(one)).data).id, "tile-3");
+    assert.equal(JSON.parse((await next(prefixed)).data).id, "tile-2");
+    assert.equal(JSON.parse((await next(prefixed)).data).id, "tile-3");
+  } finally {
+    abort.abort();
+    await server.stop();
+  }
+});
+
+Deno.test("a client that does not read is dropped when its bounded queue fills, not buffered", async () => {
+  const handler = createPlatoHandler({ store: createMemoryStore(), limits: { sseQueue: 4 } });
+  try {
+    const slow = await handler.fetch(new Request("http://plato/events"));
+    const fast = await handler.fetch(new Request("http://plato/events"));
+    const fastEvents = readSse(fast.body!);
+    for (let i = 0; i < 10; i++) {
+      const r = await handler.fetch(
+        new Request("http://plato/submit", { method: "POST", body: JSON.stringify(makeTile(i)) }),
+      );
+      assert.equal(r.status, 200);
+      assert.equal(JSON.parse((await next(fastEvents)).data).id, `tile-${i}`);
+    }
+    const status = await (await handler.fetch(new Request("http://plato/status"))).json();
+    assert.equal(status.events.dropped, 1);
+    assert.equal(status.events.clients, 1);
+    const received: SseEvent[] = [];
+    for await (const event of readSse(slow.body!)) received.push(event);
+    const tiles = received.filter((e) => e.event === "tile");
+    assert.deepEqual(tiles.map((e) => JSON.parse(e.data).id), [
+      "tile-0",
+      "tile-1",
+      "tile-2",
+      "tile-3",
+    ]);
+    assert.equal(received.at(-1)?.event, "dropped");
+    assert.match(JSON.parse(received.at(-1)!.data).reason, /too slow/);
+    await fastEvents.return(undefined);
+  } finally {
+    handler.close();
+  }
+});
+
+Deno.test("event streams beyond the client limit are refused with 503 and Retry-After", async () => {
+  const handler = createPlatoHandler({ store: createMemoryStore(), limits: { sseClients: 1 } });
+  try {
+    const first = await handler.fetch(new Request("http://plato/events"));
+    assert.equal(first.status, 200);
+    const second = await handler.fetch(new Request("http://plato/events"));
+    assert.equal(second.status, 503);
+    assert.equal(second.headers.get("retry-after"), "5");
+    await second.body?.cancel();
+    await first.body!.cancel();
+    const third = await handler.fetch(new Request("http://plato/events"));
+    assert.equal(third.status, 200, "a cancelled stream frees its slot");
+    await third.body!.cancel();
+  } finally {
+    handler.close();
+  }
+});
+
+Deno.test("stopping the server ends open event streams instead of waiting on them", async () => {
+  const server = await startTestServer();
+  const response = await fetch(`${server.url}/events`);
+  const events = readSse(response.body!);
+  await server.stop();
+  const { done } = await events.next();
+  assert.equal(done, true);
+});

@@ -1,0 +1,107 @@
+import assert from "node:assert/strict";
+import { createPlatoClient } from "../lib/client.ts";
+import { createReadCommand, formatTile } from "../lib/runtime/cli/read.ts";
+import { serveCommand } from "../lib/runtime/cli/serve.ts";
+import { UsageError } from "../lib/runtime/usage_error.ts";
+import { makeTile, startTestServer } from "./_support/plato_server.ts";
+
+const ROOM = "gc/research/scout-reports/server-test";
+
+/** Collects printed lines; `waitFor(n)` resolves once n lines were printed. */
+function collector() {
+  const lines: string[] = [];
+  const waiters: Array<{ n: number; resolve: () => void }> = [];
+  return {
+    lines,
+    write(line: string) {
+      lines.push(line);
+      for (const w of waiters.filter((w) => lines.length >= w.n)) w.resolve();
+    },
+    waitFor(n: number): Promise<void> {
+      if (lines.length >= n) return Promise.resolve();
+      const { promise, resolve } = Promise.withResolvers<void>();
+      waiters.push({ n, resolve });
+      return promise;
+    },
+  };
+}
+
+Deno.test("'read <room>' prints tiles readably by default and as JSON lines with --json", async () => {
+  const server = await startTestServer({ apiKey: "k" });
+  try {
+    const client = createPlatoClient({ url: server.url, apiKey: "k" });
+    await client.submitBatch([
+      makeTile(1, { answer: "line one\nline two of the answer" }),
+      makeTile(2),
+    ]);
+    const env = (name: string) => ({ PLATO_URL: server.url, PLATO_API_KEY: "k" })[name];
+    const human = collector();
+    assert.equal(await createReadCommand({ env, write: human.write }).run([ROOM]), 0);
+    assert.equal(human.lines.length, 2);
+    assert.equal(
+      human.lines[0],
+      "2026-05-19T22:30:00.000Z  server-test  [PERIODIC] tile number 1\n    line one\n    line two of the answer",
+    );
+    const json = collector();
+    assert.equal(
+      await createReadCommand({ env, write: json.write }).run([ROOM, "--json", "--limit", "1"]),
+      0,
+    );
+    assert.deepEqual(json.lines.map((l) => JSON.parse(l).id), ["tile-2"]);
+  } finally {
+    await server.stop();
+  }
+});
+
+Deno.test("'read --follow' prints stored tiles, then new ones as they arrive, until stopped", async () => {
+  const server = await startTestServer();
+  const stop = new AbortController();
+  try {
+    const client = createPlatoClient({ url: server.url });
+    await client.submit(makeTile("before"));
+    const out = collector();
+    const env = (name: string) => name === "PLATO_URL" ? server.url : undefined;
+    const running = createReadCommand({ env, write: out.write, signal: stop.signal })
+      .run([ROOM, "--follow", "--json"]);
+    await out.waitFor(1); // the stream is open before the first read prints
+    await client.submit(makeTile("other", { domain: "another/room" }));
+    await client.submit(makeTile("after"));
+    await out.waitFor(2);
+    stop.abort();
+    assert.equal(await running, 0);
+    assert.deepEqual(out.lines.map((l) => JSON.parse(l).id), ["tile-before", "tile-after"]);
+  } finally {
+    await server.stop();
+  }
+});
+
+Deno.test("'read' and 'serve' reject bad flags with one UsageError line naming the flag", async () => {
+  const read = createReadCommand({ env: () => undefined, write: () => {} });
+  const cases: Array<[Promise<number>, RegExp]> = [
+    [read.run([]), /read: missing <room>/],
+    [read.run(["r", "--limit", "0"]), /'--limit'/],
+    [read.run(["r", "--since", "soonish"]), /'--since'/],
+    [read.run(["r", "--bogus"]), /unknown flag '--bogus'/],
+    [serveCommand.run(["--port", "99999"]), /'--port'/],
+    [serveCommand.run(["--gate", "strict"]), /'--gate' must be 'schema' or 'fleet'/],
+    [
+      serveCommand.run(["--host", "0.0.0.0"]),
+      /refusing to listen on '0.0.0.0' without PLATO_API_KEY/,
+    ],
+  ];
+  for (const [run, message] of cases) {
+    await assert.rejects(run, (error: Error) => {
+      assert.ok(error instanceof UsageError);
+      assert.match(error.message, message);
+      assert.ok(!error.message.includes("\n"));
+      return true;
+    });
+  }
+});
+
+Deno.test("formatTile() shows a structured answer as JSON and falls back to the receive time", () => {
+  assert.equal(
+    formatTile({ _received_at: "2026-01-01T00:00:00.000Z", question: "q", answer: { a: 1 } }),
+    '2026-01-01T00:00:00.000Z  q\n    {"a":1}',
+  );
+});

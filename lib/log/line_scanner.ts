@@ -1,0 +1,94 @@
+/**
+ * Find the matching lines in blocks of complete lines without visiting every
+ * line: candidates come from the pattern, line bounds from `indexOf`.
+ *
+ * @module
+ */
+
+import type { LinePattern } from "./pattern.ts";
+import { DEFAULT_MAX_LINE_LENGTH } from "./line_splitter.ts";
+
+/**
+ * Receives each matching line as bounds into the block, so nothing is
+ * allocated per line; `text.slice(start, end)` is the line (no terminator,
+ * cut to the cap).
+ */
+export type MatchHandler = (text: string, start: number, end: number) => void;
+
+/** Options of {@linkcode LineScanner}. */
+export interface LineScannerOptions {
+  /** Which lines match. */
+  pattern: LinePattern;
+  /** Called for every matching line. */
+  onMatch: MatchHandler;
+  /** Lines are matched and reported on their first this many code units. Default 8192. */
+  maxLineLength?: number;
+}
+
+/**
+ * Counts the lines of each block and reports the matching ones. A `"\r"`
+ * before the newline is not part of the line.
+ *
+ * @example Scan a block
+ * ```ts
+ * import { compilePattern, LineScanner } from "@plato/scout";
+ * const found: string[] = [];
+ * const scanner = new LineScanner({
+ *   pattern: compilePattern("ERROR|WARN"),
+ *   onMatch: (text, start, end) => found.push(text.slice(start, end)),
+ * });
+ * scanner.scanBlock("a INFO\nb ERROR x\r\nc WARN\n");
+ * console.log(scanner.lines, found); // 3 ["b ERROR x", "c WARN"]
+ * ```
+ */
+export class LineScanner {
+  /** Lines scanned so far. */
+  lines = 0;
+  /** Lines matched so far. */
+  matched = 0;
+  /** Matched lines that were longer than the cap. */
+  cut = 0;
+  readonly #pattern: LinePattern;
+  readonly #onMatch: MatchHandler;
+  readonly #max: number;
+
+  /** @param options Pattern, handler, cap. */
+  constructor(options: LineScannerOptions) {
+    this.#pattern = options.pattern;
+    this.#onMatch = options.onMatch;
+    this.#max = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
+  }
+
+  /**
+   * Scan a block of complete lines (each ending in `"\n"`).
+   *
+   * @param text The block.
+   */
+  scanBlock(text: string): void {
+    let n = 0;
+    for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) n++;
+    this.lines += n;
+    const pattern = this.#pattern, max = this.#max;
+    let from = 0;
+    while (from < text.length) {
+      const at = pattern.find(text, from);
+      if (at === -1) break;
+      const start = at === 0 ? 0 : text.lastIndexOf("\n", at - 1) + 1;
+      let end = text.indexOf("\n", at);
+      if (end === -1) end = text.length;
+      const next = end + 1;
+      if (end > start && text.charCodeAt(end - 1) === 13) end--;
+      let cut = false;
+      if (end - start > max) {
+        end = start + max;
+        cut = true;
+      }
+      if (pattern.matchEnd <= end || pattern.test(text, start, end)) {
+        this.matched++;
+        if (cut) this.cut++;
+        this.#onMatch(text, start, end);
+      }
+      from = next;
+    }
+  }
+}

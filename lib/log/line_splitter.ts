@@ -1,0 +1,136 @@
+/**
+ * Turn a stream of byte chunks into decoded blocks of complete lines, with
+ * bounded memory whatever the input.
+ *
+ * @module
+ */
+
+/** Options of {@linkcode LineSplitter}. */
+export interface LineSplitterOptions {
+  /**
+   * Called with decoded text holding one or more complete lines, each ending
+   * in `"\n"` (a `"\r"` before it is left in place). Lines inside a block are
+   * not cut; consumers cap them at `maxLineLength` themselves.
+   */
+  onBlock: (text: string) => void;
+  /**
+   * Longest line kept, in UTF-16 code units, for lines that span chunks; the
+   * rest is skipped without being buffered or decoded. Default 8192.
+   */
+  maxLineLength?: number;
+}
+
+/** Default {@linkcode LineSplitterOptions.maxLineLength}. */
+export const DEFAULT_MAX_LINE_LENGTH = 8192;
+
+/**
+ * Splits byte chunks into lines. A partial last line is held until its
+ * newline arrives; of a line longer than `maxLineLength`, only enough bytes to
+ * decode `maxLineLength` code units are held and the rest is counted, so a
+ * 10 MB line costs a few KiB. Bytes that are not UTF-8 decode to U+FFFD
+ * instead of throwing.
+ *
+ * @example Split chunks into lines
+ * ```ts
+ * import { LineSplitter } from "@plato/scout";
+ * const lines: string[] = [];
+ * const splitter = new LineSplitter({ onBlock: (text) => lines.push(...text.split("\n").slice(0, -1)) });
+ * const enc = new TextEncoder();
+ * splitter.push(enc.encode("one\ntw"));
+ * splitter.push(enc.encode("o\nthree"));
+ * console.log(lines, splitter.pendingBytes); // ["one", "two"] 5
+ * ```
+ */
+export class LineSplitter {
+  readonly #onBlock: (text: string) => void;
+  readonly #maxLineLength: number;
+  readonly #decoder = new TextDecoder("utf-8", { fatal: false });
+  /** Bytes of the held partial line (at most `3 * maxLineLength + 3`). */
+  readonly #pending: Uint8Array;
+  #held = 0;
+  #skipped = 0;
+  #cutLines = 0;
+
+  /** @param options The block callback and the line cap. */
+  constructor(options: LineSplitterOptions) {
+    const max = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
+    if (!Number.isInteger(max) || max < 16) {
+      throw new RangeError(
+        `Cannot create line splitter: 'maxLineLength' must be an integer >= 16, got ${max}`,
+      );
+    }
+    this.#onBlock = options.onBlock;
+    this.#maxLineLength = max;
+    // A UTF-16 code unit takes at most 3 UTF-8 bytes (4 bytes for a pair).
+    this.#pending = new Uint8Array(3 * max + 3);
+  }
+
+  /** Bytes of the incomplete last line seen so far (held or skipped). */
+  get pendingBytes(): number {
+    return this.#held + this.#skipped;
+  }
+
+  /** Lines longer than the cap that were cut while spanning chunks. */
+  get cutLines(): number {
+    return this.#cutLines;
+  }
+
+  /**
+   * Feed the next chunk. Complete lines are delivered to `onBlock` before it
+   * returns; the chunk may be reused by the caller afterwards.
+   *
+   * @param bytes The next bytes of the stream.
+   */
+  push(bytes: Uint8Array): void {
+    const last = bytes.lastIndexOf(10);
+    if (last === -1) {
+      this.#hold(bytes);
+      return;
+    }
+    let from = 0;
+    if (this.pendingBytes > 0) {
+      const first = bytes.indexOf(10);
+      this.#hold(bytes.subarray(0, first));
+      this.#emitPending();
+      from = first + 1;
+    }
+    if (last + 1 > from) this.#onBlock(this.#decoder.decode(bytes.subarray(from, last + 1)));
+    if (last + 1 < bytes.length) this.#hold(bytes.subarray(last + 1));
+  }
+
+  /**
+   * Deliver the held partial line as a complete one (its file ended without a
+   * final newline and will not grow again, e.g. after rotation).
+   */
+  flush(): void {
+    if (this.pendingBytes > 0) this.#emitPending();
+  }
+
+  /** Forget the held partial line (the file was truncated). */
+  reset(): void {
+    this.#held = 0;
+    this.#skipped = 0;
+  }
+
+  #hold(bytes: Uint8Array): void {
+    const room = this.#pending.length - this.#held;
+    if (bytes.length <= room) {
+      this.#pending.set(bytes, this.#held);
+      this.#held += bytes.length;
+    } else {
+      if (room > 0) this.#pending.set(bytes.subarray(0, room), this.#held);
+      this.#held += room;
+      this.#skipped += bytes.length - room;
+    }
+  }
+
+  #emitPending(): void {
+    let text = this.#decoder.decode(this.#pending.subarray(0, this.#held));
+    const cut = this.#skipped > 0 || text.length > this.#maxLineLength;
+    if (text.length > this.#maxLineLength) text = text.slice(0, this.#maxLineLength);
+    if (cut) this.#cutLines++;
+    this.#held = 0;
+    this.#skipped = 0;
+    this.#onBlock(text + "\n");
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * The log tailer's {@linkcode FileSource} on Deno's file APIs.
+ *
+ * @module
+ */
+
+import type { FileInfo, FileSource, OpenFile } from "../log/file_source.ts";
+
+function identityOf(info: Deno.FileInfo): string | null {
+  return info.ino !== null && info.dev !== null ? `${info.dev}:${info.ino}` : null;
+}
+
+class DenoOpenFile implements OpenFile {
+  #position = 0;
+  constructor(readonly file: Deno.FsFile, readonly identity: string | null) {}
+
+  async size(): Promise<number> {
+    return (await this.file.stat()).size;
+  }
+
+  async read(offset: number, buffer: Uint8Array): Promise<number> {
+    if (offset !== this.#position) {
+      await this.file.seek(offset, Deno.SeekMode.Start);
+      this.#position = offset;
+    }
+    const n = await this.file.read(buffer);
+    if (n === null) return 0;
+    this.#position += n;
+    return n;
+  }
+
+  close(): void {
+    try {
+      this.file.close();
+    } catch (error) {
+      if (!(error instanceof Deno.errors.BadResource)) throw error;
+    }
+  }
+}
+
+/**
+ * A {@linkcode FileSource} reading with `Deno.open`, `seek`/`read` and
+ * identifying files by `dev:ino` from `Deno.stat` (`null` where Deno reports
+ * none, as on Windows). Needs `--allow-read` for the watched path.
+ *
+ * @returns The file source.
+ *
+ * @example Read a log file's size
+ * ```ts
+ * import { denoFileSource } from "./deno_file_source.ts";
+ * const path = await Deno.makeTempFile();
+ * await Deno.writeTextFile(path, "one\n");
+ * const info = await denoFileSource().stat(path);
+ * console.log(info?.size); // 4
+ * await Deno.remove(path);
+ * ```
+ */
+export function denoFileSource(): FileSource {
+  return {
+    async stat(path: string): Promise<FileInfo | null> {
+      try {
+        const info = await Deno.stat(path);
+        return { identity: identityOf(info), size: info.size };
+      } catch (error) {
+        if (error instanceof Deno.errors.NotFound) return null;
+        throw error;
+      }
+    },
+    async open(path: string): Promise<OpenFile | null> {
+      let file: Deno.FsFile;
+      try {
+        file = await Deno.open(path, { read: true });
+      } catch (error) {
+        if (error instanceof Deno.errors.NotFound) return null;
+        throw error;
+      }
+      try {
+        return new DenoOpenFile(file, identityOf(await file.stat()));
+      } catch (error) {
+        file.close();
+        throw error;
+      }
+    },
+  };
+}

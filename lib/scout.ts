@@ -36,6 +36,8 @@ export interface ScoutOptions {
   fetch?: typeof fetch;
   /** Epoch ms now. Default `Date.now`. */
   now?: () => number;
+  /** Abortable sleep used by {@linkcode Scout.run}. Default web-standard timers. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** A shared emitter (several scouts, one outbox). Default: one of its own. */
   emitter?: Emitter;
   /** The outbox of its own emitter, when `emitter` is not given. */
@@ -108,6 +110,7 @@ export class Scout<T = Record<string, unknown>> {
   readonly log: Logger;
   readonly metrics: MetricsRegistry;
   protected readonly now: () => number;
+  readonly #sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   protected readonly purpose: string;
   readonly #ownsEmitter: boolean;
   #started = false;
@@ -128,6 +131,7 @@ export class Scout<T = Record<string, unknown>> {
     this.scoutRoom = options.scoutRoom;
     this.purpose = options.purpose ?? `Observes ${this.watchedService}`;
     this.now = options.now ?? Date.now;
+    this.#sleep = options.sleep;
     this.metrics = options.metrics ?? new MetricsRegistry();
     const apiKey = options.apiKey ?? getEnv("PLATO_API_KEY");
     this.log = options.logger ??
@@ -436,6 +440,7 @@ export class Scout<T = Record<string, unknown>> {
       intervalMs: (options.pollInterval ?? 60) * 1000,
       signal: options.signal,
       now: this.now,
+      sleep: this.#sleep,
       onSkip: (n) => this.noteSkipped(n),
     });
     return this.close({ deadlineMs: options.deadlineMs });

@@ -1,0 +1,249 @@
+import assert from "node:assert/strict";
+import { buildTile, createPlatoClient, parseRetryAfter, type Tile } from "../mod.ts";
+import { FakePlato } from "./_support/fake_plato.ts";
+
+function tile(
+  question: string,
+  answer: unknown = { note: "an answer long enough", question },
+): Tile {
+  return buildTile({
+    scoutName: "client-test",
+    room: "gc/research/scout-reports/client",
+    checkpointType: "periodic",
+    question,
+    answer,
+  });
+}
+
+Deno.test("submit() is accepted by a fleet-like server and the tile is stored with its id", async () => {
+  const server = new FakePlato().start();
+  try {
+    const client = createPlatoClient({ url: server.url + "/" });
+    const t = tile("first tile");
+    assert.deepEqual(await client.submit(t), { kind: "accepted", status: 200 });
+    assert.equal(server.stored[0].id, t.id);
+    assert.equal(typeof server.stored[0].answer, "string");
+  } finally {
+    server.stop();
+  }
+});
+
+Deno.test("submit() classifies a gate 403 as a permanent rejection with the server's reason", async () => {
+  const server = new FakePlato().start();
+  try {
+    const client = createPlatoClient({ url: server.url });
+    const outcome = await client.submit(
+      tile("bad one", "connection never established to the database"),
+    );
+    assert.deepEqual(outcome, {
+      kind: "rejected",
+      status: 403,
+      reason: "Answer contains absolute claim 'never'",
+    });
+  } finally {
+    server.stop();
+  }
+});
+
+Deno.test("submit() classifies a 403 Duplicate tile as duplicate", async () => {
+  const server = new FakePlato().start();
+  try {
+    const client = createPlatoClient({ url: server.url });
+    const t = tile("same content");
+    await client.submit(t);
+    assert.deepEqual(await client.submit({ ...t, id: "other" }), {
+      kind: "duplicate",
+      status: 403,
+      reason: "Duplicate tile",
+    });
+  } finally {
+    server.stop();
+  }
+});
+
+Deno.test("submit() treats 429 with Retry-After, 503 and 401 as retryable", async () => {
+  const server = new FakePlato().start();
+  try {
+    const client = createPlatoClient({ url: server.url });
+    server.faults.push(
+      { status: 429, body: { error: "slow down" }, headers: { "retry-after": "7" } },
+      { status: 503, body: { error: "busy" } },
+      { status: 401, body: { error: "Unauthorized" } },
+    );
+    const a = await client.submit(tile("a tile"));
+    assert.equal(a.kind, "retryable");
+    assert.equal(a.kind === "retryable" && a.retryAfterMs, 7000);
+    assert.equal(a.kind === "retryable" && a.status, 429);
+    const b = await client.submit(tile("b tile"));
+    assert.equal(b.kind === "retryable" && b.status, 503);
+    const c = await client.submit(tile("c tile"));
+    assert.equal(c.kind === "retryable" && c.status, 401);
+    assert.equal(server.stored.length, 0);
+  } finally {
+    server.stop();
+  }
+});
+
+Deno.test("submit() treats a connection dropped without a response as retryable", async () => {
+  const server = new FakePlato().start();
+  try {
+    const client = createPlatoClient({ url: server.url });
+    server.faults.push("store-then-drop");
+    const t = tile("dropped after store");
+    const first = await client.submit(t);
+    assert.equal(first.kind, "retryable");
+    assert.match(
+      (first as { reason: string }).reason,
+      /^\[POST\] "http:\/\/127\.0\.0\.1:\d+\/submit": /,
+    );
+    // The known fleet fault: the retry is refused as a duplicate, because the first attempt was stored.
+    assert.equal((await client.submit(t)).kind, "duplicate");
+  } finally {
+    server.stop();
+  }
+});
+
+Deno.test("submit() to a server that is down is retryable, never thrown", async () => {
+  const server = new FakePlato().start();
+  const url = server.url;
+  server.stop();
+  const outcome = await createPlatoClient({ url }).submit(tile("nobody home"));
+  assert.equal(outcome.kind, "retryable");
+});
+
+Deno.test("submit() gives up after the timeout and reports it as retryable", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 }); // accepts, never answers
+  const conns: Deno.Conn[] = [];
+  void (async () => {
+    for await (const c of listener) conns.push(c);
+  })().catch(() => {});
+  try {
+    const client = createPlatoClient({
+      url: `http://127.0.0.1:${(listener.addr as Deno.NetAddr).port}`,
+      timeoutMs: 50,
+    });
+    const outcome = await client.submit(tile("silent server"));
+    assert.equal(outcome.kind, "retryable");
+    assert.match((outcome as { reason: string }).reason, /TimeoutError/);
+  } finally {
+    listener.close();
+    conns.forEach((c) => c.close());
+  }
+});
+
+Deno.test("submitBatch() returns one outcome per tile in order", async () => {
+  const server = new FakePlato().start();
+  try {
+    const client = createPlatoClient({ url: server.url });
+    const tiles = [tile("one tile"), tile("two", "too short"), tile("three tile")];
+    const outcomes = await client.submitBatch(tiles);
+    assert.deepEqual(outcomes.map((o) => o.kind), ["accepted", "rejected", "accepted"]);
+    assert.equal(server.requests.filter((r) => r.path === "/submit_batch").length, 1);
+  } finally {
+    server.stop();
+  }
+});
+
+Deno.test("submitBatch() falls back to /submit per tile when the server answers 404, and remembers", async () => {
+  const server = new FakePlato({ batch: false }).start();
+  try {
+    const client = createPlatoClient({ url: server.url });
+    assert.deepEqual(
+      (await client.submitBatch([tile("b1 tile"), tile("b2 tile")])).map((o) => o.kind),
+      ["accepted", "accepted"],
+    );
+    assert.deepEqual(
+      (await client.submitBatch([tile("b3 tile"), tile("b4 tile")])).map((o) => o.kind),
+      ["accepted", "accepted"],
+    );
+    assert.deepEqual(server.requests.map((r) => r.path), [
+      "/submit_batch",
+      "/submit",
+      "/submit",
+      "/submit",
+      "/submit",
+    ]);
+  } finally {
+    server.stop();
+  }
+});
+
+Deno.test("submitBatch() marks every tile retryable when the batch request fails", async () => {
+  const server = new FakePlato().start();
+  try {
+    const client = createPlatoClient({ url: server.url });
+    server.faults.push({ status: 503 });
+    const outcomes = await client.submitBatch([tile("r1 tile"), tile("r2 tile")]);
+    assert.deepEqual(outcomes.map((o) => o.kind), ["retryable", "retryable"]);
+  } finally {
+    server.stop();
+  }
+});
+
+Deno.test("the client sends the bearer token and never prints it", async () => {
+  const server = new FakePlato({ apiKey: "sekret-token-123" }).start();
+  try {
+    const good = createPlatoClient({ url: server.url, apiKey: "sekret-token-123" });
+    assert.equal((await good.submit(tile("authorised tile"))).kind, "accepted");
+    assert.equal(server.requests[0].authorization, "Bearer sekret-token-123");
+    const bad = createPlatoClient({
+      url: `http://user:pw-in-url@127.0.0.1:${server.port}`,
+      apiKey: "wrong-token-456",
+    });
+    const outcome = await bad.submit(tile("refused tile"));
+    assert.equal(outcome.kind, "retryable");
+    const reason = (outcome as { reason: string }).reason;
+    assert.doesNotMatch(reason, /wrong-token-456|pw-in-url/);
+    assert.match(reason, /401 Unauthorized/);
+  } finally {
+    server.stop();
+  }
+});
+
+Deno.test("readRoom(), listRooms(), search() and health() read a fleet-like server, rooms with '/' included", async () => {
+  const server = new FakePlato().start();
+  try {
+    const client = createPlatoClient({ url: server.url });
+    await client.submitBatch([tile("read me one"), tile("read me two")]);
+    const page = await client.readRoom("gc/research/scout-reports/client");
+    assert.equal(page.ok && page.value.tileCount, 2);
+    assert.deepEqual(page.ok && page.value.tiles.map((t) => t.question), [
+      "[PERIODIC] read me one",
+      "[PERIODIC] read me two",
+    ]);
+    const rooms = await client.listRooms();
+    assert.equal(rooms.ok && rooms.value["gc/research/scout-reports/client"].tile_count, 2);
+    const found = await client.search("me two");
+    assert.equal(found.ok && found.value.length, 1);
+    const health = await client.health();
+    assert.equal(health.ok && health.value.status, "healthy");
+    const missing = await client.readRoom("no/such/room");
+    assert.equal(missing.ok && missing.value.tileCount, 0);
+  } finally {
+    server.stop();
+  }
+});
+
+Deno.test("read errors are values naming method, URL and status", async () => {
+  const server = new FakePlato().start();
+  const url = server.url;
+  try {
+    const bad = await createPlatoClient({ url }).listRooms();
+    assert.equal(bad.ok, true);
+  } finally {
+    server.stop();
+  }
+  const down = await createPlatoClient({ url }).health();
+  assert.equal(down.ok, false);
+  assert.match(
+    !down.ok ? down.error.message : "",
+    /^\[GET\] "http:\/\/127\.0\.0\.1:\d+\/health": /,
+  );
+});
+
+Deno.test("parseRetryAfter reads seconds and HTTP dates", () => {
+  assert.equal(parseRetryAfter("2", 0), 2000);
+  assert.equal(parseRetryAfter(new Date(5000).toUTCString(), 1000), 4000);
+  assert.equal(parseRetryAfter("soon", 0), undefined);
+  assert.equal(parseRetryAfter(null, 0), undefined);
+});

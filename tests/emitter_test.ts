@@ -1,0 +1,281 @@
+import assert from "node:assert/strict";
+import {
+  buildTile,
+  createLogger,
+  createPlatoClient,
+  Emitter,
+  type LogRecord,
+  MemoryOutbox,
+  METRIC,
+  MetricsRegistry,
+  type PlatoClient,
+  type Tile,
+} from "../mod.ts";
+import { FakePlato } from "./_support/fake_plato.ts";
+import { FakeClock } from "./_support/fake_clock.ts";
+
+let seq = 0;
+function tile(answer = `observation number ${++seq} of the test`): Tile {
+  return buildTile({
+    scoutName: "emitter-test",
+    room: "test/emitter",
+    checkpointType: "periodic",
+    question: `tile ${seq}`,
+    answer,
+  });
+}
+
+function quietLogger(records: LogRecord[] = []) {
+  return createLogger({ level: "debug", sink: (r) => records.push(r) });
+}
+
+Deno.test("emit() returns without waiting for the network", async () => {
+  let resolveFetch: (r: Response) => void = () => {};
+  const hanging: typeof fetch = () => new Promise((r) => (resolveFetch = r));
+  const clock = new FakeClock();
+  const emitter = new Emitter({
+    client: createPlatoClient({ url: "http://127.0.0.1:9", fetch: hanging }),
+    timers: clock,
+    now: clock.now,
+    logger: quietLogger(),
+  });
+  emitter.emit(tile());
+  assert.equal(emitter.stats.pending, 1);
+  await clock.advance(0); // the flush starts and waits on the hanging fetch
+  emitter.emit(tile());
+  assert.equal(emitter.stats.emitted, 2);
+  resolveFetch(new Response("{}", { status: 200 }));
+  await clock.advance(0);
+  assert.equal(emitter.stats.delivered, 1);
+});
+
+Deno.test("emitter batches by batchSize and flushes at most every minInterval", async () => {
+  const server = new FakePlato().start();
+  const clock = new FakeClock();
+  try {
+    const emitter = new Emitter({
+      client: createPlatoClient({ url: server.url }),
+      batchSize: 10,
+      minIntervalMs: 5000,
+      timers: clock,
+      now: clock.now,
+      logger: quietLogger(),
+    });
+    for (let i = 0; i < 25; i++) emitter.emit(tile());
+    assert.deepEqual(clock.pending, [0]); // one timer armed, at once: no flush happened yet
+    await emitter.flush();
+    assert.deepEqual(server.requests.map((r) => r.tiles), [10, 10, 5]);
+    emitter.emit(tile());
+    assert.deepEqual(clock.pending, [5000]); // the next flush waits for the minimum interval
+    await clock.advance(4999);
+    assert.equal(server.requests.length, 3);
+    await clock.advance(1);
+    // Real loopback I/O: wait for the flush the timer started.
+    await emitter.flush();
+    assert.equal(server.stored.length, 26);
+  } finally {
+    server.stop();
+  }
+});
+
+Deno.test("emitter never retries a gate rejection and counts it with its reason", async () => {
+  const server = new FakePlato().start();
+  const records: LogRecord[] = [];
+  const metrics = new MetricsRegistry();
+  try {
+    const emitter = new Emitter({
+      client: createPlatoClient({ url: server.url }),
+      autoFlush: false,
+      logger: quietLogger(records),
+      metrics,
+      name: "gate-test",
+    });
+    emitter.emit(tile("the link was never established here"));
+    emitter.emit(tile());
+    const report = await emitter.flush();
+    assert.equal(report.delivered, 1);
+    assert.equal(report.rejected, 1);
+    assert.equal(emitter.stats.pending, 0);
+    await emitter.flush();
+    assert.equal(server.requests.length, 1);
+    assert.ok(
+      records.some((r) =>
+        r.level === "warn" && r.message.includes("Answer contains absolute claim 'never'")
+      ),
+    );
+    assert.equal(metrics.value(METRIC.rejected, { scout_name: "gate-test", reason: "gate" }), 1);
+  } finally {
+    server.stop();
+  }
+});
+
+Deno.test("emitter with gate 'refuse' drops a tile the gate would refuse before sending it", async () => {
+  const server = new FakePlato().start();
+  try {
+    const emitter = new Emitter({
+      client: createPlatoClient({ url: server.url }),
+      autoFlush: false,
+      gate: "refuse",
+      logger: quietLogger(),
+    });
+    assert.equal(emitter.emit(tile("short")), false);
+    assert.equal(emitter.emit(tile()), true);
+    await emitter.flush();
+    assert.equal(server.stored.length, 1);
+    assert.equal(emitter.stats.rejected, 1);
+  } finally {
+    server.stop();
+  }
+});
+
+Deno.test("emitter backs off with full jitter after a retryable failure and honours Retry-After", async () => {
+  const server = new FakePlato().start();
+  const clock = new FakeClock();
+  try {
+    const emitter = new Emitter({
+      client: createPlatoClient({ url: server.url }),
+      minIntervalMs: 0,
+      backoff: { baseMs: 1000, capMs: 8000 },
+      random: () => 0.5,
+      timers: clock,
+      now: clock.now,
+      logger: quietLogger(),
+    });
+    server.faults.push({ status: 503 }, { status: 503 }, {
+      status: 429,
+      headers: { "retry-after": "30" },
+    });
+    emitter.emit(tile());
+    await emitter.flush();
+    assert.deepEqual(clock.pending, [500]); // 0.5 × 1000
+    await emitter.flush();
+    assert.deepEqual(clock.pending, [1000]); // 0.5 × 2000
+    await emitter.flush();
+    assert.deepEqual(clock.pending, [30000]); // Retry-After beats the jittered 2000
+    await emitter.flush();
+    assert.equal(server.stored.length, 1);
+    assert.equal(emitter.stats.retries, 3);
+    assert.deepEqual(clock.pending, []);
+  } finally {
+    server.stop();
+  }
+});
+
+Deno.test("a Duplicate tile answer to a retry counts as delivered", async () => {
+  const server = new FakePlato().start();
+  try {
+    const emitter = new Emitter({
+      client: createPlatoClient({ url: server.url }),
+      autoFlush: false,
+      batchSize: 1,
+      logger: quietLogger(),
+    });
+    server.faults.push("store-then-drop");
+    emitter.emit(tile());
+    assert.equal((await emitter.flush()).pending, 1);
+    const report = await emitter.flush();
+    assert.equal(report.delivered, 1);
+    assert.equal(emitter.stats.rejected, 0);
+    assert.equal(server.stored.length, 1);
+  } finally {
+    server.stop();
+  }
+});
+
+Deno.test("a Duplicate tile answer to a first attempt is counted as a duplicate rejection", async () => {
+  const server = new FakePlato().start();
+  try {
+    const emitter = new Emitter({
+      client: createPlatoClient({ url: server.url }),
+      autoFlush: false,
+      logger: quietLogger(),
+    });
+    const t = tile();
+    emitter.emit(t);
+    emitter.emit({ ...t, id: crypto.randomUUID() });
+    await emitter.flush();
+    assert.deepEqual(emitter.stats.duplicates, 1);
+    assert.deepEqual(emitter.stats.delivered, 1);
+  } finally {
+    server.stop();
+  }
+});
+
+Deno.test("outage: 1,000 tiles emitted while PLATO is down all arrive exactly once when it returns", async () => {
+  const server = new FakePlato({ dedupeById: true }).start();
+  const port = server.port;
+  server.stop();
+  const clock = new FakeClock();
+  const emitter = new Emitter({
+    client: createPlatoClient({ url: `http://127.0.0.1:${port}`, timeoutMs: 2000 }),
+    batchSize: 50,
+    minIntervalMs: 1000,
+    timers: clock,
+    now: clock.now,
+    sleep: clock.sleep,
+    logger: quietLogger(),
+  });
+  const ids: string[] = [];
+  for (let i = 0; i < 1000; i++) {
+    const t = tile();
+    ids.push(t.id);
+    emitter.emit(t);
+    if (i % 100 === 0) await emitter.flush(); // attempts during the outage
+  }
+  assert.equal(emitter.stats.pending, 1000);
+  assert.ok(emitter.stats.retries >= 10);
+  const back = new FakePlato({ dedupeById: true, port }).start();
+  try {
+    back.faults.push("store-then-drop", { status: 503 }); // a rough return
+    const report = await emitter.drain({ deadlineMs: 10 * 60_000 });
+    assert.equal(report.pending, 0);
+    const counts = back.idCounts();
+    assert.equal(counts.size, 1000);
+    assert.ok(ids.every((id) => counts.get(id) === 1), "every tile stored exactly once");
+    assert.equal(emitter.stats.delivered, 1000);
+  } finally {
+    back.stop();
+  }
+});
+
+Deno.test("a full outbox drops the oldest tiles and counts them", async () => {
+  const metrics = new MetricsRegistry();
+  const emitter = new Emitter({
+    client: createPlatoClient({ url: "http://127.0.0.1:9" }),
+    outbox: new MemoryOutbox({ capacity: 3 }),
+    autoFlush: false,
+    metrics,
+    name: "drop-test",
+    logger: quietLogger(),
+  });
+  const tiles = [tile(), tile(), tile(), tile(), tile()];
+  tiles.forEach((t) => emitter.emit(t));
+  assert.equal(emitter.stats.dropped, 2);
+  assert.deepEqual(
+    (await emitter.outbox.peek(10)).map((e) => e.tile.id),
+    tiles.slice(2).map((t) => t.id),
+  );
+  assert.equal(metrics.value(METRIC.dropped, { scout_name: "drop-test" }), 2);
+});
+
+Deno.test("close() stops timers and gives up at the deadline, leaving tiles in the outbox", async () => {
+  const clock = new FakeClock();
+  const failing: PlatoClient = {
+    ...createPlatoClient({ url: "http://127.0.0.1:9" }),
+    submitBatch: (tiles) =>
+      Promise.resolve(tiles.map(() => ({ kind: "retryable" as const, reason: "down" }))),
+  };
+  const emitter = new Emitter({
+    client: failing,
+    timers: clock,
+    now: clock.now,
+    sleep: clock.sleep,
+    random: () => 1,
+    logger: quietLogger(),
+  });
+  emitter.emit(tile());
+  const report = await emitter.close({ deadlineMs: 10_000 });
+  assert.equal(report.pending, 1);
+  assert.ok(clock.t - Date.UTC(2026, 10, 24) <= 10_000);
+  assert.deepEqual(clock.pending, []);
+});

@@ -1,0 +1,76 @@
+import assert from "node:assert/strict";
+import { checkGate, contentHash, quoteObserved } from "../mod.ts";
+
+const ok = {
+  domain: "gc/research/scout-reports/keeper-request",
+  question: "[PERIODIC] 3 agents",
+  answer: "a perfectly ordinary answer",
+  confidence: 0.5,
+};
+
+Deno.test("checkGate passes a tile that meets every P0 rule", () => {
+  assert.deepEqual(checkGate(ok), []);
+});
+
+Deno.test("checkGate refuses missing or empty domain, question and answer", () => {
+  assert.deepEqual(checkGate({ ...ok, domain: "" }), ["Missing required field: domain"]);
+  assert.deepEqual(checkGate({ question: "hello", answer: ok.answer }), [
+    "Missing required field: domain",
+  ]);
+  assert.deepEqual(checkGate({ ...ok, question: undefined, answer: "" }), [
+    "Missing required field: question",
+    "Missing required field: answer",
+  ]);
+});
+
+Deno.test("checkGate enforces the answer length bounds 20..5000", () => {
+  assert.deepEqual(checkGate({ ...ok, answer: "x".repeat(19) }), ["Answer too short (19 < 20)"]);
+  assert.deepEqual(checkGate({ ...ok, answer: "x".repeat(20) }), []);
+  assert.deepEqual(checkGate({ ...ok, answer: "x".repeat(5000) }), []);
+  assert.deepEqual(checkGate({ ...ok, answer: "x".repeat(5001) }), [
+    "Answer too long (5001 > 5000)",
+  ]);
+});
+
+Deno.test("checkGate measures an object answer by key count as the fleet server does", () => {
+  assert.deepEqual(checkGate({ ...ok, answer: { a: 1, b: 2 } }), ["Answer too short (2 < 20)"]);
+});
+
+Deno.test("checkGate refuses a question under 5 characters", () => {
+  assert.deepEqual(checkGate({ ...ok, question: "[P]" }), ["Question too short (3 < 5)"]);
+  assert.deepEqual(checkGate({ ...ok, question: "12345" }), []);
+});
+
+Deno.test("checkGate refuses absolute words only as whole words, case-insensitively", () => {
+  for (const w of ["always", "NEVER", "Guaranteed", "impossible", "proven", "everyone", "nobody"]) {
+    assert.deepEqual(checkGate({ ...ok, answer: `connection ${w} established ok` }), [
+      `Answer contains absolute claim '${w.toLowerCase()}'`,
+    ]);
+  }
+  assert.deepEqual(checkGate({ ...ok, answer: "nevertheless unproven everyones" }), []);
+});
+
+Deno.test("checkGate enforces confidence 0..1 with 0.5 as the default", () => {
+  assert.deepEqual(checkGate({ ...ok, confidence: undefined }), []);
+  assert.deepEqual(checkGate({ ...ok, confidence: 0 }), []);
+  assert.deepEqual(checkGate({ ...ok, confidence: 1 }), []);
+  assert.deepEqual(checkGate({ ...ok, confidence: 1.01 }), [
+    "Confidence out of range (1.01 not in 0.0-1.0)",
+  ]);
+  assert.deepEqual(checkGate({ ...ok, confidence: -0.1 }), [
+    "Confidence out of range (-0.1 not in 0.0-1.0)",
+  ]);
+  assert.equal(checkGate({ ...ok, confidence: "high" }).length, 1);
+});
+
+Deno.test("contentHash is the first 16 hex characters of sha256(question + answer)", async () => {
+  // sha256("ab") = fb8e20fc2e4c3f248c60c39bd652f3c1347298bb977b8b4d5903b85055620603
+  assert.equal(await contentHash("a", "b"), "fb8e20fc2e4c3f24");
+});
+
+Deno.test("quoteObserved keeps observed text readable and lets it pass the absolute-word rule", () => {
+  const line = "ERROR connection NEVER established; retries always fail";
+  const quoted = quoteObserved(line);
+  assert.deepEqual(checkGate({ ...ok, answer: quoted }), []);
+  assert.equal(quoted.replaceAll("\u200D", ""), line);
+});

@@ -1,0 +1,84 @@
+import assert from "node:assert/strict";
+import {
+  createLogger,
+  type LogRecord,
+  METRIC,
+  MetricsRegistry,
+  parseLogLevel,
+  redactUrl,
+} from "../mod.ts";
+
+Deno.test("the registry renders the original's metric names and labels in Prometheus text format", () => {
+  const m = new MetricsRegistry();
+  m.inc(METRIC.tilesEmitted, "Tiles", { scout_name: "s", checkpoint_type: "periodic" });
+  m.inc(METRIC.tilesEmitted, "Tiles", { scout_name: "s", checkpoint_type: "periodic" });
+  m.inc(METRIC.errors, "Errors", { scout_name: "s", error_type: "collect" });
+  m.observe(METRIC.submitDuration, "Submit", { scout_name: "s" }, 0.02, [0.01, 0.05]);
+  m.observe(METRIC.watchDuration, "Watch", { scout_name: "s" }, 0.5, [0.01, 0.05]);
+  m.gaugeFn(METRIC.outboxDepth, "Depth", () => [{ labels: { scout_name: "s" }, value: 7 }]);
+  const text = m.render();
+  assert.match(
+    text,
+    /^# HELP plato_scout_tiles_emitted_total Tiles\n# TYPE plato_scout_tiles_emitted_total counter\n/,
+  );
+  assert.match(
+    text,
+    /\nplato_scout_tiles_emitted_total\{scout_name="s",checkpoint_type="periodic"\} 2\n/,
+  );
+  assert.match(text, /\nplato_scout_errors_total\{scout_name="s",error_type="collect"\} 1\n/);
+  assert.match(
+    text,
+    /\nplato_scout_plato_submit_duration_seconds_bucket\{scout_name="s",le="0\.01"\} 0\n/,
+  );
+  assert.match(
+    text,
+    /\nplato_scout_plato_submit_duration_seconds_bucket\{scout_name="s",le="0\.05"\} 1\n/,
+  );
+  assert.match(
+    text,
+    /\nplato_scout_plato_submit_duration_seconds_bucket\{scout_name="s",le="\+Inf"\} 1\n/,
+  );
+  assert.match(text, /\nplato_scout_watch_duration_seconds_count\{scout_name="s"\} 1\n/);
+  assert.match(text, /\nplato_scout_outbox_depth\{scout_name="s"\} 7\n/);
+});
+
+Deno.test("label values are escaped", () => {
+  const m = new MetricsRegistry();
+  m.inc("x_total", "X", { a: 'q"\\\n' });
+  assert.match(m.render(), /x_total\{a="q\\"\\\\\\n"\} 1/);
+});
+
+Deno.test("the logger honours its level and removes secrets", () => {
+  const records: LogRecord[] = [];
+  const log = createLogger({
+    level: "WARN",
+    secrets: ["tok-12345"],
+    sink: (r) => records.push(r),
+    name: "n",
+  });
+  log.info("hidden");
+  log.warn("using tok-12345 now");
+  log.child("c").error("boom");
+  assert.deepEqual(records.map((r) => [r.level, r.name, r.message]), [[
+    "warn",
+    "n",
+    "using *** now",
+  ], ["error", "c", "boom"]]);
+});
+
+Deno.test("parseLogLevel reads the usual spellings", () => {
+  assert.equal(parseLogLevel("INFO"), "info");
+  assert.equal(parseLogLevel("warning"), "warn");
+  assert.equal(parseLogLevel("DEBUG"), "debug");
+  assert.equal(parseLogLevel("off"), "silent");
+  assert.equal(parseLogLevel(undefined), "info");
+});
+
+Deno.test("redactUrl removes user info and masks token-like query values", () => {
+  assert.equal(
+    redactUrl("https://user:pass@h.example/p?token=abc&x=1"),
+    "https://h.example/p?token=***&x=1",
+  );
+  assert.equal(redactUrl("not a url user:pw@host"), "not a url user:pw@host");
+  assert.equal(redactUrl("//u:p@host/x"), "//host/x");
+});

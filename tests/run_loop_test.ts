@@ -1,0 +1,78 @@
+import assert from "node:assert/strict";
+import { runEvery } from "../mod.ts";
+
+Deno.test("runEvery() keeps due times on the grid (no drift from cycle duration)", async () => {
+  let t = 0;
+  const starts: number[] = [];
+  const ac = new AbortController();
+  await runEvery(() => {
+    starts.push(t);
+    t += 300; // each cycle takes 300 ms
+    if (starts.length === 4) ac.abort();
+  }, {
+    intervalMs: 1000,
+    signal: ac.signal,
+    now: () => t,
+    sleep: (ms) => Promise.resolve(void (t += ms)),
+  });
+  assert.deepEqual(starts, [0, 1000, 2000, 3000]);
+});
+
+Deno.test("runEvery() skips and counts due times missed by an overrunning cycle instead of queueing them", async () => {
+  let t = 0;
+  const starts: number[] = [];
+  const skips: number[] = [];
+  const ac = new AbortController();
+  const r = await runEvery(() => {
+    starts.push(t);
+    t += starts.length === 2 ? 3500 : 10;
+    if (starts.length === 4) ac.abort();
+  }, {
+    intervalMs: 1000,
+    signal: ac.signal,
+    now: () => t,
+    sleep: (ms) => Promise.resolve(void (t += ms)),
+    onSkip: (n) => skips.push(n),
+  });
+  assert.deepEqual(starts, [0, 1000, 5000, 6000]);
+  assert.deepEqual(skips, [3]);
+  assert.deepEqual(r, { runs: 4, skipped: 3 });
+});
+
+Deno.test("runEvery() never runs two cycles at once", async () => {
+  let running = 0;
+  let max = 0;
+  let t = 0;
+  const ac = new AbortController();
+  let n = 0;
+  await runEvery(async () => {
+    running++;
+    max = Math.max(max, running);
+    await Promise.resolve();
+    t += 2500;
+    running--;
+    if (++n === 5) ac.abort();
+  }, {
+    intervalMs: 1000,
+    signal: ac.signal,
+    now: () => t,
+    sleep: (ms) => Promise.resolve(void (t += ms)),
+  });
+  assert.equal(max, 1);
+});
+
+Deno.test("runEvery() stops promptly when aborted during a sleep", async () => {
+  const ac = new AbortController();
+  let runs = 0;
+  const done = runEvery(() => void runs++, { intervalMs: 3_600_000, signal: ac.signal });
+  await new Promise((r) => setTimeout(r, 0));
+  ac.abort();
+  assert.deepEqual(await done, { runs: 1, skipped: 0 });
+});
+
+Deno.test("runEvery() refuses a non-positive interval", async () => {
+  await assert.rejects(
+    runEvery(() => {}, { intervalMs: 0 }),
+    /'intervalMs' must be a number greater than 0/,
+  );
+});

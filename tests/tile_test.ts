@@ -82,12 +82,11 @@ Deno.test("buildTile refuses a confidence outside 0..1 and an unknown type", () 
     /'confidence' must be within 0\.\.1, got 1\.5/,
   );
   assert.throws(
-    // deno-lint-ignore no-explicit-any
     () =>
       buildTile({
         scoutName: "s",
         room: "r",
-        checkpointType: "bogus" as any,
+        checkpointType: "bogus" as unknown as "periodic",
         question: "q",
         answer: "",
       }),

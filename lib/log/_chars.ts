@@ -14,7 +14,7 @@ for (let c = 0; c < 128; c++) {
   else if ((c >= 65 && c <= 70) || (c >= 97 && c <= 102)) CLASS[c] = C_HEXL;
   else if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) CLASS[c] = C_ALPHA;
   else if (c === 32 || c === 9 || c === 13 || c === 10 || c === 11 || c === 12) CLASS[c] = C_SPACE;
-  else if ("()[]{}<>,;=|".includes(String.fromCharCode(c))) CLASS[c] = C_DELIM;
+  else if ("()[]{}<>;=|".includes(String.fromCharCode(c))) CLASS[c] = C_DELIM;
   else if (c === 34 || c === 39 || c === 96) CLASS[c] = C_QUOTE;
 }
 export const cls = (c: number): number => (c < 128 ? CLASS[c] : C_ALPHA);

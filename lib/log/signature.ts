@@ -111,6 +111,11 @@ export class SignatureBuilder {
   }
 
   #ph(code: number): void {
+    // "2026-05-19 22:30:00,123": a date and a time make one timestamp.
+    if (code === TS && this.length > 0 && this.buffer[this.length - 1] === TS) {
+      this.#space = false;
+      return;
+    }
     if (this.#space) {
       this.#space = false;
       if (this.length > 0 && this.length < MAX_SIGNATURE_LENGTH) this.buffer[this.length++] = 32;

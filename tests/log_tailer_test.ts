@@ -1,0 +1,262 @@
+import assert from "node:assert/strict";
+import { Tailer, type TailerOptions } from "../lib/log/tailer.ts";
+import { MemoryState } from "../lib/state.ts";
+import { denoFileSource } from "../lib/runtime/deno_file_source.ts";
+
+const enc = new TextEncoder();
+
+/** A writer that appends to a path the way an application does (O_APPEND). */
+class AppWriter {
+  #file: Deno.FsFile | null = null;
+  constructor(readonly path: string) {}
+  async open(): Promise<void> {
+    this.#file = await Deno.open(this.path, { append: true, create: true });
+  }
+  async write(text: string): Promise<void> {
+    const bytes = enc.encode(text);
+    for (let done = 0; done < bytes.length;) done += await this.#file!.write(bytes.subarray(done));
+  }
+  close(): void {
+    this.#file?.close();
+    this.#file = null;
+  }
+}
+
+/** Lines `0..n-1`, every third one matching, written in pieces that split lines. */
+function lineText(i: number): string {
+  return `2026-05-19T10:00:00Z ${i % 3 === 0 ? "ERROR" : "INFO"} seq=${i} payload ${
+    "x".repeat(i % 50)
+  }\n`;
+}
+
+function tailer(
+  path: string,
+  state: MemoryState,
+  seen: number[],
+  extra: Partial<TailerOptions> = {},
+) {
+  return new Tailer({
+    path,
+    source: denoFileSource(),
+    state,
+    chunkSize: 4096,
+    tickBudget: 64 * 1024,
+    onBlock: (text) => {
+      for (const line of text.slice(0, -1).split("\n")) {
+        const m = /seq=(\d+)/.exec(line);
+        assert.ok(m, `unexpected line ${JSON.stringify(line)}`);
+        seen.push(Number(m[1]));
+      }
+    },
+    ...extra,
+  });
+}
+
+/** Tick until a tick reads nothing. */
+async function drain(t: Tailer): Promise<void> {
+  for (let i = 0; i < 10_000; i++) {
+    const r = await t.tick();
+    if (r.bytesRead === 0 && r.backlog === 0) return;
+  }
+  throw new Error("tailer did not catch up");
+}
+
+function assertSequence(seen: number[], n: number): void {
+  assert.equal(seen.length, n, `saw ${seen.length} lines, expected ${n}`);
+  for (let i = 0; i < n; i++) if (seen[i] !== i) assert.fail(`line ${i}: saw seq ${seen[i]}`);
+}
+
+async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "log_tailer_" });
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** Write lines [from, to) in pieces of uneven size, ticking in between. */
+async function writeAndTick(w: AppWriter, t: Tailer, from: number, to: number): Promise<void> {
+  let text = "";
+  for (let i = from; i < to; i++) text += lineText(i);
+  let at = 0, k = 0;
+  while (at < text.length) {
+    const size = 1000 + ((k++ * 7919) % 9000);
+    await w.write(text.slice(at, at + size));
+    at += size;
+    if (k % 3 === 0) await t.tick();
+  }
+}
+
+Deno.test("Tailer starts at the end of an existing file on first start, then follows it", async () => {
+  await withDir(async (dir) => {
+    const path = `${dir}/app.log`;
+    await Deno.writeTextFile(path, "old seq=-1\nold seq=-2\n");
+    const seen: number[] = [];
+    const t = tailer(path, new MemoryState(), seen);
+    await t.tick();
+    assert.deepEqual(seen, []);
+    await Deno.writeTextFile(path, lineText(0) + lineText(1), { append: true });
+    await t.tick();
+    assert.deepEqual(seen, [0, 1]);
+    await t.close();
+  });
+});
+
+Deno.test("Tailer reads every line once across a rename-and-create rotation mid-stream", async () => {
+  await withDir(async (dir) => {
+    const path = `${dir}/app.log`;
+    const w = new AppWriter(path);
+    await w.open();
+    const seen: number[] = [];
+    const t = tailer(path, new MemoryState(), seen);
+    await t.tick();
+    await writeAndTick(w, t, 0, 50_000);
+    // logrotate: rename, the application writes a little more to the old
+    // file, then reopens its log at the path.
+    await Deno.rename(path, `${path}.1`);
+    await w.write(lineText(50_000) + lineText(50_001).slice(0, 10));
+    await w.write(lineText(50_001).slice(10));
+    w.close();
+    await w.open();
+    assert.equal((await t.tick()).rotations, 1);
+    await writeAndTick(w, t, 50_002, 100_000);
+    w.close();
+    await drain(t);
+    assertSequence(seen, 100_000);
+    await t.close();
+  });
+});
+
+Deno.test("Tailer restarts at 0 after a copytruncate mid-stream and loses no line", async () => {
+  await withDir(async (dir) => {
+    const path = `${dir}/app.log`;
+    const w = new AppWriter(path);
+    await w.open();
+    const seen: number[] = [];
+    const t = tailer(path, new MemoryState(), seen);
+    await t.tick();
+    await writeAndTick(w, t, 0, 50_000);
+    await drain(t);
+    await Deno.copyFile(path, `${path}.1`);
+    await Deno.truncate(path, 0);
+    await w.write(lineText(50_000));
+    const r = await t.tick();
+    assert.equal(r.truncations, 1);
+    await writeAndTick(w, t, 50_001, 100_000);
+    w.close();
+    await drain(t);
+    assertSequence(seen, 100_000);
+    await t.close();
+  });
+});
+
+Deno.test("Tailer resumes after a restart mid-stream with no duplicate and no gap", async () => {
+  await withDir(async (dir) => {
+    const path = `${dir}/app.log`;
+    const w = new AppWriter(path);
+    await w.open();
+    const state = new MemoryState();
+    const seen: number[] = [];
+    let t = tailer(path, state, seen);
+    await t.tick();
+    await t.commit();
+    for (let round = 0; round < 5; round++) {
+      await writeAndTick(w, t, round * 20_000, round * 20_000 + 19_999);
+      // A partial line is pending at the restart.
+      await w.write(lineText(round * 20_000 + 19_999).slice(0, 7));
+      await t.tick();
+      await t.commit();
+      await t.close();
+      // Written while the scout is down.
+      await w.write(lineText(round * 20_000 + 19_999).slice(7));
+      t = tailer(path, state, seen);
+    }
+    w.close();
+    await drain(t);
+    assertSequence(seen, 100_000);
+    await t.close();
+  });
+});
+
+Deno.test("Tailer follows a file that is deleted and later created again", async () => {
+  await withDir(async (dir) => {
+    const path = `${dir}/app.log`;
+    await Deno.writeTextFile(path, "");
+    const seen: number[] = [];
+    const t = tailer(path, new MemoryState(), seen);
+    await t.tick();
+    await Deno.writeTextFile(path, lineText(0) + lineText(1), { append: true });
+    await t.tick();
+    await Deno.remove(path);
+    assert.equal((await t.tick()).status, "missing");
+    assert.equal((await t.tick()).status, "missing");
+    await Deno.writeTextFile(path, lineText(2) + lineText(3));
+    const r = await t.tick();
+    assert.equal(r.status, "ok");
+    assert.equal(r.rotations, 1);
+    assertSequence(seen, 4);
+    await t.close();
+  });
+});
+
+Deno.test("Tailer reads a file that does not exist yet from its start once it appears", async () => {
+  await withDir(async (dir) => {
+    const path = `${dir}/later.log`;
+    const state = new MemoryState();
+    const seen: number[] = [];
+    const t = tailer(path, state, seen);
+    assert.equal((await t.tick()).status, "missing");
+    await Deno.writeTextFile(path, lineText(0) + lineText(1));
+    await t.tick();
+    assertSequence(seen, 2);
+    await t.close();
+  });
+});
+
+Deno.test("Tailer bounds one tick by its byte budget and continues on the next", async () => {
+  await withDir(async (dir) => {
+    const path = `${dir}/app.log`;
+    await Deno.writeTextFile(path, "");
+    const seen: number[] = [];
+    const t = tailer(path, new MemoryState(), seen, { chunkSize: 1024, tickBudget: 8192 });
+    await t.tick();
+    let text = "";
+    for (let i = 0; i < 1000; i++) text += lineText(i);
+    await Deno.writeTextFile(path, text, { append: true });
+    const first = await t.tick();
+    assert.equal(first.bytesRead, 8192);
+    assert.equal(first.backlog, text.length - 8192);
+    await drain(t);
+    assertSequence(seen, 1000);
+    await t.close();
+  });
+});
+
+Deno.test("Tailer reads a 10 MB single line in bounded chunks and keeps its start", async () => {
+  await withDir(async (dir) => {
+    const path = `${dir}/app.log`;
+    await Deno.writeTextFile(path, "");
+    const lines: string[] = [];
+    const t = new Tailer({
+      path,
+      source: denoFileSource(),
+      state: new MemoryState(),
+      chunkSize: 64 * 1024,
+      tickBudget: 1024 * 1024,
+      onBlock: (text) => lines.push(...text.slice(0, -1).split("\n")),
+    });
+    await t.tick();
+    const big = new Uint8Array(10 * 1024 * 1024).fill(0x62);
+    big.set(enc.encode("ERROR huge "), 0);
+    await Deno.writeFile(path, big, { append: true });
+    await Deno.writeTextFile(path, "\nERROR after seq=1\n", { append: true });
+    for (let i = 0; i < 20; i++) await t.tick();
+    assert.equal(lines.length, 2);
+    assert.equal(lines[0].length, 8192);
+    assert.ok(lines[0].startsWith("ERROR huge bbb"));
+    assert.equal(lines[1], "ERROR after seq=1");
+    assert.equal(t.cutLines, 1);
+    await t.close();
+  });
+});

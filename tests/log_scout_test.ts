@@ -1,0 +1,167 @@
+import assert from "node:assert/strict";
+import { createLogScout, logScoutKind, type LogScoutOptions } from "../scouts/log.ts";
+import { checkGate } from "../lib/gate.ts";
+import { createPlatoClient } from "../lib/client.ts";
+import { Emitter } from "../lib/emitter.ts";
+import { createLogger } from "../lib/logger.ts";
+import { MemoryOutbox } from "../lib/outbox.ts";
+import { MemoryState } from "../lib/state.ts";
+import type { Tile } from "../lib/tile.ts";
+import { denoFileSource } from "../lib/runtime/deno_file_source.ts";
+import { FakeClock } from "./_support/fake_clock.ts";
+
+const quiet = createLogger({ level: "silent" });
+
+function setup(path: string, extra: Partial<LogScoutOptions> = {}) {
+  const clock = new FakeClock();
+  const outbox = new MemoryOutbox({ capacity: 100_000 });
+  const state = (extra.state as MemoryState | undefined) ?? new MemoryState();
+  const scout = createLogScout({
+    scoutName: "log-monitor",
+    scoutRoom: "my/research/scout-reports/logs",
+    platoUrl: "http://127.0.0.1:9",
+    file: path,
+    pattern: "ERROR|WARN",
+    files: denoFileSource(),
+    now: clock.now,
+    logger: quiet,
+    state,
+    emitter: new Emitter({
+      client: createPlatoClient({ url: "http://127.0.0.1:9" }),
+      outbox,
+      autoFlush: false,
+      logger: quiet,
+      now: clock.now,
+    }),
+    ...extra,
+  });
+  const tiles = () => outbox.peek(outbox.size()).map((e) => e.tile);
+  return { clock, scout, state, tiles };
+}
+
+async function withLog(fn: (path: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "log_scout_" });
+  try {
+    const path = `${dir}/myapp.log`;
+    await Deno.writeTextFile(path, "");
+    await fn(path);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+const answer = (t: Tile) => JSON.parse(t.answer);
+
+Deno.test("log scout emits a summary tile and an interesting ERROR tile per new signature", async () => {
+  await withLog(async (path) => {
+    const { clock, scout, tiles } = setup(path);
+    await scout.tick();
+    await Deno.writeTextFile(
+      path,
+      "12:00:01 INFO ok\n12:00:02 ERROR db connection never established after 3 tries\n" +
+        "12:00:03 ERROR db connection never established after 9 tries\n12:00:04 WARN slow 350ms\n",
+      { append: true },
+    );
+    clock.t += 10_000;
+    assert.equal((await scout.tick()).ok, true);
+    const all = tiles();
+    assert.deepEqual(all.map((t) => t.question), [
+      "[STARTUP] log-monitor initialized",
+      "[PERIODIC] myapp.log: 0 of 0 lines matched /ERROR|WARN/, 0 new signatures",
+      "[PERIODIC] myapp.log: 3 of 4 lines matched /ERROR|WARN/ (ERROR 2, WARN 1), 2 new signatures",
+      "[ERROR] New ERROR signature in myapp.log: <ts> ERROR db connection n\u200Dever established after <num> tries",
+      "[ERROR] New WARN signature in myapp.log: <ts> WARN slow <num>ms",
+    ]);
+    for (const tile of all) assert.deepEqual(checkGate(tile), [], tile.question);
+    const summary = answer(all[2]);
+    assert.equal(summary.lines_matched, 3);
+    assert.deepEqual(summary.levels, { ERROR: 2, WARN: 1 });
+    assert.equal(summary.top_signatures[0].count, 2);
+    assert.equal(summary.interesting, true);
+    const error = answer(all[3]);
+    assert.equal(error.interesting, true);
+    assert.equal(error.count_in_interval, 2);
+    assert.ok(all[3].tags.includes("interesting"));
+    assert.ok(all[3].tags.includes("checkpoint:error"));
+  });
+});
+
+Deno.test("log scout does not report a signature again after a restart", async () => {
+  await withLog(async (path) => {
+    const first = setup(path);
+    await first.scout.tick();
+    await Deno.writeTextFile(path, "ERROR disk 91% full\n", { append: true });
+    await first.scout.tick();
+    assert.equal(first.tiles().filter((t) => t.question.startsWith("[ERROR]")).length, 1);
+    await Deno.writeTextFile(path, "ERROR disk 97% full\n", { append: true });
+    const second = setup(path, { state: first.state });
+    await second.scout.tick();
+    const tiles = second.tiles();
+    assert.equal(tiles.filter((t) => t.question.startsWith("[ERROR]")).length, 0);
+    assert.equal(answer(tiles.find((t) => t.question.startsWith("[PERIODIC]"))!).lines_matched, 1);
+  });
+});
+
+Deno.test("log scout keeps every tile under the gate's length limit with long lines and many signatures", async () => {
+  await withLog(async (path) => {
+    const { clock, scout, tiles } = setup(path, { maxNewSignatures: 50, topSignatures: 50 });
+    await scout.tick();
+    let text = "";
+    for (let i = 0; i < 60; i++) {
+      text += `ERROR ${"word".repeat(i + 1)} ${"z".repeat(5000)} failed\n`;
+    }
+    await Deno.writeTextFile(path, text, { append: true });
+    clock.t += 10_000;
+    await scout.tick();
+    const all = tiles();
+    assert.equal(all.filter((t) => t.question.startsWith("[ERROR]")).length, 50);
+    for (const tile of all) assert.deepEqual(checkGate(tile), [], tile.question);
+    const periodic = all.filter((t) => t.question.startsWith("[PERIODIC]"));
+    assert.notEqual(periodic[0].answer, periodic[1].answer);
+  });
+});
+
+Deno.test("log scout turns a burst of a million matching lines into a handful of tiles", async () => {
+  await withLog(async (path) => {
+    const { scout, tiles } = setup(path);
+    await scout.tick();
+    const file = await Deno.open(path, { append: true });
+    const enc = new TextEncoder();
+    for (let k = 0; k < 100; k++) {
+      let text = "";
+      for (let i = k * 10_000; i < (k + 1) * 10_000; i++) {
+        text += `2026-05-19T10:00:00Z ERROR request ${i} to 10.0.0.${i % 256} failed\n`;
+      }
+      const bytes = enc.encode(text);
+      for (let done = 0; done < bytes.length;) done += await file.write(bytes.subarray(done));
+    }
+    file.close();
+    await scout.tick();
+    await scout.tick();
+    const all = tiles();
+    const matched = all.filter((t) => t.question.startsWith("[PERIODIC]"))
+      .reduce((n, t) => n + answer(t).lines_matched, 0);
+    assert.equal(matched, 1_000_000);
+    assert.ok(all.length <= 6, `${all.length} tiles`);
+  });
+});
+
+Deno.test("log scout names an invalid pattern, and its kind needs file access", () => {
+  assert.throws(
+    () => setup("/nonexistent.log", { pattern: "ERROR|(" }),
+    /Cannot compile pattern 'ERROR\|\('/,
+  );
+  const bad = logScoutKind.watch.safeParse({ type: "log", file: "/x.log", pattern: "(" });
+  assert.equal(bad.success, false);
+  const good = logScoutKind.watch.parse({ type: "log", file: "/x.log" });
+  assert.equal(good.pattern, "ERROR|WARN");
+  assert.throws(
+    () =>
+      logScoutKind.create(
+        { scoutName: "s", scoutRoom: "r", logger: quiet },
+        good,
+        { state: new MemoryState() },
+      ),
+    TypeError,
+  );
+});

@@ -85,11 +85,12 @@ Deno.test("SqliteOutbox reopened with a lower maxEntries drops the oldest and co
 
 Deno.test("SqliteOutbox keeps the stored tile JSON within maxBytes by dropping the oldest", () =>
   withDir((path) => {
-    const bytes = (i: number) => new TextEncoder().encode(JSON.stringify(tileN(i))).length;
+    const wide = (i: number) => ({ ...tileN(i), answer: `é ü 中 🙂 ${"x".repeat(i)}` });
+    const bytes = (i: number) => new TextEncoder().encode(JSON.stringify(wide(i))).length;
     const maxBytes = bytes(15) + bytes(16) + bytes(17) + bytes(18) + bytes(19);
     const outbox = SqliteOutbox.open(path, { maxBytes });
     try {
-      for (let i = 0; i < 20; i++) outbox.append(tileN(i));
+      for (let i = 0; i < 20; i++) outbox.append(wide(i));
       outbox.sync();
       assert.deepEqual(peekIds(outbox, 100), ["t15", "t16", "t17", "t18", "t19"]);
       assert.equal(outbox.size(), 5);
@@ -111,6 +112,25 @@ Deno.test("SqliteOutbox drops a single tile larger than maxBytes and counts it",
       outbox.sync();
       assert.equal(outbox.size(), 0);
       assert.equal(outbox.dropped, 1);
+    } finally {
+      outbox.close();
+    }
+  }));
+
+Deno.test("SqliteOutbox ack() of a dropped tile never removes a newer tile in its old row", () =>
+  withDir((path) => {
+    const outbox = SqliteOutbox.open(path, { maxEntries: 1 });
+    try {
+      outbox.append(tileN(0));
+      assert.deepEqual(peekIds(outbox, 1), ["t0"]); // Remembers t0's row.
+      outbox.append(tileN(1)); // Drops t0.
+      outbox.ack(peekIds(outbox, 1)); // Empties the table, so row numbers start over.
+      outbox.append(tileN(2));
+      outbox.sync();
+      outbox.ack(["t0"]);
+      outbox.nack(["t0"]);
+      assert.deepEqual(outbox.peek(5).map((e) => [e.tile.id, e.attempts]), [["t2", 0]]);
+      assert.equal(outbox.size(), 1);
     } finally {
       outbox.close();
     }

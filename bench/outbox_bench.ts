@@ -1,0 +1,123 @@
+/**
+ * Outbox costs: one `append()` (median ns) for MemoryOutbox and SqliteOutbox,
+ * the SqliteOutbox write it defers to the end of the task, and RSS while
+ * 200,000 tiles are appended with nothing draining (a long PLATO outage).
+ *
+ * Run: `deno run -A bench/outbox_bench.ts [appends]`. Add
+ * `--v8-flags=--expose-gc` to collect garbage before each memory reading, so
+ * the heap column shows what is retained rather than what awaits collection.
+ *
+ * @module
+ */
+import { MemoryOutbox, type Outbox } from "../lib/outbox.ts";
+import { SqliteOutbox } from "../lib/runtime/sqlite_outbox.ts";
+import { buildTile, type Tile } from "../lib/tile.ts";
+
+const tile = (i: number): Tile =>
+  buildTile({
+    scoutName: "bench",
+    room: "bench/outbox",
+    checkpointType: "periodic",
+    question: `observation ${i}`,
+    answer: { status: 200, latencyMs: 12.5, i },
+  });
+
+const median = (xs: number[]) => xs.toSorted((a, b) => a - b)[Math.floor(xs.length / 2)];
+const endOfTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1).padStart(6);
+
+/**
+ * Median ns of one call of `step`, timed in rounds of `per` calls. `cold`
+ * ends the task between rounds (a timer, as between a scout's ticks), which
+ * also lets a SqliteOutbox write outside the timed window.
+ */
+async function perCall(
+  rounds: number,
+  per: number,
+  step: () => void,
+  after?: () => void,
+  cold = true,
+): Promise<number> {
+  const samples: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const start = performance.now();
+    step();
+    after?.();
+    samples.push(((performance.now() - start) * 1e6) / per);
+    if (cold) await endOfTask();
+  }
+  return median(samples);
+}
+
+const appends = Number(Deno.args[0] ?? 200_000);
+const every = appends / 10;
+const gc = (globalThis as { gc?: () => void }).gc;
+const dir = await Deno.makeTempDir({ prefix: "outbox_bench_" });
+const ns = (x: number) => `${x.toFixed(0).padStart(8)} ns`;
+
+/** RSS while PLATO is down: appends, nothing drains, the bound holds. Runs first for a clean RSS. */
+async function outage(): Promise<void> {
+  const path = `${dir}/outage.db`;
+  const outbox = SqliteOutbox.open(path, { maxEntries: 50_000, maxBytes: 32 * 1024 * 1024 });
+  console.log(
+    `PLATO down: ${appends} appends, nothing drains, maxEntries 50,000 (1,000 per task)` +
+      (gc ? ", GC before each reading:" : " (no --expose-gc: heap includes garbage):"),
+  );
+  console.log("  appended   size   dropped  rss MiB  heap MiB  file+wal MiB");
+  const report = (n: number) => {
+    gc?.();
+    const { rss, heapUsed } = Deno.memoryUsage();
+    const file = Deno.statSync(path).size + Deno.statSync(`${path}-wal`).size;
+    const size = String(outbox.size()).padStart(6);
+    const dropped = String(outbox.dropped).padStart(9);
+    console.log(
+      `  ${String(n).padStart(8)} ${size} ${dropped} ${mib(rss)}    ${mib(heapUsed)}    ${
+        mib(file)
+      }`,
+    );
+  };
+  report(0);
+  for (let n = 0; n < appends;) {
+    for (let k = 0; k < 1000; k++) outbox.append(tile(n++));
+    await endOfTask();
+    if (n % every === 0) report(n);
+  }
+  const full = tile(0);
+  const atBound = await perCall(2000, 1, () => outbox.append(full), () => outbox.sync(), false);
+  console.log(`  at the bound, 1 tile per task (drop + write)        ${ns(atBound)}\n`);
+  outbox.close();
+}
+
+/** What one append costs, and the write SqliteOutbox defers to the end of the task. */
+async function costs(): Promise<void> {
+  const tiles = Array.from({ length: 1000 }, (_, i) => tile(i));
+  const appendAll = (outbox: Outbox) => () => {
+    for (const t of tiles) outbox.append(t);
+  };
+  const memory = new MemoryOutbox({ capacity: 100_000 });
+  const sqlite = SqliteOutbox.open(`${dir}/append.db`, { maxEntries: 1e6, maxBytes: 2 ** 30 });
+  await perCall(20, 1000, appendAll(memory)); // Warm up.
+  await perCall(20, 1000, appendAll(sqlite));
+  const memoryNs = await perCall(200, 1000, appendAll(memory));
+  const sqliteNs = await perCall(200, 1000, appendAll(sqlite));
+  const writeNs = await perCall(200, 1000, appendAll(sqlite), () => sqlite.sync());
+  const one = () => sqlite.append(tiles[0]);
+  const oneWarmNs = await perCall(2000, 1, one, () => sqlite.sync(), false);
+  const oneColdNs = await perCall(2000, 1, one, () => sqlite.sync());
+  sqlite.close();
+
+  console.log("append() cost, median of rounds of 1,000 calls:");
+  console.log(`  MemoryOutbox.append()                               ${ns(memoryNs)}`);
+  console.log(`  SqliteOutbox.append() (buffered, what emit() pays)  ${ns(sqliteNs)}`);
+  console.log("SqliteOutbox write at the end of the task (runs on the event loop):");
+  console.log(`  1,000 tiles per task, per tile                      ${ns(writeNs)}`);
+  console.log(`  1 tile per task, back to back                       ${ns(oneWarmNs)}`);
+  console.log(`  1 tile per task, after a timer (cold caches)        ${ns(oneColdNs)}`);
+}
+
+try {
+  await outage();
+  await costs();
+} finally {
+  await Deno.remove(dir, { recursive: true });
+}

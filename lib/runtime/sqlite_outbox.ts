@@ -2,6 +2,7 @@ import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { Outbox, OutboxEntry } from "../outbox.ts";
 import type { Tile } from "../tile.ts";
 import { openSqliteDatabase, type SqliteSynchronous } from "./_sqlite_db.ts";
+import { type OutboxSql, prepareOutboxSql, utf8Length } from "./_sqlite_outbox_sql.ts";
 
 export type { SqliteSynchronous };
 
@@ -26,20 +27,6 @@ export interface SqliteOutboxOptions {
    */
   onError?: (error: Error) => void;
 }
-
-// No index on `id`: tile ids are random UUIDs, so such an index costs a random
-// B-tree page per insert and per delete (measured: ~10x slower writes at 100k
-// rows). `ack`/`nack` address rows by the `seq` that `peek` saw instead.
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS outbox (
-  seq INTEGER PRIMARY KEY,
-  id TEXT NOT NULL,
-  tile TEXT NOT NULL,
-  bytes INTEGER NOT NULL,
-  attempts INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS outbox_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-`;
 
 /**
  * A durable {@linkcode Outbox} in a SQLite file (`node:sqlite`), for the
@@ -79,16 +66,7 @@ export class SqliteOutbox implements Outbox {
   #maxEntries: number;
   #maxBytes: number;
   #onError: (error: Error) => void;
-  #insert: StatementSync;
-  #select: StatementSync;
-  #oldest: StatementSync;
-  #dropHead: StatementSync;
-  #deleteUpTo: StatementSync;
-  #deleteSeq: StatementSync;
-  #deleteIds: StatementSync;
-  #nackSeq: StatementSync;
-  #nackIds: StatementSync;
-  #setMeta: StatementSync;
+  #sql: OutboxSql;
   /** Rows in the table, and the sum of their `bytes`. */
   #rows = 0;
   #bytes = 0;
@@ -139,31 +117,7 @@ export class SqliteOutbox implements Outbox {
     this.#onError = options.onError ??
       ((error) => console.error(`Cannot use outbox database: ${error.message}`));
     this.#db = db;
-    db.exec(SCHEMA);
-    this.#insert = db.prepare(
-      "INSERT INTO outbox (id, tile, bytes, attempts) VALUES (?, ?, ?, ?)",
-    );
-    this.#select = db.prepare(
-      "SELECT seq, tile, attempts FROM outbox ORDER BY seq LIMIT ? OFFSET ?",
-    );
-    this.#oldest = db.prepare("SELECT seq, bytes FROM outbox ORDER BY seq LIMIT ?");
-    this.#dropHead = db.prepare(
-      "SELECT MAX(seq) AS last, COUNT(*) AS n, COALESCE(SUM(bytes), 0) AS b FROM (SELECT seq, bytes FROM outbox ORDER BY seq LIMIT ?)",
-    );
-    this.#deleteUpTo = db.prepare("DELETE FROM outbox WHERE seq <= ?");
-    this.#deleteSeq = db.prepare("DELETE FROM outbox WHERE seq = ? AND id = ? RETURNING bytes");
-    this.#deleteIds = db.prepare(
-      "DELETE FROM outbox WHERE id IN (SELECT value FROM json_each(?)) RETURNING bytes",
-    );
-    this.#nackSeq = db.prepare(
-      "UPDATE outbox SET attempts = attempts + 1 WHERE seq = ? AND id = ?",
-    );
-    this.#nackIds = db.prepare(
-      "UPDATE outbox SET attempts = attempts + 1 WHERE id IN (SELECT value FROM json_each(?))",
-    );
-    this.#setMeta = db.prepare(
-      "INSERT INTO outbox_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    );
+    this.#sql = prepareOutboxSql(db);
     const totals = db.prepare("SELECT COUNT(*) AS n, COALESCE(SUM(bytes), 0) AS b FROM outbox")
       .get() as { n: number; b: number };
     const meta = db.prepare("SELECT value FROM outbox_meta WHERE key = 'dropped'").get() as
@@ -208,7 +162,7 @@ export class SqliteOutbox implements Outbox {
     if (this.#closed || !(max > 0)) return out;
     this.#write();
     try {
-      const rows = this.#select.all(Math.min(max, this.#rows), this.#dropRows);
+      const rows = this.#sql.select.all(Math.min(max, this.#rows), this.#dropRows);
       if (this.#peeked.size > 10_000) this.#peeked.clear();
       for (const row of rows as { seq: number; tile: string; attempts: number }[]) {
         const tile: Tile = JSON.parse(row.tile);
@@ -238,7 +192,7 @@ export class SqliteOutbox implements Outbox {
     let rows = this.#rows;
     let bytes = this.#bytes;
     const ok = this.#transaction(() => {
-      const removed = this.#bySeq(remove, this.#deleteSeq, this.#deleteIds, true);
+      const removed = this.#bySeq(remove, this.#sql.deleteSeq, this.#sql.deleteIds, true);
       for (const row of removed as { bytes: number }[]) {
         rows--;
         bytes -= row.bytes;
@@ -258,7 +212,7 @@ export class SqliteOutbox implements Outbox {
     for (let i = this.#head; i < this.#pending.length; i++) {
       if (set.has(this.#pending[i].tile.id)) this.#pending[i].attempts++;
     }
-    this.#transaction(() => this.#bySeq(set, this.#nackSeq, this.#nackIds, false));
+    this.#transaction(() => this.#bySeq(set, this.#sql.nackSeq, this.#sql.nackIds, false));
   }
 
   /** How many entries wait (a counter: O(1), no database read). */
@@ -347,19 +301,23 @@ export class SqliteOutbox implements Outbox {
         const { tile, attempts } = this.#pending[i];
         const json = JSON.stringify(tile);
         const size = utf8Length(json);
-        this.#insert.run(tile.id, json, size, attempts);
+        this.#sql.insert.run(tile.id, json, size, attempts);
         rows++;
         bytes += size;
       }
       if (this.#dropRows > 0) { // Already counted as dropped at append.
-        const head = this.#dropHead.get(this.#dropRows) as { last: number; n: number; b: number };
-        this.#deleteUpTo.run(head.last);
+        const head = this.#sql.dropHead.get(this.#dropRows) as {
+          last: number;
+          n: number;
+          b: number;
+        };
+        this.#sql.deleteUpTo.run(head.last);
         rows -= head.n;
         bytes -= head.b;
       }
       while (bytes > this.#maxBytes) { // The byte bound, a chunk of oldest rows at a time.
         const need = Math.ceil((bytes - this.#maxBytes) / Math.max(1, bytes / rows)) + 1;
-        const chunk = this.#oldest.all(Math.min(need, 256)) as { seq: number; bytes: number }[];
+        const chunk = this.#sql.oldest.all(Math.min(need, 256)) as { seq: number; bytes: number }[];
         if (chunk.length === 0) break;
         let last = -1;
         for (const row of chunk) {
@@ -369,9 +327,9 @@ export class SqliteOutbox implements Outbox {
           bytes -= row.bytes;
           dropped++;
         }
-        this.#deleteUpTo.run(last);
+        this.#sql.deleteUpTo.run(last);
       }
-      if (dropped !== this.#droppedStored) this.#setMeta.run("dropped", dropped);
+      if (dropped !== this.#droppedStored) this.#sql.setMeta.run("dropped", dropped);
     });
     if (!ok) return false;
     this.#rows = rows;
@@ -419,19 +377,4 @@ function positiveInteger(name: string, value: number): number {
     throw new RangeError(`Cannot open outbox: '${name}' must be a positive integer, got ${value}`);
   }
   return value;
-}
-
-/** UTF-8 length of a string without encoding it (`RETURNING` costs more per row). */
-function utf8Length(text: string): number {
-  let n = text.length;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) continue;
-    if (c < 0x800) n += 1;
-    else if (c >= 0xd800 && c <= 0xdbff) {
-      i++; // A surrogate pair: 4 bytes for 2 units.
-      n += 2;
-    } else n += 2;
-  }
-  return n;
 }

@@ -1,0 +1,219 @@
+import { isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
+import type { ScoutKind } from "../scout_kind.ts";
+import { interpolateEnv } from "./interpolate.ts";
+import { type ConfigProblem, formatPath, problemsFromZod } from "./issues.ts";
+import { ConfigFileSchema, type ResolvedConfig, type ResolvedScout } from "./schema.ts";
+
+/** Options of {@linkcode loadConfig}. */
+export interface LoadConfigOptions {
+  /** The scout kinds `watch.type` may name. */
+  kinds: readonly ScoutKind[];
+  /** Reads an environment variable for `${VAR}`; default: none set. */
+  env?: (name: string) => string | undefined;
+}
+
+/** The result of {@linkcode loadConfig}: a config, or every problem found. */
+export type LoadConfigResult =
+  | { ok: true; config: ResolvedConfig }
+  | { ok: false; problems: ConfigProblem[] };
+
+/**
+ * Parse and validate scout.yaml (YAML or JSON text): interpolate `${VAR}`,
+ * check every section with zod (each `watch:` by its kind), and report every
+ * problem with its path and line.
+ *
+ * @param text The file's text.
+ * @param options Kinds and environment.
+ * @returns The resolved config, or the problems.
+ *
+ * @example Load a config
+ * ```ts ignore
+ * import { loadConfig } from "@plato/scout/config";
+ * import { BUILTIN_SCOUTS } from "@plato/scout/scouts";
+ * const r = loadConfig("scout:\n  name: x\n  scout_room: r\nwatch:\n  type: http\n  url: http://localhost:8080/health\n", { kinds: BUILTIN_SCOUTS });
+ * ```
+ */
+export function loadConfig(text: string, options: LoadConfigOptions): LoadConfigResult {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    return {
+      ok: false,
+      problems: doc.errors.slice(0, 5).map((e) => ({
+        path: "(yaml)",
+        line: lines.linePos(e.pos[0]).line,
+        message: e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, ""),
+      })),
+    };
+  }
+  const raw = doc.toJS({ maxAliasCount: 100 });
+  if (raw === null || raw === undefined) {
+    return { ok: false, problems: [{ path: "(root)", message: "the file is empty" }] };
+  }
+  const lineOf = (path: ReadonlyArray<string | number>): number | undefined => {
+    const at = (range?: readonly number[] | null) =>
+      range ? lines.linePos(range[0]).line : undefined;
+    let node: unknown = doc.contents;
+    let line = at((node as { range?: number[] })?.range) ?? 1;
+    for (const seg of path) {
+      if (isMap(node)) {
+        const pair = node.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === seg);
+        if (!pair) return line; // a missing key: the line of the mapping's own key
+        line = at((pair.key as { range?: number[] }).range) ?? line;
+        node = pair.value;
+      } else if (isSeq(node) && typeof seg === "number" && node.items[seg]) {
+        node = node.items[seg];
+        line = at((node as { range?: number[] }).range) ?? line;
+      } else {
+        return line;
+      }
+    }
+    return isScalar(node) ? at(node.range) ?? line : line;
+  };
+  return validateConfig(raw, options, lineOf);
+}
+
+/**
+ * Validate an already-parsed config (from YAML, JSON or code): interpolate
+ * `${VAR}`, check every section with zod, each `watch:` by its kind.
+ *
+ * @param raw The parsed value.
+ * @param options Kinds and environment.
+ * @param lineOf Maps a path to its source line, when there is a source.
+ * @returns The resolved config, or the problems.
+ */
+export function validateConfig(
+  raw: unknown,
+  options: LoadConfigOptions,
+  lineOf: (path: ReadonlyArray<string | number>) => number | undefined = () => undefined,
+): LoadConfigResult {
+  const withLines = (problems: ConfigProblem[], paths: Array<ReadonlyArray<string | number>>) =>
+    problems.map((p, i) => ({ ...p, line: p.line ?? lineOf(paths[i] ?? []) }));
+
+  const interpolated = interpolateEnv(raw, options.env ?? (() => undefined));
+  if (interpolated.problems.length) {
+    return {
+      ok: false,
+      problems: interpolated.problems.map((p) => ({
+        path: formatPath(p.path),
+        message: p.message,
+        line: lineOf(p.path),
+      })),
+    };
+  }
+  const parsed = ConfigFileSchema.safeParse(interpolated.value, { reportInput: true });
+  if (!parsed.success) {
+    const issues = parsed.error.issues;
+    const paths = issues.flatMap((i) =>
+      i.code === "unrecognized_keys" ? i.keys.map((k) => [...i.path, k]) : [i.path]
+    ) as Array<Array<string | number>>;
+    return { ok: false, problems: withLines(problemsFromZod(issues), paths) };
+  }
+  const file = parsed.data;
+  const entries: Array<
+    { base: Array<string | number>; scout: typeof file.scout; watch: typeof file.watch }
+  > = [];
+  if (file.scout || file.watch) entries.push({ base: [], scout: file.scout, watch: file.watch });
+  (file.scouts ?? []).forEach((s, i) =>
+    entries.push({ base: ["scouts", i], scout: s.scout, watch: s.watch })
+  );
+  const problems: ConfigProblem[] = [];
+  if (entries.length === 0) {
+    problems.push({
+      path: "(root)",
+      message: "no scout configured: add 'scout:' and 'watch:', or a 'scouts:' list",
+      line: 1,
+    });
+  }
+  const scouts: ResolvedScout[] = [];
+  const kinds = new Map(options.kinds.map((k) => [k.type, k]));
+  let platoUrl: string | undefined;
+  const names = new Set<string>();
+  for (const entry of entries) {
+    if (!entry.scout) {
+      problems.push({
+        path: formatPath([...entry.base, "scout"]),
+        message: "is required",
+        line: lineOf(entry.base),
+      });
+      continue;
+    }
+    if (!entry.watch) {
+      problems.push({
+        path: formatPath([...entry.base, "watch"]),
+        message: "is required",
+        line: lineOf(entry.base),
+      });
+      continue;
+    }
+    const kind = kinds.get(entry.watch.type);
+    const typePath = [...entry.base, "watch", "type"];
+    if (!kind) {
+      problems.push({
+        path: formatPath(typePath),
+        message: `unknown scout type '${entry.watch.type}' (expected one of ${
+          [...kinds.keys()].join(", ")
+        })`,
+        line: lineOf(typePath),
+      });
+      continue;
+    }
+    const watch = kind.watch.safeParse(entry.watch, { reportInput: true });
+    if (!watch.success) {
+      const prefix = [...entry.base, "watch"];
+      const issues = watch.error.issues;
+      const paths = issues.flatMap((i) =>
+        i.code === "unrecognized_keys"
+          ? i.keys.map((k) => [...prefix, ...i.path, k])
+          : [[...prefix, ...i.path]]
+      ) as Array<Array<string | number>>;
+      problems.push(...withLines(problemsFromZod(issues, prefix), paths));
+      continue;
+    }
+    const namePath = [...entry.base, "scout", "name"];
+    if (names.has(entry.scout.name)) {
+      problems.push({
+        path: formatPath(namePath),
+        message: `duplicate scout name '${entry.scout.name}'`,
+        line: lineOf(namePath),
+      });
+    }
+    names.add(entry.scout.name);
+    if (entry.scout.plato_url) {
+      if (platoUrl && platoUrl !== entry.scout.plato_url) {
+        const p = [...entry.base, "scout", "plato_url"];
+        problems.push({
+          path: formatPath(p),
+          message: "all scouts in one process must share one plato_url",
+          line: lineOf(p),
+        });
+      }
+      platoUrl ??= entry.scout.plato_url;
+    }
+    scouts.push({
+      name: entry.scout.name,
+      room: entry.scout.scout_room,
+      pollInterval: entry.scout.poll_interval,
+      cron: entry.scout.cron,
+      watchedService: entry.scout.watched_service,
+      watch: watch.data as ResolvedScout["watch"],
+    });
+  }
+  if (problems.length) return { ok: false, problems };
+  const e = file.emission;
+  return {
+    ok: true,
+    config: {
+      platoUrl,
+      scouts,
+      emission: {
+        minIntervalSeconds: e.min_interval_seconds,
+        batchSize: e.batch_size,
+        gate: e.gate,
+        outboxMaxEntries: e.outbox_max_entries,
+        outboxMaxBytes: e.outbox_max_bytes,
+      },
+      stateDir: file.state_dir,
+    },
+  };
+}

@@ -121,46 +121,79 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   const byId = sql("SELECT seq, room FROM tiles WHERE id = ?");
   const hashSeen = sql("SELECT 1 AS seen FROM content_hashes WHERE hash = ?");
   const insertTile = sql(
-    "INSERT INTO tiles (id, room, hash, received_at, body) VALUES (?, ?, ?, ?, ?)",
+    `INSERT INTO tiles (id, room, hash, received_at, body) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (id) DO NOTHING`,
   );
   const recordHash = sql("INSERT OR IGNORE INTO content_hashes (hash) VALUES (?)");
-  const bumpRoom = sql(
-    `INSERT INTO rooms (name, tile_count, created, updated) VALUES (?, 1, ?, ?)
-     ON CONFLICT (name) DO UPDATE SET tile_count = tile_count + 1, updated = excluded.updated
-     RETURNING tile_count`,
+  const saveRoom = sql(
+    `INSERT INTO rooms (name, tile_count, created, updated) VALUES (?, ?, ?, ?)
+     ON CONFLICT (name) DO UPDATE SET tile_count = excluded.tile_count, updated = excluded.updated`,
   );
   const roomCount = sql("SELECT tile_count, created FROM rooms WHERE name = ?");
+
+  interface RoomTally {
+    count: number;
+    created: number;
+    updated: number;
+    added: number;
+  }
 
   function insertBatch(tiles: readonly TileInsert[], opts: InsertOptions = {}): InsertResult[] {
     if (tiles.length === 0) return [];
     const results: InsertResult[] = [];
+    // Room counters are read once and written once per batch: the write lock
+    // taken by BEGIN IMMEDIATE keeps them consistent.
+    const rooms = new Map<string, RoomTally>();
+    const tally = (room: string, at: number): RoomTally => {
+      let entry = rooms.get(room);
+      if (!entry) {
+        const row = roomCount.get(room) as { tile_count: number; created: number } | undefined;
+        entry = { count: row?.tile_count ?? 0, created: row?.created ?? at, updated: at, added: 0 };
+        rooms.set(room, entry);
+      }
+      return entry;
+    };
     db.exec("BEGIN IMMEDIATE");
     try {
       for (const t of tiles) {
-        const existing = byId.get(t.id) as { seq: number; room: string } | undefined;
-        if (existing) {
-          const count = roomCount.get(existing.room) as { tile_count: number } | undefined;
-          results.push({ status: "exists", seq: existing.seq, roomCount: count?.tile_count ?? 0 });
-          continue;
-        }
         if (opts.rejectDuplicateContent && hashSeen.get(t.hash)) {
-          results.push({ status: "duplicate" });
+          const existing = byId.get(t.id) as { seq: number; room: string } | undefined;
+          if (existing) {
+            results.push({
+              status: "exists",
+              seq: existing.seq,
+              roomCount: tally(existing.room, t.receivedAt).count,
+            });
+          } else {
+            results.push({ status: "duplicate" });
+          }
           continue;
         }
-        const { lastInsertRowid } = insertTile.run(
+        const { changes, lastInsertRowid } = insertTile.run(
           t.id,
           t.room,
           t.hash,
           t.receivedAt,
           JSON.stringify(t.tile),
         );
+        if (Number(changes) === 0) {
+          const existing = byId.get(t.id) as { seq: number; room: string };
+          results.push({
+            status: "exists",
+            seq: existing.seq,
+            roomCount: tally(existing.room, t.receivedAt).count,
+          });
+          continue;
+        }
         recordHash.run(t.hash);
-        const room = bumpRoom.get(t.room, t.receivedAt, t.receivedAt) as { tile_count: number };
-        results.push({
-          status: "stored",
-          seq: Number(lastInsertRowid),
-          roomCount: room.tile_count,
-        });
+        const room = tally(t.room, t.receivedAt);
+        room.count++;
+        room.added++;
+        room.updated = t.receivedAt;
+        results.push({ status: "stored", seq: Number(lastInsertRowid), roomCount: room.count });
+      }
+      for (const [name, r] of rooms) {
+        if (r.added > 0) saveRoom.run(name, r.count, r.created, r.updated);
       }
       db.exec("COMMIT");
     } catch (error) {

@@ -111,9 +111,11 @@ export function createPlatoHandler(options: PlatoHandlerOptions): PlatoHandler {
   type Detail = Record<string, unknown> & { status: string };
 
   /** Validate, store and announce tiles; one detail (and HTTP status) per tile, in order. */
-  async function ingest(values: unknown[]): Promise<Array<{ code: number; detail: Detail }>> {
+  type Outcome = { code: number; detail: Detail; roomCount?: number };
+
+  async function ingest(values: unknown[]): Promise<Outcome[]> {
     const receivedAt = now();
-    const prepared = await Promise.all(values.map((v) => prepareTile(v, mode, receivedAt)));
+    const prepared = values.map((v) => prepareTile(v, mode, receivedAt));
     const inserts: TileInsert[] = [];
     for (const p of prepared) if (p.ok) inserts.push(p.insert);
     const results = await store.insertBatch(inserts, { rejectDuplicateContent: mode === "fleet" });
@@ -126,30 +128,26 @@ export function createPlatoHandler(options: PlatoHandlerOptions): PlatoHandler {
         return refused({ status: 403, reason: "Duplicate tile", room: insert.room }, insert.hash);
       }
       if (result.status === "stored") {
-        const stored: StoredTile = { ...insert, seq: result.seq };
+        const seq = result.seq;
         hub.publish(
           insert.room,
-          result.seq,
-          JSON.stringify({ room: insert.room, ...render(stored) }),
+          seq,
+          () => JSON.stringify({ room: insert.room, ...render({ ...insert, seq }) }),
         );
       }
       gateStats.accept(result.status === "exists");
-      return {
-        code: 200,
-        detail: {
-          status: "accepted",
-          id: insert.id,
-          hash: insert.hash,
-          tile_hash: insert.hash,
-          room: insert.room,
-          room_tile_count: result.roomCount,
-          ...(result.status === "exists" ? { already_stored: true } : {}),
-        },
+      const detail: Detail = {
+        status: "accepted",
+        id: insert.id,
+        hash: insert.hash,
+        room: insert.room,
       };
+      if (result.status === "exists") detail.already_stored = true;
+      return { code: 200, detail, roomCount: result.roomCount };
     });
   }
 
-  function refused(r: Refusal, hash?: string): { code: number; detail: Detail } {
+  function refused(r: Refusal, hash?: string): Outcome {
     gateStats.reject(r.reason);
     const detail: Detail = { status: "rejected", reason: r.reason };
     if (r.room !== undefined) detail.room = r.room;
@@ -162,12 +160,14 @@ export function createPlatoHandler(options: PlatoHandlerOptions): PlatoHandler {
   const submit: Route = async (request) => {
     const parsed = await readJson(request);
     if (parsed instanceof Response) return parsed;
-    const [{ code, detail }] = await ingest([parsed.value]);
+    const [{ code, detail, roomCount }] = await ingest([parsed.value]);
     if (code === 400) {
       const { reason, status: _status, ...rest } = detail;
       return json(400, { error: reason, ...rest });
     }
-    return json(code, detail);
+    if (code !== 200) return json(code, detail);
+    const { hash, ...rest } = detail;
+    return json(200, { ...rest, tile_hash: hash, room_tile_count: roomCount });
   };
 
   const submitBatch: Route = async (request) => {

@@ -5,7 +5,8 @@
  * @module
  */
 import { TileSchema } from "../tile.ts";
-import { checkGate, contentHash } from "../gate.ts";
+import { checkGate } from "../gate.ts";
+import { contentHashSync, sha256Hex } from "./sha256.ts";
 import { normalizeRoom, type TileInsert } from "./store.ts";
 
 /**
@@ -41,7 +42,7 @@ const MAX_ID = 200;
  * @param tile The submitted tile.
  * @returns The derived id.
  */
-export async function deriveTileId(tile: Record<string, unknown>): Promise<string> {
+export function deriveTileId(tile: Record<string, unknown>): string {
   const key = JSON.stringify([
     tile.domain,
     tile.question,
@@ -49,12 +50,7 @@ export async function deriveTileId(tile: Record<string, unknown>): Promise<strin
     tile.source,
     tile.timestamp,
   ]);
-  const digest = new Uint8Array(
-    await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key)),
-  );
-  let hex = "";
-  for (let i = 0; i < 16; i++) hex += digest[i].toString(16).padStart(2, "0");
-  return `derived-${hex}`;
+  return `derived-${sha256Hex(key).slice(0, 32)}`;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -70,17 +66,13 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * @param receivedAt Epoch milliseconds now.
  * @returns The insert, or the refusal.
  */
-export async function prepareTile(
-  value: unknown,
-  mode: GateMode,
-  receivedAt: number,
-): Promise<Prepared> {
+export function prepareTile(value: unknown, mode: GateMode, receivedAt: number): Prepared {
   if (!isRecord(value)) {
     return { ok: false, refusal: { status: 400, reason: "Tile must be a JSON object" } };
   }
-  const tile: Record<string, unknown> = { ...value };
+  // Copied only when an id is added: the caller's object is never changed.
+  const tile = value.id === undefined ? { ...value, id: deriveTileId(value) } : value;
   const room = typeof tile.domain === "string" ? normalizeRoom(tile.domain) : undefined;
-  if (tile.id === undefined) tile.id = await deriveTileId(tile);
 
   if (mode === "schema") {
     const result = TileSchema.safeParse(tile);
@@ -121,13 +113,13 @@ export async function prepareTile(
   const answer = typeof tile.answer === "string" ? tile.answer : JSON.stringify(tile.answer);
   const id = typeof tile.id === "string" && tile.id !== "" && tile.id.length <= MAX_ID
     ? tile.id
-    : await deriveTileId(tile);
+    : deriveTileId(tile);
   return {
     ok: true,
     insert: {
       id,
       room: room as string,
-      hash: await contentHash(question, answer),
+      hash: contentHashSync(question, answer),
       receivedAt,
       tile,
     },

@@ -37,8 +37,8 @@ export interface EventHubOptions {
 export interface EventHub {
   /** Open a stream, or `undefined` when {@linkcode EventHubOptions.maxClients} are open. */
   subscribe(filter: EventFilter, signal?: AbortSignal): ReadableStream<Uint8Array> | undefined;
-  /** Queue an `event: tile` for every matching stream. */
-  publish(room: string, seq: number, data: string): void;
+  /** Queue an `event: tile` for every matching stream; `data` is only called if one matches. */
+  publish(room: string, seq: number, data: () => string): void;
   /** End every stream (after what is queued) and refuse new ones. */
   close(): void;
   /** Counters. */
@@ -103,8 +103,9 @@ export function createEventHub(options: EventHubOptions): EventHub {
     }, { highWaterMark: 0 });
   }
 
-  function publish(room: string, seq: number, data: string): void {
-    const event = `id: ${seq}\nevent: tile\ndata: ${data}\n\n`;
+  function publish(room: string, seq: number, data: () => string): void {
+    if (subscribers.size === 0) return;
+    let event: string | undefined;
     for (const sub of subscribers) {
       const { room: only, prefix } = sub.filter;
       if (only !== undefined && room !== only) continue;
@@ -120,6 +121,7 @@ export function createEventHub(options: EventHubOptions): EventHub {
         );
         continue;
       }
+      event ??= `id: ${seq}\nevent: tile\ndata: ${data()}\n\n`;
       sub.queue.push(event);
       sent++;
       sub.wake?.();

@@ -138,6 +138,10 @@ export class Emitter {
     this.#metrics?.gaugeFn(METRIC.outboxDepth, METRIC_HELP.outboxDepth, () => [
       { labels: { scout_name: this.#name }, value: this.outbox.size() },
     ]);
+    // Read from the outbox, so drops by a byte bound or from earlier runs count too.
+    this.#metrics?.counterFn(METRIC.dropped, METRIC_HELP.dropped, () => [
+      { labels: { scout_name: this.#name }, value: this.outbox.dropped },
+    ]);
   }
 
   /** Counts so far. */
@@ -172,17 +176,8 @@ export class Emitter {
         );
       }
     }
-    const droppedBefore = this.outbox.dropped;
     this.outbox.append(tile);
     this.#stats.emitted++;
-    if (this.outbox.dropped !== droppedBefore) {
-      this.#count(
-        METRIC.dropped,
-        METRIC_HELP.dropped,
-        undefined,
-        this.outbox.dropped - droppedBefore,
-      );
-    }
     if (this.#autoFlush && this.#timer === undefined && !this.#flushing && !this.#closed) {
       this.#arm();
     }
@@ -339,11 +334,11 @@ export class Emitter {
     }
   }
 
-  #count(name: string, help: string, reason?: string, by = 1): void {
+  #count(name: string, help: string, reason?: string): void {
     if (!this.#metrics) return;
     const labels: Record<string, string> = { scout_name: this.#name };
     if (reason !== undefined) labels[name === METRIC.errors ? "error_type" : "reason"] = reason;
-    this.#metrics.inc(name, help, labels, by);
+    this.#metrics.inc(name, help, labels);
   }
 
   /**

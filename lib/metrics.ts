@@ -118,6 +118,15 @@ export class MetricsRegistry {
     this.#family(name, help, "gauge").collect = collect;
   }
 
+  /** Register a counter whose series are read at render time (a total kept elsewhere). */
+  counterFn(
+    name: string,
+    help: string,
+    collect: () => Array<{ labels: Labels; value: number }>,
+  ): void {
+    this.#family(name, help, "counter").collect = collect;
+  }
+
   /** Record one observation in a histogram. */
   observe(
     name: string,
@@ -135,7 +144,9 @@ export class MetricsRegistry {
 
   /** The current value of a counter or gauge series (0 if absent). */
   value(name: string, labels: Labels = {}): number {
-    return this.#families.get(name)?.series.get(key(labels))?.value ?? 0;
+    const f = this.#families.get(name);
+    if (f?.collect) return f.collect().find((s) => key(s.labels) === key(labels))?.value ?? 0;
+    return f?.series.get(key(labels))?.value ?? 0;
   }
 
   /** Render every family in the Prometheus text format (version 0.0.4). */

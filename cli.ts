@@ -10,6 +10,10 @@
 import { UsageError } from "./lib/runtime/usage_error.ts";
 import type { Command } from "./lib/runtime/cli/command.ts";
 import { COMMANDS } from "./lib/runtime/cli/commands.ts";
+import denoJson from "./deno.json" with { type: "json" };
+
+/** The package version. */
+export const VERSION: string = denoJson.version;
 
 /**
  * Run the command line with `argv` (without the program name).
@@ -30,6 +34,10 @@ export async function main(argv: string[]): Promise<number> {
       return await command.run(rest);
     }
     const fallback = byName.get("run")!;
+    if (first === "--version" || first === "-V") {
+      console.log(`plato-scout ${VERSION}`);
+      return 0;
+    }
     if (first === undefined || first === "--help" || first === "-h") {
       console.log(topHelp());
       return 0;

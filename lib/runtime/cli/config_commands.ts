@@ -1,0 +1,36 @@
+import { configJsonSchema } from "../../config/schema.ts";
+import { BUILTIN_SCOUTS } from "../../../scouts/mod.ts";
+import { UsageError } from "../usage_error.ts";
+import { type Command, parseFlags } from "./command.ts";
+import { configFromFile } from "./run_options.ts";
+
+/** `plato-scout validate scout.yaml`: check a config without running it. */
+export const validateCommand: Command = {
+  name: "validate",
+  summary: "Check a scout.yaml and print what it would run",
+  help:
+    "Usage: plato-scout validate <scout.yaml>\n\nExits 0 when valid, 2 with every problem (path and line) when not.",
+  async run(argv) {
+    const { positionals } = parseFlags("validate", argv, {}, { positionals: 1 });
+    if (positionals.length === 0) {
+      throw new UsageError("validate: missing the config file to check");
+    }
+    const config = await configFromFile(positionals[0]);
+    for (const s of config.scouts) {
+      console.log(`ok: ${s.name} (${s.watch.type}) every ${s.pollInterval}s → ${s.room}`);
+    }
+    return 0;
+  },
+};
+
+/** `plato-scout schema`: the JSON Schema of scout.yaml, from the same zod schema. */
+export const schemaCommand: Command = {
+  name: "schema",
+  summary: "Print the JSON Schema of scout.yaml (for editor completion)",
+  help: "Usage: plato-scout schema > scout.schema.json",
+  run(argv) {
+    parseFlags("schema", argv, {});
+    console.log(JSON.stringify(configJsonSchema(BUILTIN_SCOUTS), null, 2));
+    return Promise.resolve(0);
+  },
+};

@@ -1,0 +1,125 @@
+import { BUILTIN_SCOUTS } from "../../../scouts/mod.ts";
+import { getEnv } from "../../env.ts";
+import { runConfig } from "../runner.ts";
+import { UsageError } from "../usage_error.ts";
+import { type Command, httpUrl, parseFlags } from "./command.ts";
+import { KIND_DEFAULTS } from "./kind_flags.ts";
+import {
+  configFromFile,
+  configFromFlags,
+  configSecrets,
+  readRunFlags,
+  RUN_FLAGS,
+  RUN_FLAGS_HELP,
+} from "./run_options.ts";
+
+/**
+ * Wire SIGINT/SIGTERM to an AbortSignal for the length of a run.
+ *
+ * @returns The signal and a function removing the listeners.
+ */
+export function stopSignal(): { signal: AbortSignal; dispose: () => void } {
+  const ac = new AbortController();
+  const stop = () => ac.abort();
+  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+  for (const s of signals) Deno.addSignalListener(s, stop);
+  return {
+    signal: ac.signal,
+    dispose: () => signals.forEach((s) => Deno.removeSignalListener(s, stop)),
+  };
+}
+
+/** The metrics port from `SCOUT_METRICS_PORT`, if set. */
+export function metricsPortFromEnv(): number | undefined {
+  const raw = getEnv("SCOUT_METRICS_PORT");
+  if (raw === undefined || raw === "") return undefined;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError(`SCOUT_METRICS_PORT must be a port number (0-65535), got '${raw}'`);
+  }
+  return port;
+}
+
+/** Run a resolved config with the shared flags; used by `run` and each scout subcommand. */
+export async function runWithFlags(
+  config: Parameters<typeof runConfig>[0],
+  flags: ReturnType<typeof readRunFlags>,
+): Promise<number> {
+  const metricsPort = metricsPortFromEnv();
+  const { signal, dispose } = stopSignal();
+  try {
+    return await runConfig(config, {
+      kinds: BUILTIN_SCOUTS,
+      ...flags,
+      metricsPort,
+      signal,
+      secrets: configSecrets(config),
+    });
+  } finally {
+    dispose();
+  }
+}
+
+/** `plato-scout [run] --watch-url … | --watch-file … | --config scout.yaml`. */
+export const runCommand: Command = {
+  name: "run",
+  summary: "Run scouts from flags (--watch-url, --watch-file) or --config scout.yaml",
+  help: [
+    "Usage: plato-scout [run] --name NAME --watch-url URL --room ROOM [--interval SECONDS]",
+    "       plato-scout [run] --name NAME --watch-file PATH [--pattern REGEX] --room ROOM",
+    "       plato-scout [run] --config scout.yaml",
+    "",
+    "  --config FILE        scout.yaml (see 'plato-scout schema' for its JSON Schema)",
+    "  --watch-url URL      Watch an HTTP endpoint",
+    "  --watch-file PATH    Watch a log file",
+    '  --pattern REGEX      With --watch-file: lines to report (default "ERROR|WARN")',
+    RUN_FLAGS_HELP,
+    "",
+    "Environment: PLATO_URL, PLATO_API_KEY, SCOUT_LOG_LEVEL, SCOUT_METRICS_PORT",
+  ].join("\n"),
+  async run(argv) {
+    const { values } = parseFlags("run", argv, {
+      ...RUN_FLAGS,
+      config: { type: "string" },
+      "watch-url": { type: "string" },
+      "watch-file": { type: "string" },
+      pattern: { type: "string" },
+    });
+    const flags = readRunFlags("run", values);
+    if (values.config !== undefined) {
+      for (const f of ["watch-url", "watch-file", "pattern", "name", "room", "interval"] as const) {
+        if (values[f] !== undefined) {
+          throw new UsageError(`run: '--${f}' cannot be combined with '--config'`);
+        }
+      }
+      return runWithFlags(await configFromFile(values.config), flags);
+    }
+    const url = values["watch-url"];
+    const file = values["watch-file"];
+    if (url !== undefined && file !== undefined) {
+      throw new UsageError("run: give either '--watch-url' or '--watch-file', not both");
+    }
+    if (url === undefined && file === undefined) {
+      throw new UsageError(
+        "run: nothing to watch: give '--watch-url', '--watch-file' or '--config'",
+      );
+    }
+    if (values.pattern !== undefined && file === undefined) {
+      throw new UsageError("run: '--pattern' goes with '--watch-file'");
+    }
+    const type = url !== undefined ? "http" : "log";
+    if (url !== undefined) httpUrl("run", "watch-url", url);
+    if (file !== undefined && file.trim() === "") {
+      throw new UsageError("run: '--watch-file' must not be empty");
+    }
+    const watch: Record<string, unknown> = url !== undefined
+      ? { type, url }
+      : { type, path: file, ...(values.pattern !== undefined ? { pattern: values.pattern } : {}) };
+    const config = configFromFlags("run", {
+      name: values.name ?? KIND_DEFAULTS[type].name,
+      room: values.room ?? KIND_DEFAULTS[type].room,
+      interval: values.interval,
+    }, watch);
+    return runWithFlags(config, flags);
+  },
+};

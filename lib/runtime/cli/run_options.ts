@@ -1,0 +1,131 @@
+import { formatProblem } from "../../config/issues.ts";
+import { loadConfig, validateConfig } from "../../config/load.ts";
+import type { ResolvedConfig } from "../../config/schema.ts";
+import { BUILTIN_SCOUTS } from "../../../scouts/mod.ts";
+import { UsageError } from "../usage_error.ts";
+import { type FlagSpec, positiveNumber } from "./command.ts";
+
+/** Flags every way of running scouts shares. */
+export const RUN_FLAGS = {
+  name: { type: "string" },
+  room: { type: "string" },
+  interval: { type: "string" },
+  "plato-url": { type: "string" },
+  once: { type: "boolean" },
+  stdout: { type: "boolean" },
+  "state-dir": { type: "string" },
+  deadline: { type: "string" },
+} as const satisfies Record<string, FlagSpec>;
+
+/** Help lines for {@linkcode RUN_FLAGS}. */
+export const RUN_FLAGS_HELP = [
+  "  --name NAME          Scout name (source of its tiles)",
+  "  --room ROOM          PLATO room its tiles go to",
+  "  --interval SECONDS   Seconds between cycles (default 60)",
+  "  --plato-url URL      PLATO server (default $PLATO_URL, else http://localhost:8848)",
+  "  --once               Run one cycle, deliver, exit (1 if tiles could not be delivered)",
+  "  --stdout             Print tiles as JSON lines instead of sending them",
+  "  --state-dir DIR      Durable outbox and scout state (default .plato-scout)",
+  "  --deadline SECONDS   How long to keep delivering on stop (default 10)",
+].join("\n");
+
+/** Everything `runConfig` needs besides the config. */
+export interface RunFlags {
+  once: boolean;
+  stdout: boolean;
+  stateDir?: string;
+  platoUrl?: string;
+  deadlineMs: number;
+}
+
+/** Read the shared run flags, naming a bad one. */
+export function readRunFlags(command: string, values: Record<string, unknown>): RunFlags {
+  const platoUrl = values["plato-url"] as string | undefined;
+  if (platoUrl !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(platoUrl);
+    } catch { /* below */ }
+    if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) {
+      throw new UsageError(
+        `${command}: '--plato-url' must be an http or https URL, got '${platoUrl}'`,
+      );
+    }
+  }
+  const deadline = values.deadline as string | undefined;
+  return {
+    once: Boolean(values.once),
+    stdout: Boolean(values.stdout),
+    stateDir: values["state-dir"] as string | undefined,
+    platoUrl,
+    deadlineMs: deadline === undefined
+      ? 10_000
+      : positiveNumber(command, "deadline", deadline) * 1000,
+  };
+}
+
+/**
+ * Build and validate a one-scout config from flags, with the same schema as
+ * scout.yaml; the first problem becomes a one-line usage error.
+ */
+export function configFromFlags(
+  command: string,
+  scout: { name: string; room: string; interval?: string },
+  watch: Record<string, unknown>,
+): ResolvedConfig {
+  const pollInterval = scout.interval === undefined
+    ? 60
+    : positiveNumber(command, "interval", scout.interval);
+  const result = validateConfig(
+    { scout: { name: scout.name, scout_room: scout.room, poll_interval: pollInterval }, watch },
+    { kinds: BUILTIN_SCOUTS },
+  );
+  if (!result.ok) throw new UsageError(`${command}: ${formatProblem(result.problems[0])}`);
+  return result.config;
+}
+
+/** Read and validate a scout.yaml file; every problem is listed, the first in the error. */
+export async function configFromFile(path: string): Promise<ResolvedConfig> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    const reason = error instanceof Deno.errors.NotFound
+      ? "no such file"
+      : error instanceof Deno.errors.PermissionDenied
+      ? "permission denied"
+      : error instanceof Deno.errors.IsADirectory
+      ? "is a directory"
+      : (error as Error).message;
+    throw new UsageError(`Cannot read config '${path}': ${reason}`);
+  }
+  const result = loadConfig(text, { kinds: BUILTIN_SCOUTS, env: (name) => Deno.env.get(name) });
+  if (!result.ok) {
+    const [first, ...rest] = result.problems;
+    for (const p of rest) console.error(`plato-scout: ${path}: ${formatProblem(p)}`);
+    throw new UsageError(`${path}: ${formatProblem(first)}`);
+  }
+  return result.config;
+}
+
+/** Strings in a config that must never be printed: credentials in URLs and secret-looking values. */
+export function configSecrets(config: ResolvedConfig): string[] {
+  const out: string[] = [];
+  const walk = (value: unknown, key: string) => {
+    if (typeof value === "string") {
+      if (/key|token|secret|password|authorization|cookie/i.test(key) && value.length >= 4) {
+        out.push(value);
+      }
+      try {
+        const url = new URL(value);
+        if (url.password) out.push(decodeURIComponent(url.password));
+        if (url.username) out.push(decodeURIComponent(url.username));
+      } catch { /* not a URL */ }
+    } else if (Array.isArray(value)) value.forEach((v) => walk(v, key));
+    else if (value && typeof value === "object") {
+      for (const [k, v] of Object.entries(value)) walk(v, k);
+    }
+  };
+  walk(config, "");
+  return out.filter((s) => s.length >= 4);
+}

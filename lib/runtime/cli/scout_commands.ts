@@ -1,0 +1,61 @@
+import { BUILTIN_SCOUTS } from "../../../scouts/mod.ts";
+import type { ScoutKind } from "../../scout_kind.ts";
+import { UsageError } from "../usage_error.ts";
+import { type Command, type FlagSpec, httpUrl, parseFlags, positiveNumber } from "./command.ts";
+import { KIND_DEFAULTS, KIND_FLAGS } from "./kind_flags.ts";
+import { runWithFlags } from "./run.ts";
+import { configFromFlags, readRunFlags, RUN_FLAGS, RUN_FLAGS_HELP } from "./run_options.ts";
+
+function kindCommand(kind: ScoutKind): Command {
+  const own = KIND_FLAGS[kind.type] ?? [];
+  const defaults = KIND_DEFAULTS[kind.type] ??
+    { name: `${kind.type}-scout`, room: `scout-reports/${kind.type}` };
+  const spec: Record<string, FlagSpec> = { ...RUN_FLAGS };
+  for (const f of own) spec[f.flag] = { type: f.type === "boolean" ? "boolean" : "string" };
+  return {
+    name: kind.type,
+    summary: kind.summary,
+    help: [
+      `Usage: plato-scout ${kind.type} [flags]`,
+      "",
+      kind.summary,
+      "",
+      ...own.map((f) =>
+        `  --${(f.flag + (f.type === "boolean" ? "" : " VALUE")).padEnd(19)}${f.help}`
+      ),
+      RUN_FLAGS_HELP,
+      "",
+      `Defaults: --name ${defaults.name} --room ${defaults.room}`,
+    ].join("\n"),
+    run(argv) {
+      const { values } = parseFlags(kind.type, argv, spec);
+      const flags = readRunFlags(kind.type, values);
+      const watch: Record<string, unknown> = { type: kind.type };
+      for (const f of own) {
+        const raw = values[f.flag];
+        if (raw === undefined) continue;
+        if (f.type === "boolean") watch[f.key] = raw;
+        else if (f.type === "number") watch[f.key] = positiveNumber(kind.type, f.flag, String(raw));
+        else if (f.type === "list") {
+          watch[f.key] = String(raw).split(",").map((s) => s.trim()).filter(Boolean);
+        } else {
+          const text = String(raw);
+          if (text.trim() === "") {
+            throw new UsageError(`${kind.type}: '--${f.flag}' must not be empty`);
+          }
+          if (f.flag === "url") httpUrl(kind.type, f.flag, text);
+          watch[f.key] = text;
+        }
+      }
+      const config = configFromFlags(kind.type, {
+        name: (values.name as string | undefined) ?? defaults.name,
+        room: (values.room as string | undefined) ?? defaults.room,
+        interval: values.interval as string | undefined,
+      }, watch);
+      return runWithFlags(config, flags);
+    },
+  };
+}
+
+/** One subcommand per built-in scout: `plato-scout http --url … --room …`. */
+export const SCOUT_COMMANDS: Command[] = BUILTIN_SCOUTS.map(kindCommand);

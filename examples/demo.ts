@@ -67,7 +67,7 @@ const result = validateConfig({
     },
     {
       scout: { name: "demo-log-scout", scout_room: "demo/scout-reports/logs", poll_interval: 2 },
-      watch: { type: "log", path: logPath, pattern: "ERROR|WARN" },
+      watch: { type: "log", file: logPath, pattern: "ERROR|WARN" },
     },
   ],
   emission: { min_interval_seconds: 0.5 },

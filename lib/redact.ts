@@ -31,7 +31,12 @@ export function redactUrl(url: string | URL): string {
   for (const key of [...parsed.searchParams.keys()]) {
     if (SENSITIVE_QUERY.test(key)) parsed.searchParams.set(key, "***");
   }
-  return parsed.toString().replaceAll("%2A%2A%2A", "***");
+  let out = parsed.toString().replaceAll("%2A%2A%2A", "***");
+  // URL adds "/" to a bare origin; keep what the user wrote.
+  if (parsed.pathname === "/" && !/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*\//i.test(String(url))) {
+    out = out.replace(/^([^?#]*?)\/(?=[?#]|$)/, "$1");
+  }
+  return out;
 }
 
 /**

@@ -54,7 +54,7 @@ export const KIND_FLAGS: Record<string, KindFlag[]> = {
     },
   ],
   log: [
-    { flag: "file", key: "path", type: "string", help: "Log file to tail (required)" },
+    { flag: "file", key: "file", type: "string", help: "Log file to tail (required)" },
     {
       flag: "pattern",
       key: "pattern",

@@ -114,7 +114,7 @@ export const runCommand: Command = {
     }
     const watch: Record<string, unknown> = url !== undefined
       ? { type, url }
-      : { type, path: file, ...(values.pattern !== undefined ? { pattern: values.pattern } : {}) };
+      : { type, file, ...(values.pattern !== undefined ? { pattern: values.pattern } : {}) };
     const config = configFromFlags("run", {
       name: values.name ?? KIND_DEFAULTS[type].name,
       room: values.room ?? KIND_DEFAULTS[type].room,

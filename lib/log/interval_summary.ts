@@ -8,7 +8,7 @@
 
 import { detectLevel, LOG_LEVELS, type LogLevel } from "./level.ts";
 import type { KnownSignatures } from "./known_signatures.ts";
-import { shapeHash, SignatureBuilder } from "./signature.ts";
+import { ShapeHasher, SignatureBuilder } from "./signature.ts";
 
 /** One signature of an interval. */
 export interface SignatureCount {
@@ -62,8 +62,13 @@ export interface IntervalAggregatorOptions {
 }
 
 interface Shape {
+  check: number;
+  length: number;
   hash: number;
-  level: LogLevel;
+  level: number;
+  /** The entry of this interval (`epoch`); null when it overflowed the distinct cap. */
+  entry: Entry | null;
+  epoch: number;
 }
 
 /** Shapes remembered; the cache is emptied when full. */
@@ -108,8 +113,9 @@ export class IntervalAggregator {
   readonly #sample: number;
   readonly #builder = new SignatureBuilder();
   readonly #levels = new Float64Array(LOG_LEVELS.length);
-  readonly #index = new Map<LogLevel, number>(LOG_LEVELS.map((l, i) => [l, i]));
+  readonly #hasher = new ShapeHasher();
   readonly #shapes = new Map<number, Shape>();
+  #epoch = 0;
   #entries = new Map<number, Entry>();
   #matched = 0;
   #overflowLines = 0;
@@ -121,7 +127,11 @@ export class IntervalAggregator {
   #lastStart = 0;
   #lastEnd = -1;
 
-  /** @param options Known signatures and bounds. */
+  /**
+   * Create an aggregator for a first, empty interval.
+   *
+   * @param options Known signatures and bounds.
+   */
   constructor(options: IntervalAggregatorOptions) {
     this.#known = options.known;
     this.#topK = positive("topK", options.topK ?? 10);
@@ -145,28 +155,40 @@ export class IntervalAggregator {
   add(text: string, start: number, end: number): void {
     this.#matched++;
     // Lines that differ only in their digits share level and signature.
-    const key = shapeHash(text, start, end);
+    const key = this.#hasher.hash(text, start, end);
+    const check = this.#hasher.check, length = end - start;
     let shape = this.#shapes.get(key);
-    let normalized = false;
-    if (!shape) {
+    if (shape === undefined || shape.check !== check || shape.length !== length) {
       shape = {
+        check,
+        length,
         hash: this.#builder.normalize(text, start, end),
-        level: detectLevel(text, start, end),
+        level: LOG_LEVELS.indexOf(detectLevel(text, start, end)),
+        entry: null,
+        epoch: -1,
       };
-      normalized = true;
       if (this.#shapes.size >= SHAPE_CACHE) this.#shapes.clear();
       this.#shapes.set(key, shape);
     }
-    const { hash, level } = shape;
-    this.#levels[this.#index.get(level)!]++;
+    this.#levels[shape.level]++;
     if (this.#first === undefined) this.#first = this.#cut(text, start, end);
     this.#lastText = text;
     this.#lastStart = start;
     this.#lastEnd = end;
+    if (shape.epoch === this.#epoch) {
+      if (shape.entry) shape.entry.count++;
+      else this.#overflowLines++;
+      return;
+    }
+    shape.epoch = this.#epoch;
+    shape.entry = this.#entry(shape.hash, shape.level, text, start, end);
+  }
+
+  #entry(hash: number, level: number, text: string, start: number, end: number): Entry | null {
     const entry = this.#entries.get(hash);
     if (entry) {
       entry.count++;
-      return;
+      return entry;
     }
     const fresh = !this.#known.has(hash);
     if (fresh && this.#reported >= this.#maxNew) {
@@ -175,20 +197,22 @@ export class IntervalAggregator {
     if (this.#entries.size >= this.#maxDistinct && !(fresh && this.#reported < this.#maxNew)) {
       this.#overflowLines++;
       if (this.#overflow.size < 10_000) this.#overflow.add(hash);
-      return;
+      return null;
     }
     const reported = fresh && this.#reported < this.#maxNew;
     if (reported) this.#reported++;
-    if (!normalized) this.#builder.normalize(text, start, end);
-    this.#entries.set(hash, {
+    this.#builder.normalize(text, start, end);
+    const created: Entry = {
       hash,
       signature: this.#builder.toString(),
-      level,
+      level: LOG_LEVELS[level],
       count: 1,
       example: this.#cut(text, start, end),
       fresh,
       reported,
-    });
+    };
+    this.#entries.set(hash, created);
+    return created;
   }
 
   /**
@@ -225,6 +249,7 @@ export class IntervalAggregator {
       newSignaturesUnreported: this.#unreported.size,
     };
     this.#entries = new Map();
+    this.#epoch++;
     this.#levels.fill(0);
     this.#matched = 0;
     this.#overflowLines = 0;

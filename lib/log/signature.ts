@@ -295,25 +295,47 @@ export class SignatureBuilder {
 }
 
 /**
- * A hash of `text[start, end)` (32 bits plus its length) with the digits 1–9
- * folded into one:
- * the tokenizer treats those digits alike, so lines with equal shape hashes
- * have equal signatures (up to hash collisions). Several times cheaper than
- * {@linkcode SignatureBuilder.normalize}, it lets callers cache signatures
- * of lines that differ only in their numbers.
- *
- * @param text The text holding the line.
- * @param start Index of the line's first code unit.
- * @param end Index just past its last code unit.
- * @returns The hash.
+ * Hashes lines with the digits 1–9 folded into one: the tokenizer treats those
+ * digits alike, so lines with equal {@linkcode ShapeHasher.hash},
+ * {@linkcode ShapeHasher.check} and length have equal signatures (up to a
+ * ~62-bit hash collision). Several times cheaper than
+ * {@linkcode SignatureBuilder.normalize}, it lets callers cache signatures of
+ * lines that differ only in their numbers.
  */
-export function shapeHash(text: string, start: number, end: number): number {
-  let h = 0x811c9dc5;
-  for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i);
-    h = Math.imul(h ^ (c > 49 && c <= 57 ? 49 : c), 0x01000193);
+export class ShapeHasher {
+  /** A second, independent 32-bit hash of the last line hashed. */
+  check = 0;
+
+  /**
+   * Hash `text[start, end)`.
+   *
+   * @param text The text holding the line.
+   * @param start Index of the line's first code unit.
+   * @param end Index just past its last code unit.
+   * @returns A 30-bit hash (a small integer, cheap as a `Map` key); see also `check`.
+   */
+  hash(text: string, start: number, end: number): number {
+    // Four independent lanes keep the multiplier pipeline busy.
+    let a = 0x811c9dc5, b = 0x2c1b3c6d, c = 0x297a2d39, d = 0x6b43a9b5;
+    let i = start;
+    for (; i + 3 < end; i += 4) {
+      const x = text.charCodeAt(i), y = text.charCodeAt(i + 1);
+      const z = text.charCodeAt(i + 2), w = text.charCodeAt(i + 3);
+      a = Math.imul(a ^ ((x - 50) >>> 0 <= 7 ? 49 : x), 0x01000193);
+      b = Math.imul(b ^ ((y - 50) >>> 0 <= 7 ? 49 : y), 0x01000193);
+      c = Math.imul(c ^ ((z - 50) >>> 0 <= 7 ? 49 : z), 0x01000193);
+      d = Math.imul(d ^ ((w - 50) >>> 0 <= 7 ? 49 : w), 0x01000193);
+    }
+    for (; i < end; i++) {
+      const x = text.charCodeAt(i);
+      a = Math.imul(a ^ ((x - 50) >>> 0 <= 7 ? 49 : x), 0x01000193);
+    }
+    let h = Math.imul(a ^ (b >>> 15), 0x5bd1e995);
+    h = Math.imul(h ^ c ^ (h >>> 13), 0x5bd1e995);
+    h = Math.imul(h ^ d ^ (h >>> 15), 0x5bd1e995);
+    this.check = Math.imul(b ^ (c >>> 11) ^ (d << 7) ^ a, 0x27d4eb2d) ^ (h >>> 16);
+    return (h ^ (h >>> 13)) & 0x3fffffff;
   }
-  return (h >>> 0) * 0x200000 + ((end - start) & 0x1fffff);
 }
 
 const shared = new SignatureBuilder();

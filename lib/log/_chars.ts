@@ -4,11 +4,22 @@
  * @module
  */
 
-// Character classes (ASCII); everything >= 128 counts as a letter.
-// 0: other punctuation.
+// Character classes (ASCII); everything >= 128 counts as a letter; 0 is
+// other punctuation, which tokens may contain.
+/** Whitespace. */
 export const C_SPACE = 1;
-export const C_DELIM = 2, C_QUOTE = 3, C_DIGIT = 4, C_HEXL = 5, C_ALPHA = 6;
-export const CLASS = new Uint8Array(128);
+/** Characters that end a token: ()[]{}<>;=| */
+export const C_DELIM = 2;
+/** Quotes: " ' ` */
+export const C_QUOTE = 3;
+/** 0-9. */
+export const C_DIGIT = 4;
+/** a-f and A-F. */
+export const C_HEXL = 5;
+/** Other letters. */
+export const C_ALPHA = 6;
+/** The class of each ASCII code. */
+export const CLASS: Uint8Array = new Uint8Array(128);
 for (let c = 0; c < 128; c++) {
   if (c >= 48 && c <= 57) CLASS[c] = C_DIGIT;
   else if ((c >= 65 && c <= 70) || (c >= 97 && c <= 102)) CLASS[c] = C_HEXL;
@@ -17,11 +28,14 @@ for (let c = 0; c < 128; c++) {
   else if ("()[]{}<>;=|".includes(String.fromCharCode(c))) CLASS[c] = C_DELIM;
   else if (c === 34 || c === 39 || c === 96) CLASS[c] = C_QUOTE;
 }
+/** The class of any UTF-16 code unit. */
 export const cls = (c: number): number => (c < 128 ? CLASS[c] : C_ALPHA);
+/** A digit or a letter. */
 export const isAlnum = (c: number): boolean => {
   const k = cls(c);
   return k >= C_DIGIT;
 };
+/** 0-9, a-f, A-F. */
 export const isHexDigit = (c: number): boolean => {
   const k = c < 128 ? CLASS[c] : C_ALPHA;
   return k === C_DIGIT || k === C_HEXL;

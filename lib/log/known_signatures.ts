@@ -36,7 +36,11 @@ export class KnownSignatures {
   readonly #set = new Set<number>();
   #dirty = false;
 
-  /** @param options The capacity. */
+  /**
+   * Create an empty set.
+   *
+   * @param options The capacity.
+   */
   constructor(options: KnownSignaturesOptions = {}) {
     const capacity = options.capacity ?? 10_000;
     if (!Number.isInteger(capacity) || capacity < 1) {

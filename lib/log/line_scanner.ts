@@ -52,7 +52,11 @@ export class LineScanner {
   readonly #onMatch: MatchHandler;
   readonly #max: number;
 
-  /** @param options Pattern, handler, cap. */
+  /**
+   * Create a scanner.
+   *
+   * @param options Pattern, handler, cap.
+   */
   constructor(options: LineScannerOptions) {
     this.#pattern = options.pattern;
     this.#onMatch = options.onMatch;

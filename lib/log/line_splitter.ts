@@ -51,7 +51,11 @@ export class LineSplitter {
   #skipped = 0;
   #cutLines = 0;
 
-  /** @param options The block callback and the line cap. */
+  /**
+   * Create a splitter with nothing held.
+   *
+   * @param options The block callback and the line cap.
+   */
   constructor(options: LineSplitterOptions) {
     const max = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
     if (!Number.isInteger(max) || max < 16) {

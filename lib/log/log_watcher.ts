@@ -34,6 +34,8 @@ export interface LogWatcherOptions {
   chunkSize?: number;
   /** Most bytes read per tick. Default 64 MiB. */
   tickBudget?: number;
+  /** On first start, read the existing file from its start instead of its end. Default false. */
+  fromStart?: boolean;
   /** Top signatures per summary. Default 10. */
   topK?: number;
   /** Distinct signatures counted per interval. Default 1,000. */
@@ -93,6 +95,8 @@ export class LogWatcher {
   #loaded = false;
 
   /**
+   * Create a watcher; nothing is read before the first tick.
+   *
    * @param options File, pattern, reading and bounds.
    * @throws {TypeError} If the pattern is not a valid regular expression.
    */
@@ -128,6 +132,7 @@ export class LogWatcher {
       maxLineLength: max,
       chunkSize: options.chunkSize,
       tickBudget: options.tickBudget,
+      fromStart: options.fromStart,
       onBlock: (text) => scanner.scanBlock(text),
     });
   }

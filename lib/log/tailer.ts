@@ -27,6 +27,8 @@ export interface TailerOptions {
   chunkSize?: number;
   /** Most bytes read by one tick; the next tick continues. Default 64 MiB. */
   tickBudget?: number;
+  /** On first start, read the existing file from its start instead of its end. Default false. */
+  fromStart?: boolean;
 }
 
 /** What one {@linkcode Tailer.tick} did. */
@@ -79,6 +81,7 @@ interface Position {
  * ```
  */
 export class Tailer {
+  /** The file followed. */
   readonly path: string;
   readonly #source: FileSource;
   readonly #state: StateStore;
@@ -92,13 +95,19 @@ export class Tailer {
   /** Where to resume when the path's file is opened next. */
   #resume: Position = { id: null, off: 0 };
   #size = 0;
+  readonly #fromStart: boolean;
 
-  /** @param options Path, file source, state, sizes. */
+  /**
+   * Create a tailer; nothing is read before the first tick.
+   *
+   * @param options Path, file source, state, sizes.
+   */
   constructor(options: TailerOptions) {
     this.path = options.path;
     this.#source = options.source;
     this.#state = options.state;
     this.#key = options.stateKey ?? `log:offset:${options.path}`;
+    this.#fromStart = options.fromStart ?? false;
     this.#splitter = new LineSplitter({
       onBlock: options.onBlock,
       maxLineLength: options.maxLineLength,
@@ -203,7 +212,7 @@ export class Tailer {
       return;
     }
     // First start: follow from the end, beginning with a line still being written.
-    if (await this.#open()) {
+    if ((await this.#open()) && !this.#fromStart) {
       this.#readOffset = await this.#lastLineStart(this.#file!, await this.#file!.size());
     }
     await this.commit();

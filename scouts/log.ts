@@ -57,6 +57,8 @@ export class LogScout extends Scout<LogSummary> {
   readonly #watcher: LogWatcher;
 
   /**
+   * Create the scout; nothing is read before its first cycle.
+   *
    * @param options Scout options, file, pattern and file access.
    * @throws {TypeError} If the pattern is not a valid regular expression.
    */
@@ -235,8 +237,7 @@ export function createLogScout(options: LogScoutOptions): LogScout {
   return new LogScout(options);
 }
 
-/** The `watch:` section of a log scout in scout.yaml. */
-export const LogWatchSchema = z.strictObject({
+const logWatchSchema = z.strictObject({
   type: z.literal("log"),
   file: z.string().trim().min(1),
   pattern: z.string().min(1).default(DEFAULT_LOG_PATTERN).superRefine((pattern, ctx) => {
@@ -253,8 +254,33 @@ export const LogWatchSchema = z.strictObject({
   max_new_signatures: z.number().int().min(0).max(50).default(5),
 });
 
-/** A validated log `watch:` section. */
-export type LogWatch = z.output<typeof LogWatchSchema>;
+/** A validated log `watch:` section (defaults applied). */
+export interface LogWatch {
+  /** Always `log`. */
+  type: "log";
+  /** The log file. */
+  file: string;
+  /** A JavaScript regex source. */
+  pattern: string;
+  /** Match regardless of case. */
+  ignore_case: boolean;
+  /** Lines are matched on their first this many characters. */
+  max_line_length: number;
+  /** Most bytes read per cycle. */
+  tick_budget_bytes: number;
+  /** Signatures listed per summary. */
+  top_signatures: number;
+  /** New-signature ERROR tiles per cycle at most. */
+  max_new_signatures: number;
+}
+
+/** A log `watch:` section as written in scout.yaml (optional keys have defaults). */
+export type LogWatchInput =
+  & Pick<LogWatch, "type" | "file">
+  & Partial<Omit<LogWatch, "type" | "file">>;
+
+/** The `watch:` section of a log scout in scout.yaml (snake_case keys, defaults applied). */
+export const LogWatchSchema: z.ZodType<LogWatch, LogWatchInput> = logWatchSchema;
 
 /**
  * The log scout kind: `watch.type: log` in scout.yaml, the `log` CLI subcommand.

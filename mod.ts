@@ -97,9 +97,11 @@ export const PLATO_URL: string | undefined = getEnv("PLATO_URL");
 
 // Run as the main module, start the command line. The specifier is computed
 // so that bundlers (wrangler, Bun) do not pull the CLI into library bundles.
-if ((import.meta as { main?: boolean }).main) {
-  const cli = new URL("./cli.ts", import.meta.url).href;
-  const { main } = await import(cli) as { main: (argv: string[]) => Promise<number> };
+async function runCli(): Promise<void> {
+  const url: string = new URL("./cli.ts", import.meta.url).href;
+  const cli = (await import(url)) as { main: (argv: string[]) => Promise<number> };
   const deno = (globalThis as { Deno?: { args: string[]; exit(code: number): never } }).Deno;
-  if (deno) deno.exit(await main(deno.args));
+  if (deno) deno.exit(await cli.main(deno.args));
 }
+
+if ((import.meta as { main?: boolean }).main) await runCli();

@@ -1,0 +1,16 @@
+/**
+ * scout.yaml: load, validate and describe configurations with the same zod
+ * schema everywhere (CLI, Workers, code).
+ *
+ * @module
+ */
+export {
+  loadConfig,
+  type LoadConfigOptions,
+  type LoadConfigResult,
+  validateConfig,
+} from "./load.ts";
+export { configJsonSchema, type ResolvedConfig, type ResolvedScout } from "./schema.ts";
+export { type ConfigProblem, formatPath, formatProblem, problemsFromZod } from "./issues.ts";
+export { interpolateEnv, type InterpolationProblem } from "./interpolate.ts";
+export { buildScouts, type BuildScoutsOptions, namespacedState } from "../build_scouts.ts";

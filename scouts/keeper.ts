@@ -1,0 +1,256 @@
+/**
+ * The Keeper scout: `plato-scout keeper --room gc/research/scout-reports/keeper`.
+ * Watches the fleet Keeper's `GET /agents` and `GET /stats` and emits a
+ * registration tile per agent seen for the first time, an interesting tile
+ * per status change, and a periodic snapshot, as the original's Keeper
+ * example does. Agents seen are remembered across restarts.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import { getEnv } from "../lib/env.ts";
+import { redactUrl } from "../lib/redact.ts";
+import { abortableSleep } from "../lib/run_loop.ts";
+import { type Checkpoint, Scout, type ScoutOptions } from "../lib/scout.ts";
+import type { ScoutKind } from "../lib/scout_kind.ts";
+import {
+  AgentListSchema,
+  type KeeperAgent,
+  keeperGet,
+  type KeeperStats,
+  KeeperStatsSchema,
+} from "./_keeper_api.ts";
+import { AgentRoster } from "./_keeper_roster.ts";
+import {
+  recoveryCheckpoint,
+  registrationCheckpoints,
+  snapshotCheckpoint,
+  statusChangeCheckpoints,
+} from "./_keeper_tiles.ts";
+
+/** The Keeper's default address (PLATO-CONTRACT.md). */
+export const DEFAULT_KEEPER_URL = "http://localhost:8900";
+
+/** Options of {@linkcode KeeperScout}: the scout's own, plus where the Keeper is. */
+export interface KeeperScoutOptions extends ScoutOptions {
+  /** The Keeper's base URL. Default {@linkcode DEFAULT_KEEPER_URL}. */
+  keeperUrl?: string;
+  /** Bearer token for the Keeper; never appears in tiles or logs. */
+  keeperApiKey?: string;
+  /** Give up on a Keeper request after this many ms. Default 10,000. */
+  timeoutMs?: number;
+  /** Most agents remembered across restarts. Default 10,000. */
+  maxAgents?: number;
+  /** Most registration (and, separately, status-change) tiles per cycle; the rest are summarised. Default 25. */
+  maxAgentTiles?: number;
+}
+
+/** What one cycle observed. */
+export interface KeeperObservation {
+  /** The valid agent records of `GET /agents`. */
+  agents: KeeperAgent[];
+  /** Records of `GET /agents` that were not agent records. */
+  invalid: number;
+  /** `GET /stats`, or `null` when it failed (see `statsError`). */
+  stats: KeeperStats | null;
+  /** Why `GET /stats` failed. */
+  statsError?: string;
+}
+
+/**
+ * The Keeper scout. `collect()` reads the Keeper (a failure becomes the
+ * cycle's ERROR tile); `onPeriodic` compares with the remembered roster,
+ * emits registration, status-change and snapshot tiles, then saves the roster,
+ * so a restart re-registers nobody (a crash between the two repeats one cycle).
+ */
+export class KeeperScout extends Scout<KeeperObservation> {
+  /** The Keeper's base URL. */
+  readonly keeperUrl: string;
+  readonly #apiKey?: string;
+  readonly #timeoutMs: number;
+  readonly #maxAgentTiles: number;
+  readonly #maxAgents: number;
+  readonly #fetch: typeof fetch;
+  readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  readonly #roster: AgentRoster;
+  #failures = 0;
+  #downSince = 0;
+  #lastError = "";
+
+  /** @param options Scout options and the Keeper's address. */
+  constructor(options: KeeperScoutOptions) {
+    const keeperUrl = options.keeperUrl ?? DEFAULT_KEEPER_URL;
+    super({
+      ...options,
+      watchedService: options.watchedService ?? "keeper",
+      purpose: options.purpose ??
+        `Observes agent registrations, status changes and routing stats of the Keeper at ${
+          redactUrl(keeperUrl)
+        }`,
+    });
+    this.keeperUrl = keeperUrl;
+    this.#apiKey = options.keeperApiKey;
+    this.#timeoutMs = options.timeoutMs ?? 10_000;
+    this.#maxAgents = options.maxAgents ?? 10_000;
+    this.#maxAgentTiles = options.maxAgentTiles ?? 25;
+    this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
+    this.#sleep = options.sleep ?? abortableSleep;
+    this.#roster = new AgentRoster(this.state, `keeper:${this.scoutName}:agents`, this.#maxAgents);
+  }
+
+  /** The startup tile's extra fields: what is watched and how to read the tiles. */
+  protected override describe(): Record<string, unknown> {
+    return {
+      keeper_url: redactUrl(this.keeperUrl),
+      endpoints: ["/agents", "/stats"],
+      auth: this.#apiKey ? "bearer" : "none",
+      timeout_ms: this.#timeoutMs,
+      max_agents_remembered: this.#maxAgents,
+      max_agent_tiles_per_cycle: this.#maxAgentTiles,
+      tiles: {
+        "[AGENT_REGISTER] <name>": "an agent seen for the first time; the answer is its record",
+        "[AGENT_STATUS] <name>: <from> → <to>": "an agent's status changed (interesting)",
+        "[PERIODIC]": "agent count, counts per status, new since last, routing stats",
+        "[RECOVERED]": "the Keeper answers again after failed cycles",
+        "[ERROR]": "the Keeper is down, slow or answered garbage",
+      },
+    };
+  }
+
+  /**
+   * Read `GET /agents` (required) and `GET /stats` (optional).
+   *
+   * @param signal Aborted when the scout stops.
+   * @returns The observation.
+   * @throws {KeeperError} When `GET /agents` fails; the cycle's ERROR tile says why.
+   */
+  protected override async collect(signal?: AbortSignal): Promise<KeeperObservation> {
+    await this.#roster.load();
+    const req = {
+      baseUrl: this.keeperUrl,
+      apiKey: this.#apiKey,
+      timeoutMs: this.#timeoutMs,
+      sleep: this.#sleep,
+      fetch: this.#fetch,
+      signal,
+    };
+    const [agents, stats] = await Promise.allSettled([
+      keeperGet("/agents", AgentListSchema, req),
+      keeperGet("/stats", KeeperStatsSchema, req),
+    ]);
+    if (agents.status === "rejected") {
+      this.#failures++;
+      if (this.#failures === 1) this.#downSince = this.now();
+      const message = agents.reason instanceof Error ? agents.reason.message : "unknown failure";
+      this.#lastError = message;
+      const cycles = this.#failures === 1 ? "" : ` (${this.#failures} failed cycles)`;
+      throw new Error(`Keeper unavailable: ${message}${cycles}`, { cause: agents.reason });
+    }
+    return {
+      agents: agents.value.agents,
+      invalid: agents.value.invalid,
+      stats: stats.status === "fulfilled" ? stats.value : null,
+      statsError: stats.status === "rejected" ? String(stats.reason?.message) : undefined,
+    };
+  }
+
+  /**
+   * Emit recovery, registration, status-change and snapshot tiles; then save the roster.
+   *
+   * @param obs What this cycle observed.
+   */
+  override async onPeriodic(obs: KeeperObservation): Promise<void> {
+    const observedAt = new Date(this.now()).toISOString();
+    const checkpoints: Checkpoint[] = [];
+    if (this.#failures > 0) {
+      checkpoints.push(
+        recoveryCheckpoint(this.#downSince, this.now(), this.#failures, this.#lastError),
+      );
+      this.#failures = 0;
+    }
+    const diff = this.#roster.observe(obs.agents);
+    checkpoints.push(
+      ...registrationCheckpoints(diff.joined, this.#maxAgentTiles, observedAt),
+      ...statusChangeCheckpoints(diff.changed, this.#maxAgentTiles, observedAt),
+      snapshotCheckpoint({
+        ...obs,
+        diff,
+        remembered: this.#roster.size,
+        keeperUrl: redactUrl(this.keeperUrl),
+        observedAt,
+      }),
+    );
+    for (const checkpoint of checkpoints) this.emitCheckpoint(checkpoint);
+    await this.#roster.save();
+  }
+}
+
+/**
+ * Create a Keeper scout.
+ *
+ * @param options Scout options and the Keeper's address.
+ * @returns The scout.
+ *
+ * @example Watch the local Keeper
+ * ```ts ignore
+ * import { createKeeperScout } from "@plato/scout/scouts/keeper";
+ * const scout = createKeeperScout({
+ *   scoutName: "keeper-scout",
+ *   scoutRoom: "gc/research/scout-reports/keeper",
+ *   keeperUrl: "http://localhost:8900",
+ * });
+ * await scout.run({ pollInterval: 30 });
+ * ```
+ */
+export function createKeeperScout(options: KeeperScoutOptions): KeeperScout {
+  return new KeeperScout(options);
+}
+
+/** The `watch:` section of a Keeper scout in scout.yaml. */
+export const KeeperWatchSchema = z.strictObject({
+  type: z.literal("keeper"),
+  url: z.url({ protocol: /^https?$/ }).default(DEFAULT_KEEPER_URL),
+  api_key: z.string().min(1).optional(),
+  /** Seconds. */
+  timeout: z.number().positive().max(600).default(10),
+  max_agents: z.number().int().min(1).max(1_000_000).default(10_000),
+  max_agent_tiles: z.number().int().min(1).max(200).default(25),
+});
+
+/** A validated Keeper `watch:` section. */
+export type KeeperWatch = z.output<typeof KeeperWatchSchema>;
+
+/**
+ * The Keeper scout kind: `watch.type: keeper` in scout.yaml, the `keeper` CLI
+ * subcommand. The bearer token is `watch.api_key`, else `KEEPER_API_KEY`.
+ *
+ * @example Build a Keeper scout from a watch section
+ * ```ts ignore
+ * import { keeperScout } from "@plato/scout/scouts/keeper";
+ * import { MemoryState } from "@plato/scout";
+ * const watch = keeperScout.watch.parse({ type: "keeper", url: "http://localhost:8900" });
+ * const scout = keeperScout.create(
+ *   { scoutName: "keeper-scout", scoutRoom: "gc/research/scout-reports/keeper" },
+ *   watch,
+ *   { state: new MemoryState() },
+ * );
+ * await scout.tick();
+ * ```
+ */
+export const keeperScout: ScoutKind<KeeperWatch> = {
+  type: "keeper",
+  summary: "Watch the fleet Keeper: agent registrations, status changes, routing stats",
+  watch: KeeperWatchSchema,
+  create(options, watch, host) {
+    return new KeeperScout({
+      ...options,
+      state: options.state ?? host.state,
+      keeperUrl: watch.url,
+      keeperApiKey: watch.api_key ?? getEnv("KEEPER_API_KEY"),
+      timeoutMs: Math.round(watch.timeout * 1000),
+      maxAgents: watch.max_agents,
+      maxAgentTiles: watch.max_agent_tiles,
+    });
+  },
+};

@@ -1,0 +1,300 @@
+import assert from "node:assert/strict";
+import { checkGate, createLogger, createPlatoClient, Emitter, MemoryState } from "../mod.ts";
+import type { StateStore } from "../lib/state.ts";
+import type { Tile } from "../lib/tile.ts";
+import { type KeeperScout, keeperScout } from "../scouts/keeper.ts";
+import { FakeClock } from "./_support/fake_clock.ts";
+import { agent, FakeKeeper } from "./_support/fake_keeper.ts";
+
+const quiet = createLogger({ level: "silent" });
+
+interface Made {
+  scout: KeeperScout;
+  clock: FakeClock;
+  /** Tiles emitted since the last call. */
+  next(): Promise<Tile[]>;
+}
+
+function make(
+  keeper: FakeKeeper,
+  state: StateStore = new MemoryState(),
+  watch: Record<string, unknown> = {},
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>,
+): Made {
+  const clock = new FakeClock();
+  const scout = keeperScout.create(
+    {
+      scoutName: "keeper-scout",
+      scoutRoom: "gc/research/scout-reports/keeper",
+      platoUrl: "http://127.0.0.1:9",
+      now: clock.now,
+      logger: quiet,
+      sleep,
+      emitter: new Emitter({
+        client: createPlatoClient({ url: "http://127.0.0.1:9" }),
+        autoFlush: false,
+        logger: quiet,
+      }),
+    },
+    keeperScout.watch.parse({ type: "keeper", url: keeper.url, ...watch }),
+    { state },
+  ) as KeeperScout;
+  let seen = 0;
+  return {
+    scout,
+    clock,
+    async next() {
+      const all = (await scout.emitter.outbox.peek(100_000)).map((e) => e.tile);
+      const fresh = all.slice(seen);
+      seen = all.length;
+      for (const t of fresh) assert.deepEqual(checkGate(t), [], t.question);
+      return fresh;
+    },
+  };
+}
+
+const questions = (tiles: Tile[]) => tiles.map((t) => t.question);
+const answer = (t: Tile) => JSON.parse(t.answer);
+
+Deno.test("the Keeper scout registers each agent seen for the first time, with its record as the answer", async () => {
+  const keeper = new FakeKeeper().start();
+  try {
+    keeper.agents = [agent(1, "active", "oracle1"), agent(2, "idle", "forgemaster")];
+    const { scout, clock, next } = make(keeper);
+    assert.equal((await scout.tick()).ok, true);
+    const first = await next();
+    assert.deepEqual(questions(first), [
+      "[STARTUP] keeper-scout initialized",
+      "[AGENT_REGISTER] oracle1",
+      "[AGENT_REGISTER] forgemaster",
+      "[PERIODIC] 2 agents registered, status: active 1, idle 1",
+    ]);
+    assert.deepEqual(answer(first[1]), keeper.agents[0]);
+    assert.ok(first[1].tags.includes("registration"));
+    const snapshot = answer(first[3]);
+    assert.equal(snapshot.new_since_last, 2);
+    assert.deepEqual(snapshot.routing, { pools: 3, mailboxes: 2 });
+    assert.deepEqual(snapshot.status_counts, { active: 1, idle: 1 });
+
+    clock.t += 30_000;
+    keeper.agents.push(agent(3, "active", "navigator"));
+    await scout.tick();
+    const second = await next();
+    assert.deepEqual(questions(second), [
+      "[AGENT_REGISTER] navigator",
+      "[PERIODIC] 3 agents registered, status: active 2, idle 1",
+    ]);
+    assert.equal(answer(second[1]).new_since_last, 1);
+    assert.deepEqual(keeper.requests.slice(0, 2).sort(), ["/agents", "/stats"]);
+  } finally {
+    await keeper.stop();
+  }
+});
+
+Deno.test("an agent's status change becomes one interesting AGENT_STATUS tile", async () => {
+  const keeper = new FakeKeeper().start();
+  try {
+    keeper.agents = [agent(1, "active", "oracle1"), agent(2, "active", "scribe")];
+    const { scout, clock, next } = make(keeper);
+    await scout.tick();
+    await next();
+    clock.t += 30_000;
+    keeper.agents[0] = { ...keeper.agents[0], status: "offline" };
+    await scout.tick();
+    const tiles = await next();
+    assert.deepEqual(questions(tiles), [
+      "[AGENT_STATUS] oracle1: active → offline",
+      "[PERIODIC] 2 agents registered, status: active 1, offline 1",
+    ]);
+    const change = answer(tiles[0]);
+    assert.equal(change.interesting, true);
+    assert.equal(change.from, "active");
+    assert.equal(change.to, "offline");
+    assert.ok(tiles[0].tags.includes("interesting"));
+    assert.ok(tiles[0].tags.includes("status:offline"));
+    clock.t += 30_000;
+    await scout.tick();
+    assert.deepEqual(questions(await next()), [
+      "[PERIODIC] 2 agents registered, status: active 1, offline 1",
+    ]);
+  } finally {
+    await keeper.stop();
+  }
+});
+
+Deno.test("Keeper going down becomes an ERROR tile, and its return a RECOVERED tile", async () => {
+  const keeper = new FakeKeeper().start();
+  try {
+    keeper.agents = [agent(1)];
+    const { scout, clock, next } = make(keeper);
+    await scout.tick();
+    await next();
+    await keeper.stop();
+    clock.t += 30_000;
+    const down = await scout.tick();
+    assert.equal(down.ok, false);
+    clock.t += 30_000;
+    assert.equal((await scout.tick()).ok, false);
+    const errors = await next();
+    assert.equal(errors.length, 2);
+    assert.match(errors[0].question, /^\[ERROR\] keeper error: Keeper unavailable: \[GET\] "http/);
+    assert.match(errors[1].question, /2 failed cycles/);
+    assert.ok(errors.every((t) => t.tags.includes("interesting")));
+
+    keeper.start();
+    clock.t += 30_000;
+    assert.equal((await scout.tick()).ok, true);
+    const back = await next();
+    assert.deepEqual(questions(back), [
+      "[RECOVERED] keeper answering again after 2 failed cycles",
+      "[PERIODIC] 1 agents registered, status: active 1",
+    ]);
+    assert.equal(answer(back[0]).downtime_seconds, 60);
+    assert.equal(answer(back[0]).interesting, true);
+  } finally {
+    await keeper.stop();
+  }
+});
+
+Deno.test("garbage answers from Keeper become ERROR tiles naming what was wrong", async () => {
+  const keeper = new FakeKeeper().start();
+  try {
+    keeper.agents = [agent(1)];
+    const { scout, clock, next } = make(keeper);
+    const cases: Array<[FakeKeeper["mode"], RegExp]> = [
+      ["html", /not JSON \(starts with "<html>/],
+      ["wrong-shape", /wrong shape: expected an array of agent records/],
+      ["status", /503 Service Unavailable \{"error":"registry unavailable"\}/],
+    ];
+    for (const [mode, expected] of cases) {
+      keeper.mode = mode;
+      clock.t += 30_000;
+      const r = await scout.tick();
+      assert.equal(r.ok, false, mode);
+      assert.match(r.error!, expected);
+    }
+    const tiles = await next();
+    assert.equal(tiles.filter((t) => t.question.startsWith("[ERROR]")).length, 3);
+    keeper.mode = "ok";
+    keeper.agents = [{ agent_id: "", status: 5 } as never, agent(2)];
+    clock.t += 30_000;
+    assert.equal((await scout.tick()).ok, true);
+    const recovered = await next();
+    assert.equal(answer(recovered.at(-1)!).invalid_records, 1);
+    assert.equal(recovered.filter((t) => t.question.startsWith("[AGENT_REGISTER]")).length, 1);
+  } finally {
+    await keeper.stop();
+  }
+});
+
+Deno.test("a Keeper that does not answer in time becomes an ERROR tile", async () => {
+  const keeper = new FakeKeeper().start();
+  let fire = () => {};
+  const fired = new Promise<void>((resolve) => (fire = resolve));
+  const sleep = (_ms: number, signal?: AbortSignal) =>
+    new Promise<void>((resolve) => {
+      void fired.then(() => resolve());
+      signal?.addEventListener("abort", () => resolve(), { once: true });
+    });
+  try {
+    keeper.mode = "hang";
+    const { scout, next } = make(keeper, new MemoryState(), { timeout: 2 }, sleep);
+    const pending = scout.tick();
+    await keeper.received(2);
+    fire();
+    const r = await pending;
+    assert.equal(r.ok, false);
+    assert.match(r.error!, /\/agents": no answer within 2000 ms/);
+    assert.ok((await next()).some((t) => t.question.includes("no answer within 2000 ms")));
+  } finally {
+    await keeper.stop();
+  }
+});
+
+Deno.test("a restarted Keeper scout with the same state registers nobody again but sees changes", async () => {
+  const keeper = new FakeKeeper().start();
+  try {
+    const state = new MemoryState();
+    keeper.agents = [agent(1, "active", "oracle1"), agent(2, "idle", "scribe")];
+    const first = make(keeper, state);
+    await first.scout.tick();
+    assert.equal(
+      (await first.next()).filter((t) => t.question.startsWith("[AGENT_REGISTER]")).length,
+      2,
+    );
+    keeper.agents[1] = { ...keeper.agents[1], status: "offline" };
+    const second = make(keeper, state);
+    await second.scout.tick();
+    assert.deepEqual(questions(await second.next()), [
+      "[STARTUP] keeper-scout initialized",
+      "[AGENT_STATUS] scribe: idle → offline",
+      "[PERIODIC] 2 agents registered, status: active 1, offline 1",
+    ]);
+  } finally {
+    await keeper.stop();
+  }
+});
+
+Deno.test("the Keeper bearer token is sent but appears in no tile", async () => {
+  const keeper = new FakeKeeper().start();
+  const key = "kpr-secret-token-123";
+  try {
+    keeper.apiKey = key;
+    keeper.agents = [agent(1)];
+    const withKey = make(keeper, new MemoryState(), { api_key: key });
+    assert.equal((await withKey.scout.tick()).ok, true);
+    assert.equal(keeper.authorizations[0], `Bearer ${key}`);
+    const without = make(keeper);
+    const r = await without.scout.tick();
+    assert.match(r.error!, /401 Unauthorized/);
+    const all = [...await withKey.next(), ...await without.next()];
+    assert.equal(answer(all[0]).auth, "bearer");
+    for (const t of all) assert.ok(!JSON.stringify(t).includes(key), t.question);
+  } finally {
+    await keeper.stop();
+  }
+});
+
+Deno.test("a huge agent list yields capped registration tiles under the gate's size limit", async () => {
+  const keeper = new FakeKeeper().start();
+  try {
+    keeper.agents = Array.from({ length: 3000 }, (_, i) => ({
+      ...agent(i),
+      capabilities: Array.from({ length: 40 }, (_, k) => `capability-${k}-never-idle`),
+    }));
+    const { scout, clock, next } = make(keeper, new MemoryState(), { max_agents: 1000 });
+    await scout.tick();
+    const tiles = await next();
+    const registrations = tiles.filter((t) => t.question.startsWith("[AGENT_REGISTER]"));
+    assert.equal(registrations.length, 26);
+    assert.equal(
+      registrations[25].question,
+      "[AGENT_REGISTER] 975 more agents seen for the first time",
+    );
+    for (const t of tiles) assert.ok(t.answer.length < 5000, `${t.question}: ${t.answer.length}`);
+    const snapshot = answer(tiles.at(-1)!);
+    assert.equal(snapshot.untracked_agents, 2000);
+    assert.equal(snapshot.remembered_agents, 1000);
+    clock.t += 30_000;
+    await scout.tick();
+    assert.deepEqual(questions(await next()), [
+      "[PERIODIC] 3000 agents registered, status: active 3000",
+    ]);
+  } finally {
+    await keeper.stop();
+  }
+});
+
+Deno.test("the keeper watch section applies defaults and refuses unknown keys", () => {
+  const watch = keeperScout.watch.parse({ type: "keeper" });
+  assert.deepEqual(watch, {
+    type: "keeper",
+    url: "http://localhost:8900",
+    timeout: 10,
+    max_agents: 10_000,
+    max_agent_tiles: 25,
+  });
+  assert.equal(keeperScout.watch.safeParse({ type: "keeper", urll: "x" }).success, false);
+  assert.equal(keeperScout.watch.safeParse({ type: "keeper", url: "ftp://x" }).success, false);
+  assert.equal(keeperScout.watch.safeParse({ type: "http" }).success, false);
+});

@@ -107,7 +107,13 @@ export function validateConfig(
     const paths = issues.flatMap((i) =>
       i.code === "unrecognized_keys" ? i.keys.map((k) => [...i.path, k]) : [i.path]
     ) as Array<Array<string | number>>;
-    return { ok: false, problems: withLines(problemsFromZod(issues), paths) };
+    // An unknown key usually explains a "required" one (a misspelling): list it first.
+    const problems = withLines(problemsFromZod(issues), paths);
+    const unknownFirst = [
+      ...problems.filter((p) => p.message === "unknown key"),
+      ...problems.filter((p) => p.message !== "unknown key"),
+    ];
+    return { ok: false, problems: unknownFirst };
   }
   const file = parsed.data;
   const entries: Array<

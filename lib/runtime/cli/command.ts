@@ -62,6 +62,12 @@ export function parseFlags<T extends Record<string, FlagSpec>>(
     if (/Unknown option/i.test(message) && flag) {
       throw new UsageError(`${command}: unknown flag '${(flag[1] ?? flag[2]).split(" ")[0]}'`);
     }
+    if (/argument is ambiguous/i.test(message) && flag) {
+      const name = (flag[1] ?? flag[2]).split(/[ ,]/)[0];
+      throw new UsageError(
+        `${command}: flag '${name}' needs a value (write ${name}=-1 for a value that starts with '-')`,
+      );
+    }
     if (/argument missing/i.test(message) && flag) {
       throw new UsageError(
         `${command}: flag '${(flag[1] ?? flag[2]).split(/[ ,]/)[0]}' needs a value`,

@@ -15,7 +15,7 @@ export const validateCommand: Command = {
     if (positionals.length === 0) {
       throw new UsageError("validate: missing the config file to check");
     }
-    const config = await configFromFile(positionals[0]);
+    const config = await configFromFile(positionals[0], true);
     for (const s of config.scouts) {
       console.log(`ok: ${s.name} (${s.watch.type}) every ${s.pollInterval}s → ${s.room}`);
     }

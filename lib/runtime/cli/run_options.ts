@@ -84,8 +84,11 @@ export function configFromFlags(
   return result.config;
 }
 
-/** Read and validate a scout.yaml file; every problem is listed, the first in the error. */
-export async function configFromFile(path: string): Promise<ResolvedConfig> {
+/**
+ * Read and validate a scout.yaml file. The error names the first problem and
+ * how many more there are; with `listAll`, every problem is printed first.
+ */
+export async function configFromFile(path: string, listAll = false): Promise<ResolvedConfig> {
   let text: string;
   try {
     text = await Deno.readTextFile(path);
@@ -102,8 +105,14 @@ export async function configFromFile(path: string): Promise<ResolvedConfig> {
   const result = loadConfig(text, { kinds: BUILTIN_SCOUTS, env: (name) => Deno.env.get(name) });
   if (!result.ok) {
     const [first, ...rest] = result.problems;
-    for (const p of rest) console.error(`plato-scout: ${path}: ${formatProblem(p)}`);
-    throw new UsageError(`${path}: ${formatProblem(first)}`);
+    if (listAll) {
+      for (const p of rest) console.error(`plato-scout: ${path}: ${formatProblem(p)}`);
+      throw new UsageError(`${path}: ${formatProblem(first)}`);
+    }
+    const more = rest.length
+      ? ` (and ${rest.length} more: run 'plato-scout validate ${path}')`
+      : "";
+    throw new UsageError(`${path}: ${formatProblem(first)}${more}`);
   }
   return result.config;
 }

@@ -1,0 +1,205 @@
+/**
+ * Every mistake a user can make on the command line or in scout.yaml ends in
+ * one line naming the problem and exit code 2, never a stack trace.
+ */
+import assert from "node:assert/strict";
+import { runCli } from "./_support/cli.ts";
+
+const dir = await Deno.makeTempDir({ prefix: "plato-cli-errors-" });
+const file = (name: string, text: string) => {
+  Deno.writeTextFileSync(`${dir}/${name}`, text);
+  return `${dir}/${name}`;
+};
+const GOOD = `scout:
+  name: e2e
+  scout_room: test/room
+  poll_interval: 30
+watch:
+  type: log
+  file: /tmp/app.log
+`;
+
+const cases: Array<[string, string[], string, Record<string, string>?]> = [
+  ["an unknown flag", ["--bogus"], "run: unknown flag '--bogus'"],
+  ["a flag without its value", ["--watch-url"], "run: flag '--watch-url' needs a value"],
+  ["an unknown command", ["frobnicate"], "Unknown command 'frobnicate' (see 'plato-scout --help')"],
+  [
+    "a watch URL that is not a URL",
+    ["--watch-url", "http//no-colon"],
+    "run: '--watch-url' is not a valid URL: 'http//no-colon'",
+  ],
+  [
+    "a watch URL that is not http",
+    ["--watch-url", "ftp://x/y"],
+    "run: '--watch-url' must be an http or https URL, got 'ftp:'",
+  ],
+  [
+    "a zero interval",
+    ["--watch-file", "a.log", "--interval", "0"],
+    "run: '--interval' must be a number greater than 0, got '0'",
+  ],
+  [
+    "an interval that is not a number",
+    ["--watch-file", "a.log", "--interval", "often"],
+    "run: '--interval' must be a number greater than 0, got 'often'",
+  ],
+  [
+    "a negative deadline",
+    ["--watch-file", "a.log", "--deadline=-1"],
+    "run: '--deadline' must be a number greater than 0, got '-1'",
+  ],
+  [
+    "a value that looks like a flag",
+    ["--watch-file", "a.log", "--deadline", "-1"],
+    "run: flag '--deadline' needs a value (write --deadline=-1 for a value that starts with '-')",
+  ],
+  [
+    "a PLATO URL that is not http",
+    ["--watch-file", "a.log", "--plato-url", "plato:8847"],
+    "run: '--plato-url' must be an http or https URL, got 'plato:8847'",
+  ],
+  [
+    "both a URL and a file",
+    ["--watch-url", "http://x/", "--watch-file", "a.log"],
+    "run: give either '--watch-url' or '--watch-file', not both",
+  ],
+  [
+    "nothing to watch",
+    ["--name", "x"],
+    "run: nothing to watch: give '--watch-url', '--watch-file' or '--config'",
+  ],
+  [
+    "a pattern without a file",
+    ["--watch-url", "http://x/", "--pattern", "ERROR"],
+    "run: '--pattern' goes with '--watch-file'",
+  ],
+  [
+    "an invalid pattern",
+    ["--watch-file", "a.log", "--pattern", "(unclosed"],
+    "run: watch.pattern: ",
+  ],
+  [
+    "a scout name with spaces",
+    ["--watch-file", "a.log", "--name", "my scout"],
+    "run: scout.name: may only contain letters, digits, '.', '_' and '-'",
+  ],
+  [
+    "a config combined with watch flags",
+    ["--config", "x.yaml", "--watch-file", "a.log"],
+    "run: '--watch-file' cannot be combined with '--config'",
+  ],
+  [
+    "a config file that does not exist",
+    ["--config", `${dir}/missing.yaml`],
+    `Cannot read config '${dir}/missing.yaml': no such file`,
+  ],
+  [
+    "a config path that is a folder",
+    ["--config", dir],
+    `Cannot read config '${dir}': is a directory`,
+  ],
+  ["a config with a negative poll interval", [
+    "--config",
+    file("neg.yaml", GOOD.replace("poll_interval: 30", "poll_interval: -5")),
+  ], `${dir}/neg.yaml: scout.poll_interval (line 4): expected a number greater than 0, got -5`],
+  [
+    "a config with a misspelt key",
+    [
+      "--config",
+      file("typo.yaml", GOOD.replace("scout_room", "scout_rom")),
+    ],
+    `${dir}/typo.yaml: scout.scout_rom (line 3): unknown key (and 1 more: run 'plato-scout validate ${dir}/typo.yaml')`,
+  ],
+  [
+    "a config with broken YAML",
+    ["--config", file("broken.yaml", "scout: [a,\n")],
+    `${dir}/broken.yaml: (yaml) (line `,
+  ],
+  ["a config with an unknown scout type", [
+    "--config",
+    file("ftp.yaml", GOOD.replace("type: log", "type: ftp")),
+  ], `${dir}/ftp.yaml: watch.type (line 6): unknown scout type 'ftp'`],
+  ["a config naming an unset variable", [
+    "--config",
+    file("env.yaml", GOOD.replace("/tmp/app.log", "${APP_LOG}")),
+  ], `${dir}/env.yaml: watch.file (line 7): environment variable 'APP_LOG' is not set`],
+  [
+    "an empty config",
+    ["--config", file("empty.yaml", "")],
+    `${dir}/empty.yaml: (root): the file is empty`,
+  ],
+  ["a batch size over the limit", [
+    "--config",
+    file("batch.yaml", GOOD + "emission:\n  batch_size: 0\n"),
+  ], `${dir}/batch.yaml: emission.batch_size (line 9): expected a number at least 1, got 0`],
+  ["the log scout without a file", ["log", "--room", "r"], "log: watch.file: is required"],
+  [
+    "the Keeper scout with a bad URL",
+    ["keeper", "--url", "nope"],
+    "keeper: '--url' is not a valid URL: 'nope'",
+  ],
+  ["validate without a file", ["validate"], "validate: missing the config file to check"],
+  ["schema with an argument", ["schema", "extra"], "schema: unexpected argument 'extra'"],
+  [
+    "a metrics port that is not a port",
+    ["--watch-file", "a.log", "--stdout", "--once"],
+    "SCOUT_METRICS_PORT must be a port number (0-65535), got 'abc'",
+    { SCOUT_METRICS_PORT: "abc" },
+  ],
+];
+
+for (const [what, args, expected, env] of cases) {
+  Deno.test(`the CLI answers ${what} with one line and exit code 2`, async () => {
+    const r = await runCli(args, { env, cwd: dir });
+    const lines = r.stderr.trimEnd().split("\n");
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(lines.length, 1, `expected one line, got:\n${r.stderr}`);
+    assert.ok(
+      lines[0].startsWith(`plato-scout: ${expected}`),
+      `got: ${lines[0]}\nwanted: plato-scout: ${expected}`,
+    );
+    assert.doesNotMatch(r.stderr, /^\s+at /m);
+    assert.equal(r.stdout, "");
+  });
+}
+
+Deno.test("validate lists every problem of a config, one per line, and exits 2", async () => {
+  const path = file(
+    "many.yaml",
+    "scout:\n  name: a b\n  scout_room: ''\n  poll_interval: 0\nwatch:\n  type: log\n  file: x\n",
+  );
+  const r = await runCli(["validate", path]);
+  assert.equal(r.code, 2);
+  assert.deepEqual(
+    r.stderr.trimEnd().split("\n"),
+    [
+      `plato-scout: ${path}: scout.scout_room (line 3): must not be empty`,
+      `plato-scout: ${path}: scout.poll_interval (line 4): expected a number greater than 0, got 0`,
+      `plato-scout: ${path}: scout.name (line 2): may only contain letters, digits, '.', '_' and '-'`,
+    ],
+  );
+});
+
+Deno.test("validate accepts a good config and says what it would run", async () => {
+  const r = await runCli(["validate", file("good.yaml", GOOD)]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, "ok: e2e (log) every 30s → test/room\n");
+});
+
+Deno.test("schema prints a JSON Schema that knows every built-in scout type", async () => {
+  const r = await runCli(["schema"]);
+  assert.equal(r.code, 0, r.stderr);
+  const schema = JSON.parse(r.stdout);
+  const text = JSON.stringify(schema);
+  for (const type of ["log", "keeper"]) assert.ok(text.includes(`"const":"${type}"`), type);
+  assert.ok(schema.properties.scout.properties.poll_interval);
+});
+
+Deno.test("--version and --help answer on stdout with exit code 0", async () => {
+  const v = await runCli(["--version"]);
+  assert.equal(v.code, 0);
+  assert.match(v.stdout, /^plato-scout \d+\.\d+\.\d+\n$/);
+  const h = await runCli(["log", "--help"]);
+  assert.equal(h.code, 0);
+  assert.match(h.stdout, /--pattern/);
+});

@@ -1,0 +1,164 @@
+/**
+ * Reading one holodeck session folder (PLATO-CONTRACT.md, "Holodeck
+ * sessions"): `adventure.json`, `scores.json` and the `artifacts/` folder,
+ * through the host's {@linkcode DirReader}. Shapes are checked leniently (a
+ * field of the wrong type is dropped, not fatal); a file that is not JSON
+ * yet — being written — is reported as unreadable so the scout retries it.
+ * Private to the holodeck scout.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import type { DirReader } from "../lib/scout_kind.ts";
+import { cut } from "./_answer.ts";
+
+const text = z.string().optional().catch(undefined);
+const time = z.union([z.string(), z.number()]).nullish().catch(undefined);
+const num = z.number().optional().catch(undefined);
+
+/** `adventure.json`. Unknown fields are kept; ill-typed known ones are dropped. */
+export const AdventureSchema = z.looseObject({
+  name: text,
+  creator: text,
+  objective: text,
+  rooms: z.array(z.unknown()).catch([]).default([]),
+  npc_names: z.array(z.unknown()).catch([]).default([]),
+  transcript: z.array(z.unknown()).catch([]).default([]),
+  artifacts: z.unknown().optional(),
+  started: time,
+  ended: time,
+  active: z.boolean().optional().catch(undefined),
+  current_room_idx: num,
+});
+
+/** A session's `adventure.json`. */
+export type Adventure = z.output<typeof AdventureSchema>;
+
+/** `scores.json`, written when a session is saved at its end. */
+export const ScoresSchema = z.looseObject({
+  total_exchanges: num,
+  unique_speakers: num,
+  rooms_visited: z.union([z.string(), z.number()]).optional().catch(undefined),
+  surprises_revealed: num,
+  artifacts_produced: num,
+  duration_minutes: num,
+});
+
+/** A session's `scores.json`. */
+export type Scores = z.output<typeof ScoresSchema>;
+
+/** What reading a session folder found. */
+export type SessionRead =
+  /** No `adventure.json` yet. */
+  | { kind: "waiting" }
+  /** A file is not (yet) valid JSON of the right shape; retry on the next tick. */
+  | { kind: "unreadable"; file: string; reason: string }
+  /** The session is running. */
+  | { kind: "open"; adventure: Adventure }
+  /** The session has ended. `scoresError` is set when `scores.json` exists but cannot be read. */
+  | {
+    kind: "ended";
+    adventure: Adventure;
+    endSignal: "ended" | "active=false" | "scores.json";
+    scores: Scores | null;
+    scoresError?: string;
+    artifactFiles: number | null;
+  };
+
+/**
+ * Read one session folder.
+ *
+ * @param dirs The host's directory reader.
+ * @param folder The session folder's path.
+ * @returns What the folder holds now.
+ */
+export async function readSession(dirs: DirReader, folder: string): Promise<SessionRead> {
+  const adventureText = await dirs.readText(`${folder}/adventure.json`);
+  if (adventureText === null) return { kind: "waiting" };
+  const adventure = parseJson(adventureText, AdventureSchema);
+  if (!adventure.ok) return { kind: "unreadable", file: "adventure.json", reason: adventure.error };
+  const scoresText = await dirs.readText(`${folder}/scores.json`);
+  const scores = scoresText === null ? null : parseJson(scoresText, ScoresSchema);
+  const a = adventure.value;
+  const endSignal = hasValue(a.ended)
+    ? "ended"
+    : a.active === false
+    ? "active=false"
+    : scores?.ok
+    ? "scores.json"
+    : null;
+  if (endSignal === null) {
+    // scores.json is written at the end: one that does not parse yet is being written.
+    if (scores && !scores.ok) {
+      return { kind: "unreadable", file: "scores.json", reason: scores.error };
+    }
+    return { kind: "open", adventure: a };
+  }
+  const listing = await dirs.list(`${folder}/artifacts`);
+  return {
+    kind: "ended",
+    adventure: a,
+    endSignal,
+    scores: scores?.ok ? scores.value : null,
+    ...(scores && !scores.ok ? { scoresError: scores.error } : {}),
+    artifactFiles: listing === null ? null : listing.filter((e) => !e.isDirectory).length,
+  };
+}
+
+/**
+ * A room's display name: a string, or an object's `name`, `title` or `id`.
+ *
+ * @param room A room as `adventure.json` lists it.
+ * @returns Its name.
+ */
+export function roomName(room: unknown): string {
+  if (typeof room === "string") return room;
+  if (room && typeof room === "object") {
+    const r = room as Record<string, unknown>;
+    for (const key of ["name", "title", "id"]) {
+      if (typeof r[key] === "string" || typeof r[key] === "number") return String(r[key]);
+    }
+  }
+  return JSON.stringify(room) ?? "?";
+}
+
+/**
+ * Epoch ms from an ISO string or epoch seconds/ms; `null` when absent or unparseable.
+ *
+ * @param value A time as a session file gives it.
+ * @returns Epoch milliseconds, or `null`.
+ */
+export function parseTime(value: unknown): number | null {
+  if (typeof value === "number" && Number.isFinite(value)) {
+    return value < 1e12 ? value * 1000 : value;
+  }
+  if (typeof value === "string" && value.trim()) {
+    const n = Number(value);
+    if (Number.isFinite(n)) return parseTime(n);
+    const t = Date.parse(value);
+    return Number.isNaN(t) ? null : t;
+  }
+  return null;
+}
+
+function hasValue(v: unknown): boolean {
+  return v !== undefined && v !== null && v !== "" && v !== 0;
+}
+
+function parseJson<T>(
+  text: string,
+  schema: z.ZodType<T>,
+): { ok: true; value: T } | { ok: false; error: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, error: cut((error as Error).message, 120) };
+  }
+  const parsed = schema.safeParse(json);
+  return parsed.success ? { ok: true, value: parsed.data } : {
+    ok: false,
+    error: `expected a JSON object, got ${Array.isArray(json) ? "an array" : typeof json}`,
+  };
+}

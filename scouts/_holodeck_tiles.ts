@@ -1,0 +1,95 @@
+/**
+ * The holodeck scout's session tiles as checkpoints: SESSION_START with what
+ * `adventure.json` says the session is, SESSION_END with its quality analysis
+ * (interesting when poor). Pure; private to the holodeck scout.
+ *
+ * @module
+ */
+
+import { CheckpointType } from "../lib/checkpoint_type.ts";
+import type { Checkpoint } from "../lib/scout.ts";
+import { cut, fitAnswer } from "./_answer.ts";
+import { analyseSession } from "./_holodeck_quality.ts";
+import { type Adventure, parseTime, roomName, type SessionRead } from "./_holodeck_session.ts";
+
+/**
+ * The SESSION_START tile: name, creator, objective and rooms.
+ *
+ * @param folder The session folder's name.
+ * @param a Its `adventure.json`.
+ * @param observedAt ISO time the folder was first read.
+ * @returns The checkpoint.
+ */
+export function sessionStartCheckpoint(
+  folder: string,
+  a: Adventure,
+  observedAt: string,
+): Checkpoint {
+  return {
+    checkpointType: CheckpointType.SESSION_START,
+    question: `${cut(a.name ?? folder, 80)} by ${cut(a.creator ?? "unknown", 40)}${
+      a.objective ? `: ${cut(a.objective, 100)}` : ""
+    }`,
+    answer: fitAnswer({ ...sessionInfo(folder, a), observed_at: observedAt }),
+    tags: ["session", "holodeck-session", "holodeck"],
+    confidence: 0.9,
+  };
+}
+
+/**
+ * The SESSION_END tile: the session and its quality analysis; interesting
+ * (answer and tag) when the session was poor.
+ *
+ * @param folder The session folder's name.
+ * @param read What reading the ended session found.
+ * @returns The checkpoint.
+ */
+export function sessionEndCheckpoint(
+  folder: string,
+  read: Extract<SessionRead, { kind: "ended" }>,
+): Checkpoint {
+  const a = read.adventure;
+  const q = analyseSession(a, read.scores, read.artifactFiles);
+  const poor = q.quality === "poor";
+  const rooms = `${q.rooms_visited}/${q.rooms_total} rooms`;
+  return {
+    checkpointType: CheckpointType.SESSION_END,
+    question: `${cut(a.name ?? folder, 80)}: ${q.exchanges} exchanges, ${q.unique_speakers} ` +
+      `speakers, ${rooms}${poor ? ` (poor: ${q.issues.join(", ")})` : ""}`,
+    answer: fitAnswer({
+      ...sessionInfo(folder, a),
+      ended: isoTime(a.ended),
+      end_signal: read.endSignal,
+      ...q,
+      ...(read.scoresError ? { scores_error: read.scoresError } : {}),
+      interesting: poor,
+    }),
+    tags: [
+      "session",
+      "holodeck-session",
+      `quality:${q.quality}`,
+      ...(poor ? ["interesting"] : []),
+      "holodeck",
+    ],
+    confidence: 0.9,
+  };
+}
+
+function isoTime(value: unknown): string | null {
+  const t = parseTime(value);
+  return t === null ? null : new Date(t).toISOString();
+}
+
+function sessionInfo(folder: string, a: Adventure): Record<string, unknown> {
+  const rooms = a.rooms.map(roomName);
+  return {
+    session: folder,
+    name: a.name ?? null,
+    creator: a.creator ?? null,
+    objective: a.objective ?? null,
+    room_count: rooms.length,
+    rooms,
+    npc_names: a.npc_names,
+    started: isoTime(a.started),
+  };
+}

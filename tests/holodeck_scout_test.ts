@@ -1,0 +1,319 @@
+import assert from "node:assert/strict";
+import { checkGate, createLogger, createPlatoClient, Emitter, MemoryState } from "../mod.ts";
+import { denoDirReader } from "../lib/runtime/deno_dir_reader.ts";
+import type { StateStore } from "../lib/state.ts";
+import type { Tile } from "../lib/tile.ts";
+import { holodeckScout } from "../scouts/holodeck.ts";
+import type { Scout } from "../lib/scout.ts";
+import { FakeClock } from "./_support/fake_clock.ts";
+
+const quiet = createLogger({ level: "silent" });
+
+interface Made {
+  scout: Scout<unknown>;
+  clock: FakeClock;
+  /** Tiles emitted since the last call, each checked against the gate. */
+  next(): Promise<Tile[]>;
+  /** One tick, 30 s after the last, and the tiles it emitted. */
+  tick(): Promise<Tile[]>;
+}
+
+function make(dir: string, state: StateStore = new MemoryState(), watch = {}): Made {
+  const clock = new FakeClock();
+  const scout = holodeckScout.create(
+    {
+      scoutName: "holodeck-scout",
+      scoutRoom: "gc/research/scout-reports/holodeck",
+      platoUrl: "http://127.0.0.1:9",
+      now: clock.now,
+      logger: quiet,
+      emitter: new Emitter({
+        client: createPlatoClient({ url: "http://127.0.0.1:9" }),
+        autoFlush: false,
+        logger: quiet,
+      }),
+    },
+    holodeckScout.watch.parse({ type: "holodeck", sessions_dir: dir, ...watch }),
+    { state, dirs: denoDirReader() },
+  );
+  let seen = 0;
+  const next = async () => {
+    const all = (await scout.emitter.outbox.peek(100_000)).map((e) => e.tile);
+    const fresh = all.slice(seen);
+    seen = all.length;
+    for (const t of fresh) assert.deepEqual(checkGate(t), [], t.question);
+    return fresh;
+  };
+  return {
+    scout,
+    clock,
+    next,
+    async tick() {
+      clock.t += 30_000;
+      const r = await scout.tick();
+      assert.equal(r.ok, true, r.error);
+      return next();
+    },
+  };
+}
+
+const kinds = (tiles: Tile[]) => tiles.map((t) => t.question.split("]")[0] + "]");
+const answer = (t: Tile) => JSON.parse(t.answer);
+
+/** A real-shaped adventure.json (PLATO-CONTRACT.md). */
+function adventure(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    name: "Lighthouse",
+    creator: "oracle1",
+    objective: "Find the keeper's log",
+    rooms: ["Shore", "Tower", { name: "Lamp Room" }],
+    npc_names: ["Keeper Ada"],
+    transcript: [],
+    artifacts: [],
+    started: "2026-11-24T10:00:00Z",
+    ended: null,
+    active: true,
+    current_room_idx: 0,
+    ...extra,
+  };
+}
+
+const talk = [
+  { timestamp: "2026-11-24T10:01:00Z", speaker: "oracle1", message: "Hello?", room: "Shore" },
+  { timestamp: "2026-11-24T10:05:00Z", speaker: "Keeper Ada", message: "Up here.", room: "Tower" },
+  { timestamp: "2026-11-24T10:09:00Z", speaker: "oracle1", message: "Found it.", room: "Tower" },
+];
+
+async function withDir(body: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "holodeck_test_" });
+  try {
+    await body(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+async function session(dir: string, folder: string, files: Record<string, unknown>) {
+  await Deno.mkdir(`${dir}/${folder}`, { recursive: true });
+  for (const [name, content] of Object.entries(files)) {
+    const text = typeof content === "string" ? content : JSON.stringify(content, null, 2);
+    const path = `${dir}/${folder}/${name}`;
+    await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+    await Deno.writeTextFile(`${dir}/${folder}/${name}`, text);
+  }
+}
+
+const LIGHTHOUSE = "lighthouse_20261124T100000Z";
+
+Deno.test("a session folder that appears becomes one SESSION_START tile with name, creator, objective and rooms", async () => {
+  await withDir(async (dir) => {
+    const h = make(dir);
+    assert.deepEqual(kinds(await h.tick()), ["[STARTUP]", "[PERIODIC]"]);
+    await session(dir, LIGHTHOUSE, { "adventure.json": adventure() });
+    const tiles = await h.tick();
+    assert.deepEqual(kinds(tiles), ["[SESSION_START]", "[PERIODIC]"]);
+    assert.equal(
+      tiles[0].question,
+      "[SESSION_START] Lighthouse by oracle1: Find the keeper's log",
+    );
+    const start = answer(tiles[0]);
+    assert.equal(start.session, LIGHTHOUSE);
+    assert.deepEqual(start.rooms, ["Shore", "Tower", "Lamp Room"]);
+    assert.equal(start.started, "2026-11-24T10:00:00.000Z");
+    assert.equal(answer(tiles[1]).active_sessions, 1);
+    assert.deepEqual(kinds(await h.tick()), ["[PERIODIC]"]);
+  });
+});
+
+Deno.test("a half-written adventure.json is counted and retried on the next tick, not reported", async () => {
+  await withDir(async (dir) => {
+    const h = make(dir);
+    await Deno.mkdir(`${dir}/${LIGHTHOUSE}`);
+    const full = JSON.stringify(adventure(), null, 2);
+    let tiles = await h.tick();
+    assert.equal(answer(tiles.at(-1)!).waiting_for_adventure_json, 1);
+    await Deno.writeTextFile(`${dir}/${LIGHTHOUSE}/adventure.json`, full.slice(0, 70));
+    tiles = await h.tick();
+    assert.deepEqual(kinds(tiles), ["[PERIODIC]"]);
+    const periodic = answer(tiles[0]);
+    assert.equal(periodic.unreadable_now, 1);
+    assert.equal(periodic.unreadable[0].file, "adventure.json");
+    await Deno.writeTextFile(`${dir}/${LIGHTHOUSE}/adventure.json`, full);
+    tiles = await h.tick();
+    assert.deepEqual(kinds(tiles), ["[SESSION_START]", "[PERIODIC]"]);
+    assert.equal(answer(tiles[1]).unreadable_total, 1);
+  });
+});
+
+Deno.test("a session ended by scores.json becomes a SESSION_END tile with its quality analysis", async () => {
+  await withDir(async (dir) => {
+    const h = make(dir);
+    await session(dir, LIGHTHOUSE, { "adventure.json": adventure({ transcript: talk }) });
+    await h.tick();
+    await session(dir, LIGHTHOUSE, {
+      "scores.json": {
+        total_exchanges: 3,
+        unique_speakers: 2,
+        rooms_visited: "2/3",
+        surprises_revealed: 1,
+        artifacts_produced: 1,
+        duration_minutes: 9,
+      },
+      "artifacts/log.md": "# The keeper's log",
+    });
+    const tiles = await h.tick();
+    assert.deepEqual(kinds(tiles), ["[SESSION_END]", "[PERIODIC]"]);
+    assert.equal(tiles[0].question, "[SESSION_END] Lighthouse: 3 exchanges, 2 speakers, 2/3 rooms");
+    const end = answer(tiles[0]);
+    assert.equal(end.end_signal, "scores.json");
+    assert.equal(end.quality, "ok");
+    assert.equal(end.interesting, false);
+    assert.equal(end.duration_minutes, 9);
+    assert.equal(end.artifacts, 1);
+    assert.deepEqual(end.transcript, { exchanges: 3, unique_speakers: 2, rooms_visited: 2 });
+    assert.ok(!tiles[0].tags.includes("interesting"));
+    assert.equal(answer(tiles[1]).active_sessions, 0);
+    assert.deepEqual(kinds(await h.tick()), ["[PERIODIC]"]);
+  });
+});
+
+Deno.test("a poor session ends as an interesting SESSION_END naming what was poor", async () => {
+  await withDir(async (dir) => {
+    const h = make(dir);
+    await session(dir, "empty_20261124T090000Z", {
+      "adventure.json": adventure({
+        name: "Empty",
+        started: "2026-11-24T09:00:00Z",
+        ended: "2026-11-24T09:30:00Z",
+        active: false,
+      }),
+    });
+    const lonely = talk.map((t) => ({ ...t, speaker: "oracle1" }));
+    await session(dir, "lonely_20261124T091000Z", {
+      "adventure.json": adventure({ name: "Lonely", transcript: lonely, active: false }),
+    });
+    const ends = (await h.tick()).filter((t) => t.question.startsWith("[SESSION_END]"));
+    assert.deepEqual(ends.map((t) => t.question), [
+      "[SESSION_END] Empty: 0 exchanges, 0 speakers, 0/3 rooms (poor: no exchanges, nothing visited)",
+      "[SESSION_END] Lonely: 3 exchanges, 1 speakers, 2/3 rooms (poor: one speaker)",
+    ]);
+    const empty = answer(ends[0]);
+    assert.equal(empty.interesting, true);
+    assert.equal(empty.end_signal, "ended");
+    assert.equal(empty.duration_minutes, 30);
+    assert.equal(answer(ends[1]).end_signal, "active=false");
+    assert.ok(ends.every((t) => t.tags.includes("interesting") && t.tags.includes("quality:poor")));
+  });
+});
+
+Deno.test("an unreadable scores.json of an ended session is retried, then reported without scores", async () => {
+  await withDir(async (dir) => {
+    const h = make(dir, new MemoryState(), { scores_retries: 2 });
+    await session(dir, LIGHTHOUSE, {
+      "adventure.json": adventure({ transcript: talk, active: false }),
+      "scores.json": '{"total_exchanges": 3, "unique_',
+    });
+    assert.deepEqual(kinds(await h.tick()), ["[STARTUP]", "[PERIODIC]"]);
+    assert.deepEqual(kinds(await h.tick()), ["[PERIODIC]"]);
+    const tiles = await h.tick();
+    assert.deepEqual(kinds(tiles), ["[SESSION_END]", "[PERIODIC]"]);
+    const end = answer(tiles[0]);
+    assert.match(end.scores_error, /JSON/);
+    assert.equal(end.source, "transcript");
+    assert.equal(end.exchanges, 3);
+  });
+});
+
+Deno.test("malformed session files and stray entries never make a tick fail", async () => {
+  await withDir(async (dir) => {
+    const h = make(dir);
+    await session(dir, "array_20261124T080000Z", { "adventure.json": "[1, 2, 3]" });
+    await session(dir, "number_20261124T080100Z", { "adventure.json": "42" });
+    await session(dir, "binary_20261124T080200Z", { "adventure.json": "\u0000\u00ff{{" });
+    await session(dir, "odd_20261124T080300Z", {
+      "adventure.json": { name: 7, rooms: "none", transcript: [null, 3, { speaker: 1 }] },
+    });
+    await Deno.writeTextFile(`${dir}/README.txt`, "not a session");
+    const tiles = await h.tick();
+    assert.deepEqual(kinds(tiles), ["[STARTUP]", "[SESSION_START]", "[PERIODIC]"]);
+    assert.equal(answer(tiles[1]).session, "odd_20261124T080300Z");
+    assert.equal(answer(tiles[2]).unreadable_now, 3);
+  });
+});
+
+Deno.test("a restarted holodeck scout with the same state reports each session once", async () => {
+  await withDir(async (dir) => {
+    const state = new MemoryState();
+    const first = make(dir, state);
+    await session(dir, LIGHTHOUSE, { "adventure.json": adventure({ transcript: talk }) });
+    await session(dir, "done_20261124T080000Z", {
+      "adventure.json": adventure({ name: "Done", transcript: talk, active: false }),
+    });
+    assert.deepEqual(kinds(await first.tick()), [
+      "[STARTUP]",
+      "[SESSION_END]",
+      "[SESSION_START]",
+      "[PERIODIC]",
+    ]);
+    const second = make(dir, state);
+    assert.deepEqual(kinds(await second.tick()), ["[STARTUP]", "[PERIODIC]"]);
+    await session(dir, LIGHTHOUSE, {
+      "adventure.json": adventure({ transcript: talk, ended: "2026-11-24T10:10:00Z" }),
+    });
+    const third = make(dir, state);
+    const tiles = await third.tick();
+    assert.deepEqual(kinds(tiles), ["[STARTUP]", "[SESSION_END]", "[PERIODIC]"]);
+    assert.equal(answer(tiles[1]).duration_minutes, 10);
+    assert.deepEqual(kinds(await third.tick()), ["[PERIODIC]"]);
+  });
+});
+
+Deno.test("sessions beyond the per-tick report budget wait for the next tick, oldest first", async () => {
+  await withDir(async (dir) => {
+    const h = make(dir, new MemoryState(), { max_reports_per_tick: 2 });
+    for (let i = 5; i >= 1; i--) {
+      await session(dir, `s${i}_20261124T0${i}0000Z`, {
+        "adventure.json": adventure({ name: `S${i}`, transcript: talk, active: false }),
+      });
+    }
+    const names = async () =>
+      (await h.tick()).filter((t) => t.question.startsWith("[SESSION_END]"))
+        .map((t) => answer(t).name);
+    assert.deepEqual(await names(), ["S1", "S2"]);
+    assert.deepEqual(await names(), ["S3", "S4"]);
+    assert.deepEqual(await names(), ["S5"]);
+    assert.deepEqual(await names(), []);
+  });
+});
+
+Deno.test("a missing sessions folder is an ERROR tile, and the scout carries on once it exists", async () => {
+  await withDir(async (root) => {
+    const dir = `${root}/sessions`;
+    const h = make(dir);
+    const r = await h.scout.tick();
+    assert.equal(r.ok, false);
+    const tiles = await h.next();
+    assert.deepEqual(kinds(tiles), ["[STARTUP]", "[ERROR]"]);
+    assert.match(tiles[1].question, /Sessions folder ".*\/sessions" does not exist/);
+    assert.ok(tiles[1].tags.includes("interesting"));
+    await session(dir, LIGHTHOUSE, { "adventure.json": adventure() });
+    assert.deepEqual(kinds(await h.tick()), ["[SESSION_START]", "[PERIODIC]"]);
+  });
+});
+
+Deno.test("the holodeck watch section applies defaults, and the kind needs directory access", () => {
+  const watch = holodeckScout.watch.parse({ type: "holodeck" });
+  assert.deepEqual(watch, {
+    type: "holodeck",
+    sessions_dir: "sessions",
+    max_sessions: 10_000,
+    max_reports_per_tick: 20,
+    scores_retries: 5,
+  });
+  assert.equal(holodeckScout.watch.safeParse({ type: "holodeck", dir: "x" }).success, false);
+  assert.throws(
+    () =>
+      holodeckScout.create({ scoutName: "h", scoutRoom: "r" }, watch, { state: new MemoryState() }),
+    /lends no directory access \('dirs'\)/,
+  );
+});

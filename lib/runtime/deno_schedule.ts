@@ -22,7 +22,8 @@ export function cronFor(seconds: number): string | undefined {
   return undefined;
 }
 
-type DenoCron = (
+/** The shape of `Deno.cron` this module uses (injectable for tests). */
+export type DenoCron = (
   name: string,
   schedule: string,
   options: { signal?: AbortSignal },
@@ -45,9 +46,16 @@ export type ScheduleMode = "cron" | "timer";
  */
 export function scheduleScout(
   scout: Scout<unknown>,
-  options: { intervalSeconds: number; signal: AbortSignal; cron?: string; allowCron?: boolean },
+  options: {
+    intervalSeconds: number;
+    signal: AbortSignal;
+    cron?: string;
+    allowCron?: boolean;
+    /** Default `Deno.cron` (present with `--unstable-cron`). */
+    cronImpl?: DenoCron;
+  },
 ): { mode: ScheduleMode; done: Promise<void> } {
-  const cron = (Deno as unknown as { cron?: DenoCron }).cron;
+  const cron = options.cronImpl ?? (Deno as unknown as { cron?: DenoCron }).cron;
   const expression = options.cron ?? cronFor(options.intervalSeconds);
   if (options.allowCron !== false && typeof cron === "function" && expression) {
     let running: Promise<unknown> | undefined;
@@ -59,21 +67,30 @@ export function scheduleScout(
       running = scout.tick(options.signal).finally(() => (running = undefined));
       return running as Promise<void>;
     };
-    void cycle();
-    const registered = cron(`plato-scout:${scout.scoutName}`, expression, {
-      signal: options.signal,
-    }, async () => {
-      await cycle();
-    });
-    const done = (async () => {
-      await registered.catch(() => {});
-      await new Promise<void>((resolve) => {
-        if (options.signal.aborted) resolve();
-        options.signal.addEventListener("abort", () => resolve(), { once: true });
+    // Cron names allow letters, digits, spaces, '-' and '_' only.
+    const name = `plato-scout ${scout.scoutName}`.replace(/[^A-Za-z0-9 _-]/g, "_");
+    let registered: Promise<void> | undefined;
+    try {
+      registered = cron(name, expression, { signal: options.signal }, async () => {
+        await cycle();
       });
-      await running;
-    })();
-    return { mode: "cron", done };
+    } catch (error) {
+      scout.log.warn(
+        `Deno.cron refused '${expression}' (${(error as Error).message}); using a timer`,
+      );
+    }
+    if (registered) {
+      void cycle();
+      const done = (async () => {
+        await registered.catch(() => {});
+        await new Promise<void>((resolve) => {
+          if (options.signal.aborted) resolve();
+          options.signal.addEventListener("abort", () => resolve(), { once: true });
+        });
+        await running;
+      })();
+      return { mode: "cron", done };
+    }
   }
   const done = runEvery(() => scout.tick(options.signal), {
     intervalMs: options.intervalSeconds * 1000,

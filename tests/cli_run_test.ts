@@ -1,0 +1,206 @@
+/**
+ * The real CLI, as a separate process, against the project's real local PLATO
+ * server: delivery, outages, restarts, signals and metrics.
+ */
+import assert from "node:assert/strict";
+import { DatabaseSync } from "node:sqlite";
+import { startLocalPlato } from "../lib/runtime/serve.ts";
+import { runCli, startCli } from "./_support/cli.ts";
+
+async function fixture() {
+  const dir = await Deno.makeTempDir({ prefix: "plato-cli-run-" });
+  const log = `${dir}/app.log`;
+  await Deno.writeTextFile(log, "");
+  return { dir, log, state: `${dir}/state` };
+}
+
+async function roomTiles(url: string, room: string): Promise<Array<Record<string, unknown>>> {
+  const res = await fetch(`${url}/room/${room}?limit=1000&after=0`);
+  const body = await res.json();
+  return body.tiles;
+}
+
+function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+Deno.test("--once runs one cycle, delivers the startup and periodic tiles, and exits 0", async () => {
+  const f = await fixture();
+  const plato = await startLocalPlato({ port: 0 });
+  try {
+    const r = await runCli([
+      "log",
+      "--file",
+      f.log,
+      "--room",
+      "e2e/once",
+      "--name",
+      "once-scout",
+      "--once",
+      "--state-dir",
+      f.state,
+    ], {
+      env: { PLATO_URL: plato.url },
+    });
+    assert.equal(r.code, 0, r.stderr);
+    const tiles = await roomTiles(plato.url, "e2e/once");
+    assert.deepEqual(tiles.map((t) => String(t.question).split("]")[0] + "]"), [
+      "[STARTUP]",
+      "[PERIODIC]",
+    ]);
+    assert.ok(tiles.every((t) => t.source === "once-scout"));
+  } finally {
+    await plato.stop();
+    await Deno.remove(f.dir, { recursive: true });
+  }
+});
+
+Deno.test("--once exits 1 while PLATO is down, keeps the tiles, and delivers them once on the next run", async () => {
+  const f = await fixture();
+  const port = freePort();
+  const args = [
+    "log",
+    "--file",
+    f.log,
+    "--room",
+    "e2e/outage",
+    "--once",
+    "--state-dir",
+    f.state,
+    "--deadline",
+    "1",
+  ];
+  const env = { PLATO_URL: `http://127.0.0.1:${port}` };
+  const down = await runCli(args, { env });
+  assert.equal(down.code, 1, down.stderr);
+  assert.match(down.stderr, /2 tile\(s\) could not be delivered \(kept in /);
+  const plato = await startLocalPlato({ port });
+  try {
+    const up = await runCli(args, { env });
+    assert.equal(up.code, 0, up.stderr);
+    const tiles = await roomTiles(plato.url, "e2e/outage");
+    assert.equal(tiles.length, 4);
+    assert.equal(new Set(tiles.map((t) => t.id)).size, 4);
+  } finally {
+    await plato.stop();
+    await Deno.remove(f.dir, { recursive: true });
+  }
+});
+
+Deno.test("--stdout prints each tile as one JSON line and sends nothing", async () => {
+  const f = await fixture();
+  try {
+    const r = await runCli(["--watch-file", f.log, "--room", "e2e/stdout", "--once", "--stdout"], {
+      env: { PLATO_URL: "http://127.0.0.1:9" },
+    });
+    assert.equal(r.code, 0, r.stderr);
+    const tiles = r.stdout.trimEnd().split("\n").map((l) => JSON.parse(l));
+    assert.equal(tiles.length, 2);
+    assert.ok(
+      tiles.every((t) => t.domain === "e2e/stdout" && typeof t.answer === "string" && t.id),
+    );
+  } finally {
+    await Deno.remove(f.dir, { recursive: true });
+  }
+});
+
+Deno.test("SCOUT_METRICS_PORT serves /metrics and /health, and SIGTERM flushes a SESSION_END tile and exits 0", async () => {
+  const f = await fixture();
+  const plato = await startLocalPlato({ port: 0 });
+  try {
+    const { child, match, rest } = await startCli(
+      [
+        "log",
+        "--file",
+        f.log,
+        "--room",
+        "e2e/metrics",
+        "--name",
+        "metrics-scout",
+        "--interval",
+        "3600",
+        "--state-dir",
+        f.state,
+      ],
+      /metrics on :(\d+)\/metrics/,
+      { env: { PLATO_URL: plato.url, SCOUT_METRICS_PORT: "0", SCOUT_LOG_LEVEL: "info" } },
+    );
+    const port = match[1];
+    // Wait (without sleeping) until the first cycle's tiles were delivered.
+    let text = "";
+    for (
+      let i = 0;
+      i < 200 && !/plato_scout_tiles_delivered_total\{scout_name="plato-scout"\} 2/.test(text);
+      i++
+    ) {
+      text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    }
+    assert.match(
+      text,
+      /plato_scout_tiles_emitted_total\{scout_name="metrics-scout",checkpoint_type="startup"\} 1/,
+    );
+    assert.match(text, /plato_scout_tiles_delivered_total\{scout_name="plato-scout"\} 2/);
+    assert.match(text, /# TYPE plato_scout_plato_submit_duration_seconds histogram/);
+    const health = await (await fetch(`http://127.0.0.1:${port}/health`)).json();
+    assert.equal(health.status, "healthy");
+    assert.deepEqual(health.scouts, ["metrics-scout"]);
+    child.kill("SIGTERM");
+    const status = await child.status;
+    await rest;
+    assert.equal(status.code, 0);
+    const tiles = await roomTiles(plato.url, "e2e/metrics");
+    const end = tiles.at(-1)!;
+    assert.match(String(end.question), /^\[SESSION_END\] metrics-scout stopped after \d+s: /);
+    assert.equal(JSON.parse(String(end.answer)).cycles, 1);
+  } finally {
+    await plato.stop();
+    await Deno.remove(f.dir, { recursive: true });
+  }
+});
+
+Deno.test("a scout killed with SIGKILL while PLATO is down loses nothing: the restart delivers every tile once", async () => {
+  const f = await fixture();
+  const port = freePort();
+  const env = { PLATO_URL: `http://127.0.0.1:${port}`, SCOUT_LOG_LEVEL: "info" };
+  const args = [
+    "log",
+    "--file",
+    f.log,
+    "--room",
+    "e2e/kill9",
+    "--interval",
+    "1",
+    "--state-dir",
+    f.state,
+  ];
+  const { child } = await startCli(args, /Delivery failed, [2-9]\d* tile\(s\) waiting/, { env });
+  child.kill("SIGKILL");
+  await child.status;
+  await child.stderr.cancel().catch(() => {});
+  // What the killed scout had accepted, straight from its outbox.
+  const db = new DatabaseSync(`${f.state}/outbox.db`, { readOnly: true });
+  const rows = db.prepare("SELECT tile FROM outbox").all() as Array<{ tile: string }>;
+  db.close();
+  const waiting = rows.map((r) => JSON.parse(r.tile).id as string);
+  assert.ok(waiting.length >= 2, `outbox held ${waiting.length}`);
+  const plato = await startLocalPlato({ port });
+  try {
+    const r = await runCli([...args.filter((a) => a !== "--interval" && a !== "1"), "--once"], {
+      env,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    const tiles = await roomTiles(plato.url, "e2e/kill9");
+    const counts = new Map<string, number>();
+    for (const t of tiles) counts.set(String(t.id), (counts.get(String(t.id)) ?? 0) + 1);
+    for (const id of waiting) {
+      assert.equal(counts.get(id), 1, `tile ${id} stored ${counts.get(id) ?? 0} times`);
+    }
+    assert.ok([...counts.values()].every((n) => n === 1));
+  } finally {
+    await plato.stop();
+    await Deno.remove(f.dir, { recursive: true });
+  }
+});

@@ -81,8 +81,8 @@ export function scheduleScout(
     }
     if (registered) {
       void cycle();
+      registered.catch((e) => scout.log.warn(`Deno.cron stopped: ${(e as Error).message}`));
       const done = (async () => {
-        await registered.catch(() => {});
         await new Promise<void>((resolve) => {
           if (options.signal.aborted) resolve();
           options.signal.addEventListener("abort", () => resolve(), { once: true });

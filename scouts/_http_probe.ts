@@ -1,0 +1,269 @@
+/**
+ * One HTTP request as the HTTP scout makes it: redirects followed by hand and
+ * bounded, one deadline over headers and body, the body read as a stream and
+ * cut at a byte cap. Never throws: every failure is a value.
+ *
+ * @module
+ */
+
+/** Timer functions, injectable for tests. */
+export interface ProbeTimers {
+  /** Call `fn` after `ms`; returns a handle for `clearTimeout`. */
+  setTimeout(fn: () => void, ms: number): unknown;
+  /** Cancel a timer set by `setTimeout`. */
+  clearTimeout(id: unknown): void;
+}
+
+/** What one probe sends, and its limits. */
+export interface ProbeRequest {
+  /** Without user info (credentials travel in `headers`). */
+  url: URL;
+  method: string;
+  headers: Headers;
+  body?: string;
+  timeoutMs: number;
+  maxBodyBytes: number;
+  maxRedirects: number;
+  /** Lower-case header names dropped when a redirect leaves the origin. */
+  credentialHeaders: ReadonlySet<string>;
+}
+
+/** What a probe needs from its host. */
+export interface ProbeDeps {
+  fetch: typeof fetch;
+  now: () => number;
+  timers: ProbeTimers;
+}
+
+/** Why a probe failed. */
+export type ProbeErrorType =
+  | "timeout"
+  | "refused"
+  | "dns"
+  | "tls"
+  | "network"
+  | "redirects"
+  | "aborted";
+
+interface ProbeCommon {
+  /** Every URL requested, in order (the first is the target). */
+  urls: URL[];
+  redirects: number;
+  /** Start to end of the body (or to the failure), ms. */
+  latencyMs: number;
+  /** Body bytes received, including any beyond the cap. */
+  bytesRead: number;
+}
+
+/** A response was received and its body read (up to the cap). */
+export interface ProbeResponse extends ProbeCommon {
+  ok: true;
+  status: number;
+  statusText: string;
+  contentType: string;
+  /** The declared `content-length`, when valid. */
+  contentLength?: number;
+  /** Start to response headers, ms. */
+  ttfbMs: number;
+  /** At most `maxBodyBytes`. */
+  body: Uint8Array;
+  /** The body was longer than the cap; reading stopped there. */
+  truncated: boolean;
+}
+
+/** No usable response. */
+export interface ProbeFailure extends ProbeCommon {
+  ok: false;
+  errorType: ProbeErrorType;
+  /** Where it failed. */
+  phase: "headers" | "body" | "redirect";
+  /** One line; may hold a URL requested (scrub it before showing). */
+  message: string;
+  /** Known when it failed reading the body. */
+  status?: number;
+}
+
+/** The outcome of {@linkcode probe}. */
+export type ProbeResult = ProbeResponse | ProbeFailure;
+
+const REDIRECT = new Set([301, 302, 303, 307, 308]);
+const TIMEOUT = Symbol("timeout");
+
+/**
+ * Make one request.
+ *
+ * @param req What to send and the limits.
+ * @param deps fetch, clock and timers.
+ * @param signal Aborts the probe (the scout stopping).
+ * @returns The response, or why there is none.
+ */
+export async function probe(
+  req: ProbeRequest,
+  deps: ProbeDeps,
+  signal?: AbortSignal,
+): Promise<ProbeResult> {
+  const started = deps.now();
+  const controller = new AbortController();
+  const timer = deps.timers.setTimeout(() => controller.abort(TIMEOUT), req.timeoutMs);
+  const onStop = () => controller.abort(signal?.reason ?? "stopped");
+  if (signal?.aborted) onStop();
+  signal?.addEventListener("abort", onStop, { once: true });
+  const aborted = new Promise<never>((_, reject) => {
+    controller.signal.addEventListener("abort", () => reject(controller.signal.reason), {
+      once: true,
+    });
+  });
+  aborted.catch(() => {});
+  const urls: URL[] = [req.url];
+  let redirects = 0;
+  let phase: ProbeFailure["phase"] = "headers";
+  let status: number | undefined;
+  let bytesRead = 0;
+  const fail = (errorType: ProbeErrorType, message: string): ProbeFailure => ({
+    ok: false,
+    errorType,
+    phase,
+    message,
+    status,
+    urls,
+    redirects,
+    latencyMs: deps.now() - started,
+    bytesRead,
+  });
+  try {
+    let url = req.url, method = req.method, body = req.body;
+    let headers = new Headers(req.headers);
+    let res: Response;
+    while (true) {
+      res = await Promise.race([
+        deps.fetch(url, { method, headers, body, redirect: "manual", signal: controller.signal }),
+        aborted,
+      ]);
+      const location = res.headers.get("location");
+      if (!REDIRECT.has(res.status) || location === null) break;
+      await res.body?.cancel().catch(() => {});
+      phase = "redirect";
+      if (redirects >= req.maxRedirects) {
+        const loop = urls.some((u, i) => urls.findIndex((v) => v.href === u.href) !== i);
+        return fail(
+          "redirects",
+          `Stopped after ${req.maxRedirects} redirects${loop ? " (a redirect loop)" : ""}`,
+        );
+      }
+      let next: URL;
+      try {
+        next = new URL(location, url);
+      } catch {
+        return fail("redirects", `Redirect ${res.status} to an invalid location`);
+      }
+      if (next.protocol !== "http:" && next.protocol !== "https:") {
+        return fail("redirects", `Redirect ${res.status} to a ${next.protocol} URL`);
+      }
+      next.username = next.password = "";
+      if (next.origin !== url.origin) {
+        headers = new Headers(headers);
+        for (const name of req.credentialHeaders) headers.delete(name);
+      }
+      if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === "POST")) {
+        method = method === "HEAD" ? "HEAD" : "GET";
+        body = undefined;
+      }
+      url = next;
+      urls.push(next);
+      redirects++;
+      phase = "headers";
+    }
+    if (res.type === "opaqueredirect") {
+      await res.body?.cancel().catch(() => {});
+      return fail("redirects", "This runtime hides redirects from manual following");
+    }
+    const ttfbMs = deps.now() - started;
+    status = res.status;
+    phase = "body";
+    const read = await readCapped(res, req.maxBodyBytes, aborted, (n) => (bytesRead += n));
+    const length = Number(res.headers.get("content-length"));
+    return {
+      ok: true,
+      status: res.status,
+      statusText: res.statusText,
+      contentType: res.headers.get("content-type") ?? "",
+      contentLength:
+        Number.isSafeInteger(length) && length >= 0 && res.headers.has("content-length")
+          ? length
+          : undefined,
+      ttfbMs,
+      body: read.body,
+      truncated: read.truncated,
+      urls,
+      redirects,
+      latencyMs: deps.now() - started,
+      bytesRead,
+    };
+  } catch (error) {
+    if (controller.signal.aborted) {
+      return controller.signal.reason === TIMEOUT
+        ? fail("timeout", `Timed out after ${req.timeoutMs / 1000} s waiting for the ${phase}`)
+        : fail("aborted", "Probe stopped: the scout is stopping");
+    }
+    const message = errorLine(error);
+    return fail(classify(message), message);
+  } finally {
+    deps.timers.clearTimeout(timer);
+    signal?.removeEventListener("abort", onStop);
+  }
+}
+
+/** Read a body as a stream, keeping at most `cap` bytes; stop (and cancel) past it. */
+async function readCapped(
+  res: Response,
+  cap: number,
+  aborted: Promise<never>,
+  onBytes: (n: number) => void,
+): Promise<{ body: Uint8Array; truncated: boolean }> {
+  if (!res.body) return { body: new Uint8Array(0), truncated: false };
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let kept = 0;
+  let truncated = false;
+  try {
+    while (true) {
+      const { done, value } = await Promise.race([reader.read(), aborted]);
+      if (done) break;
+      onBytes(value.byteLength);
+      if (kept + value.byteLength > cap) {
+        chunks.push(value.subarray(0, cap - kept));
+        kept = cap;
+        truncated = true;
+        break;
+      }
+      chunks.push(value);
+      kept += value.byteLength;
+    }
+  } finally {
+    // Stop the transfer: past the cap, on timeout, or on error. Not awaited on
+    // failure, so a target that stalls cannot hold the probe.
+    const cancelled = reader.cancel().catch(() => {});
+    if (truncated) await cancelled;
+  }
+  const body = new Uint8Array(kept);
+  let offset = 0;
+  for (const c of chunks) {
+    body.set(c, offset);
+    offset += c.byteLength;
+  }
+  return { body, truncated };
+}
+
+function errorLine(error: unknown): string {
+  const text = error instanceof Error
+    ? `${error.message}${error.cause instanceof Error ? `: ${error.cause.message}` : ""}`
+    : String(error);
+  return (text.split("\n")[0] || "network error").slice(0, 300);
+}
+
+function classify(message: string): ProbeErrorType {
+  if (/refused|ECONNREFUSED/i.test(message)) return "refused";
+  if (/dns|getaddrinfo|name resolution|not known|ENOTFOUND|lookup/i.test(message)) return "dns";
+  if (/certificate|tls|ssl|handshake/i.test(message)) return "tls";
+  return "network";
+}

@@ -1,0 +1,135 @@
+/**
+ * The `watch:` section of an HTTP scout in scout.yaml, as zod checks it:
+ * snake_case keys, defaults applied, every error naming its field.
+ *
+ * @module
+ */
+import { z } from "zod";
+import {
+  compileBodyRegex,
+  DEFAULT_EXPECT_STATUS,
+  parseJsonPath,
+  parseStatusSpec,
+} from "./_http_assert.ts";
+
+/** Default `max_body_bytes`: 1 MiB. */
+export const DEFAULT_MAX_BODY_BYTES: number = 1 << 20;
+
+/** A request method a probe may use. */
+export type HttpMethod = "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
+
+const HTTP_METHODS: readonly [HttpMethod, ...HttpMethod[]] = [
+  "GET",
+  "HEAD",
+  "POST",
+  "PUT",
+  "PATCH",
+  "DELETE",
+  "OPTIONS",
+];
+
+const StatusItem = z.union([z.number().int(), z.string()]).superRefine((spec, ctx) => {
+  try {
+    parseStatusSpec(spec);
+  } catch (error) {
+    ctx.addIssue({ code: "custom", message: (error as Error).message });
+  }
+});
+
+const httpWatchSchema = z.strictObject({
+  type: z.literal("http"),
+  url: z.url({ protocol: /^https?$/, message: "expected an http or https URL" }),
+  method: z.preprocess(
+    (v) => (typeof v === "string" ? v.trim().toUpperCase() : v),
+    z.enum(HTTP_METHODS),
+  ).default("GET"),
+  headers: z.record(z.string(), z.string()).default({}).superRefine((headers, ctx) => {
+    for (const [name, value] of Object.entries(headers)) {
+      try {
+        new Headers([[name, value]]);
+      } catch {
+        ctx.addIssue({ code: "custom", path: [name], message: "not a valid HTTP header" });
+      }
+    }
+  }),
+  body: z.string().optional(),
+  timeout: z.number().gt(0).max(300).default(5),
+  expect_status: z.union([z.array(StatusItem).min(1), StatusItem.transform((v) => [v])])
+    .default([...DEFAULT_EXPECT_STATUS]),
+  body_contains: z.string().min(1).optional(),
+  body_matches: z.string().min(1).superRefine((pattern, ctx) => {
+    try {
+      compileBodyRegex(pattern);
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: (error as Error).message });
+    }
+  }).optional(),
+  json_path: z.string().min(1).superRefine((path, ctx) => {
+    try {
+      parseJsonPath(path);
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: (error as Error).message });
+    }
+  }).optional(),
+  json_equals: z.json().optional(),
+  max_body_bytes: z.number().int().min(1).max(64 << 20).default(DEFAULT_MAX_BODY_BYTES),
+  max_redirects: z.number().int().min(0).max(20).default(5),
+  latency_alpha: z.number().gt(0).max(1).default(0.2),
+  latency_threshold: z.number().gt(0).max(100).default(4),
+  latency_warmup: z.number().int().min(1).max(10_000).default(5),
+  latency_min_delta_ms: z.number().min(0).default(50),
+}).superRefine((w, ctx) => {
+  if (w.json_equals !== undefined && w.json_path === undefined) {
+    ctx.addIssue({ code: "custom", path: ["json_equals"], message: "needs json_path" });
+  }
+});
+
+/** A validated HTTP `watch:` section: snake_case keys as scout.yaml writes them, defaults applied. */
+export interface HttpWatch {
+  /** Always `http`. */
+  type: "http";
+  /** The target, http or https. User info and token query values are kept secret. */
+  url: string;
+  /** Default `GET`. */
+  method: HttpMethod;
+  /** Sent with every request; values are masked wherever the scout shows them. Default `{}`. */
+  headers: Record<string, string>;
+  /** A request body. */
+  body?: string;
+  /** Seconds for headers and body together. Default 5. */
+  timeout: number;
+  /** Codes (`200`), classes (`"2xx"`) or ranges (`"200-299"`). Default `["2xx", "3xx"]`. */
+  expect_status: Array<string | number>;
+  /** The body contains this text. */
+  body_contains?: string;
+  /** The body matches this regex (`source` or `/source/flags`). */
+  body_matches?: string;
+  /** A dotted path (`registry.total`, `a.b[0].c`) that exists in the JSON body, or equals `json_equals`. */
+  json_path?: string;
+  /** The value at `json_path`. */
+  json_equals?: unknown;
+  /** Most body bytes read per request. Default 1 MiB. */
+  max_body_bytes: number;
+  /** Redirects followed at most. Default 5. */
+  max_redirects: number;
+  /** EWMA weight of a new latency sample. Default 0.2. */
+  latency_alpha: number;
+  /** Deviations above the mean that make a latency anomaly. Default 4. */
+  latency_threshold: number;
+  /** Samples before anomalies are flagged. Default 5. */
+  latency_warmup: number;
+  /** An anomaly also exceeds the mean by at least this many ms. Default 50. */
+  latency_min_delta_ms: number;
+}
+
+/** An HTTP `watch:` section before defaults: `type` and `url` are required. */
+export type HttpWatchInput =
+  & Pick<HttpWatch, "type" | "url">
+  & Partial<Omit<HttpWatch, "type" | "url" | "expect_status" | "method">>
+  & { method?: string; expect_status?: string | number | Array<string | number> };
+
+/** The `watch:` section of an HTTP scout in scout.yaml (snake_case, defaults applied). */
+export const HttpWatchSchema: z.ZodType<HttpWatch, HttpWatchInput> = httpWatchSchema as z.ZodType<
+  HttpWatch,
+  HttpWatchInput
+>;

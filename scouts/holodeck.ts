@@ -10,6 +10,7 @@
 
 import { z } from "zod";
 import { CheckpointType } from "../lib/checkpoint_type.ts";
+import { quoteObserved } from "../lib/gate.ts";
 import { Scout, type ScoutOptions } from "../lib/scout.ts";
 import type { DirReader, ScoutKind } from "../lib/scout_kind.ts";
 import { fitAnswer } from "./_answer.ts";
@@ -57,13 +58,18 @@ export class HolodeckScout extends Scout<HolodeckObservation> {
   readonly #attempts = new Map<string, number>();
   #unreadableTotal = 0;
 
-  /** @param options Scout options, the sessions folder and directory access. */
+  /**
+   * Build a holodeck scout; nothing is read before the first tick.
+   *
+   * @param options Scout options, the sessions folder and directory access.
+   */
   constructor(options: HolodeckScoutOptions) {
     const dir = options.sessionsDir ?? "sessions";
     super({
       ...options,
       watchedService: options.watchedService ?? "holodeck",
-      purpose: options.purpose ?? `Observes holodeck sessions in ${dir}: starts, ends, quality`,
+      purpose: options.purpose ??
+        `Observes holodeck sessions in ${quoteObserved(dir)}: starts, ends, quality`,
     });
     this.sessionsDir = dir.replace(/\/+$/, "") || "/";
     this.#dirs = options.dirs;
@@ -80,7 +86,7 @@ export class HolodeckScout extends Scout<HolodeckObservation> {
   /** The startup tile's extra fields: what is watched and how to read the tiles. */
   protected override describe(): Record<string, unknown> {
     return {
-      sessions_dir: this.sessionsDir,
+      sessions_dir: quoteObserved(this.sessionsDir),
       files_read: ["<session>/adventure.json", "<session>/scores.json", "<session>/artifacts/"],
       max_sessions_remembered: this.#maxSessions,
       max_reports_per_cycle: this.#maxReports,
@@ -236,17 +242,28 @@ export function createHolodeckScout(options: HolodeckScoutOptions): HolodeckScou
   return new HolodeckScout(options);
 }
 
-/** The `watch:` section of a holodeck scout in scout.yaml. */
-export const HolodeckWatchSchema = z.strictObject({
+/** A validated holodeck `watch:` section, as scout.yaml writes it (defaults applied). */
+export interface HolodeckWatch {
+  /** Always `"holodeck"`. */
+  type: "holodeck";
+  /** The holodeck's sessions folder. Default `"sessions"`. */
+  sessions_dir: string;
+  /** Most sessions remembered across restarts. Default 10,000. */
+  max_sessions: number;
+  /** Most SESSION_START and SESSION_END tiles per cycle. Default 20. */
+  max_reports_per_tick: number;
+  /** Cycles an ended session's unreadable `scores.json` is retried. Default 5. */
+  scores_retries: number;
+}
+
+/** The zod schema of the `watch:` section of a holodeck scout in scout.yaml. */
+export const HolodeckWatchSchema: z.ZodType<HolodeckWatch> = z.strictObject({
   type: z.literal("holodeck"),
   sessions_dir: z.string().trim().min(1).default("sessions"),
   max_sessions: z.number().int().min(1).max(1_000_000).default(10_000),
   max_reports_per_tick: z.number().int().min(1).max(500).default(20),
   scores_retries: z.number().int().min(0).max(100).default(5),
 });
-
-/** A validated holodeck `watch:` section. */
-export type HolodeckWatch = z.output<typeof HolodeckWatchSchema>;
 
 /**
  * The holodeck scout kind: `watch.type: holodeck` in scout.yaml, the

@@ -10,6 +10,7 @@
 
 import { z } from "zod";
 import { getEnv } from "../lib/env.ts";
+import { quoteObserved } from "../lib/gate.ts";
 import { redactUrl } from "../lib/redact.ts";
 import { abortableSleep } from "../lib/run_loop.ts";
 import { type Checkpoint, Scout, type ScoutOptions } from "../lib/scout.ts";
@@ -78,7 +79,11 @@ export class KeeperScout extends Scout<KeeperObservation> {
   #downSince = 0;
   #lastError = "";
 
-  /** @param options Scout options and the Keeper's address. */
+  /**
+   * Build a Keeper scout; nothing is fetched before the first tick.
+   *
+   * @param options Scout options and the Keeper's address.
+   */
   constructor(options: KeeperScoutOptions) {
     const keeperUrl = options.keeperUrl ?? DEFAULT_KEEPER_URL;
     super({
@@ -86,7 +91,7 @@ export class KeeperScout extends Scout<KeeperObservation> {
       watchedService: options.watchedService ?? "keeper",
       purpose: options.purpose ??
         `Observes agent registrations, status changes and routing stats of the Keeper at ${
-          redactUrl(keeperUrl)
+          quoteObserved(redactUrl(keeperUrl))
         }`,
     });
     this.keeperUrl = keeperUrl;
@@ -102,7 +107,7 @@ export class KeeperScout extends Scout<KeeperObservation> {
   /** The startup tile's extra fields: what is watched and how to read the tiles. */
   protected override describe(): Record<string, unknown> {
     return {
-      keeper_url: redactUrl(this.keeperUrl),
+      keeper_url: quoteObserved(redactUrl(this.keeperUrl)),
       endpoints: ["/agents", "/stats"],
       auth: this.#apiKey ? "bearer" : "none",
       timeout_ms: this.#timeoutMs,
@@ -207,19 +212,31 @@ export function createKeeperScout(options: KeeperScoutOptions): KeeperScout {
   return new KeeperScout(options);
 }
 
-/** The `watch:` section of a Keeper scout in scout.yaml. */
-export const KeeperWatchSchema = z.strictObject({
+/** A validated Keeper `watch:` section, as scout.yaml writes it (defaults applied). */
+export interface KeeperWatch {
+  /** Always `"keeper"`. */
+  type: "keeper";
+  /** The Keeper's base URL. Default {@linkcode DEFAULT_KEEPER_URL}. */
+  url: string;
+  /** Bearer token; else `KEEPER_API_KEY` from the environment. */
+  api_key?: string;
+  /** Seconds to wait for the Keeper. Default 10. */
+  timeout: number;
+  /** Most agents remembered across restarts. Default 10,000. */
+  max_agents: number;
+  /** Most registration (and status-change) tiles per cycle. Default 25. */
+  max_agent_tiles: number;
+}
+
+/** The zod schema of the `watch:` section of a Keeper scout in scout.yaml. */
+export const KeeperWatchSchema: z.ZodType<KeeperWatch> = z.strictObject({
   type: z.literal("keeper"),
   url: z.url({ protocol: /^https?$/ }).default(DEFAULT_KEEPER_URL),
   api_key: z.string().min(1).optional(),
-  /** Seconds. */
   timeout: z.number().positive().max(600).default(10),
   max_agents: z.number().int().min(1).max(1_000_000).default(10_000),
   max_agent_tiles: z.number().int().min(1).max(200).default(25),
 });
-
-/** A validated Keeper `watch:` section. */
-export type KeeperWatch = z.output<typeof KeeperWatchSchema>;
 
 /**
  * The Keeper scout kind: `watch.type: keeper` in scout.yaml, the `keeper` CLI

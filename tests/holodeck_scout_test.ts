@@ -67,7 +67,7 @@ function adventure(extra: Record<string, unknown> = {}): Record<string, unknown>
     creator: "oracle1",
     objective: "Find the keeper's log",
     rooms: ["Shore", "Tower", { name: "Lamp Room" }],
-    npc_names: ["Keeper Ada"],
+    npc_names: ["Keeper Ada", "Nobody"],
     transcript: [],
     artifacts: [],
     started: "2026-11-24T10:00:00Z",

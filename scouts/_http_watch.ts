@@ -82,6 +82,13 @@ const httpWatchSchema = z.strictObject({
   if (w.json_equals !== undefined && w.json_path === undefined) {
     ctx.addIssue({ code: "custom", path: ["json_equals"], message: "needs json_path" });
   }
+  if (w.body !== undefined && (w.method === "GET" || w.method === "HEAD")) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["body"],
+      message: `needs a method other than ${w.method}`,
+    });
+  }
 });
 
 /** A validated HTTP `watch:` section: snake_case keys as scout.yaml writes them, defaults applied. */

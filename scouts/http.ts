@@ -107,6 +107,11 @@ export class HttpScout extends Scout<HttpObservation> {
     this.#options = options;
     this.url = target.shownUrl;
     this.method = (options.method ?? "GET").toUpperCase();
+    if (options.body !== undefined && (this.method === "GET" || this.method === "HEAD")) {
+      throw new TypeError(
+        `Cannot create HTTP scout: 'body' needs a method other than ${this.method}`,
+      );
+    }
     this.#assertions = buildAssertions(options);
     this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.#timers = options.timers ?? {
@@ -184,7 +189,9 @@ export class HttpScout extends Scout<HttpObservation> {
         confidence: 0.8,
       });
     } else {
-      this.log.warn(this.#scrubber.scrub(`${where} is down: ${obs.headline}`));
+      const line = this.#scrubber.scrub(`${where} is down: ${obs.headline}`);
+      if (report.change || report.answer.consecutive_failures === 1) this.log.warn(line);
+      else this.log.debug(line);
       this.#failing = true;
       try {
         this.emitError(new Error(`${where}: ${obs.headline}`), {
@@ -197,6 +204,9 @@ export class HttpScout extends Scout<HttpObservation> {
     }
     if (report.change) {
       const c = report.change;
+      if (c.to === "up") {
+        this.log.info(this.#scrubber.scrub(`${where} is up again: ${obs.headline}`));
+      }
       const lasted = c.previousSeconds === undefined ? "" : ` after ${duration(c.previousSeconds)}`;
       this.emitCheckpoint({
         checkpointType: CheckpointType.PERIODIC,

@@ -740,6 +740,7 @@ Deno.test("the watch schema names the field of every bad http section", () => {
     [{ ...base, max_body_bytes: -1 }, "max_body_bytes", /./],
     [{ ...base, max_redirects: 100 }, "max_redirects", /./],
     [{ ...base, latency_alpha: 2 }, "latency_alpha", /./],
+    [{ ...base, body: "x=1" }, "body", /needs a method other than GET/],
     [{ ...base, typo_field: 1 }, "", /typo_field/],
   ];
   for (const [input, path, message] of cases) {
@@ -811,4 +812,25 @@ Deno.test("an invalid URL, regex or JSON path is a TypeError naming the option",
     /'expectStatus'/,
   );
   assert.throws(() => new HttpScout({ ...base, url: "http://h/", jsonEquals: 1 }), /'jsonEquals'/);
+  assert.throws(() => new HttpScout({ ...base, url: "http://h/", body: "x" }), /'body'/);
+});
+
+Deno.test("a POST probe sends its body and follows a 303 with a GET", async () => {
+  const seen: string[] = [];
+  const t = target(async (req) => {
+    seen.push(`${req.method} ${new URL(req.url).pathname} ${await req.text()}`);
+    return new URL(req.url).pathname === "/submit"
+      ? new Response(null, { status: 303, headers: { location: "/done" } })
+      : Response.json({ ok: true });
+  });
+  try {
+    const h = harness(`${t.url}/submit`, { method: "post", body: '{"ping":1}' });
+    await h.scout.tick();
+    assert.deepEqual(seen, ['POST /submit {"ping":1}', "GET /done "]);
+    const periodic = last(await h.tiles(), "[PERIODIC]");
+    assert.match(periodic.question, /^\[PERIODIC\] POST /);
+    assert.equal(answerOf(periodic).redirects, 1);
+  } finally {
+    await t.close();
+  }
 });

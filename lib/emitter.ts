@@ -23,6 +23,8 @@ export interface EmitterOptions {
   outbox?: Outbox;
   /** Tiles per request. Default 50 (the original's `batch_size`). */
   batchSize?: number;
+  /** Batch requests in flight at once. Default 2 (Workers allow 6 connections). */
+  concurrency?: number;
   /** Minimum time between automatic flushes, ms. Default 1,000 (`min_interval_seconds`). */
   minIntervalMs?: number;
   /** Gate check on emit: `warn` (default) logs, `refuse` drops locally and counts, `off`. */
@@ -92,6 +94,7 @@ export class Emitter {
   readonly outbox: Outbox;
   readonly #client: PlatoClient;
   readonly #batchSize: number;
+  readonly #concurrency: number;
   readonly #minIntervalMs: number;
   readonly #gate: GatePolicy;
   readonly #backoff: BackoffOptions;
@@ -117,6 +120,7 @@ export class Emitter {
     this.#client = options.client;
     this.outbox = options.outbox ?? new MemoryOutbox();
     this.#batchSize = positiveInt("batchSize", options.batchSize ?? 50);
+    this.#concurrency = positiveInt("concurrency", options.concurrency ?? 2);
     this.#minIntervalMs = options.minIntervalMs ?? 1000;
     if (!(this.#minIntervalMs >= 0)) {
       throw new RangeError(`Cannot create emitter: 'minIntervalMs' must be >= 0`);
@@ -224,22 +228,17 @@ export class Emitter {
     const report: FlushReport = { delivered: 0, rejected: 0, pending: 0 };
     let logged = 0;
     while (true) {
-      const entries = await this.outbox.peek(this.#batchSize);
+      // Up to `concurrency` batches in flight; a single probe batch while recovering
+      // from failures, so a struggling server is not hit with a burst.
+      const lanes = this.#failures > 0 ? 1 : this.#concurrency;
+      const entries = await this.outbox.peek(this.#batchSize * lanes);
       if (entries.length === 0) break;
-      const started = this.#now();
-      let outcomes: SubmitOutcome[];
-      try {
-        outcomes = await this.#client.submitBatch(entries.map((e) => e.tile));
-      } catch (error) {
-        // A client must not throw, but a custom fetch might: treat as retryable.
-        outcomes = entries.map(() => ({ kind: "retryable", reason: String(error) }));
+      const batches: OutboxEntry[][] = [];
+      for (let i = 0; i < entries.length; i += this.#batchSize) {
+        batches.push(entries.slice(i, i + this.#batchSize));
       }
-      this.#metrics?.observe(
-        METRIC.submitDuration,
-        METRIC_HELP.submitDuration,
-        { scout_name: this.#name },
-        (this.#now() - started) / 1000,
-      );
+      const results = await Promise.all(batches.map((batch) => this.#send(batch)));
+      const outcomes = results.flat();
       const { done, retry, retryAfterMs, lastError } = this.#settle(
         entries,
         outcomes,
@@ -266,6 +265,24 @@ export class Emitter {
     if (logged > 5) this.#log.warn(`${logged - 5} more tile(s) refused by PLATO in this flush`);
     report.pending = this.outbox.size();
     return report;
+  }
+
+  async #send(batch: OutboxEntry[]): Promise<SubmitOutcome[]> {
+    const started = this.#now();
+    let outcomes: SubmitOutcome[];
+    try {
+      outcomes = await this.#client.submitBatch(batch.map((e) => e.tile));
+    } catch (error) {
+      // A client must not throw, but a custom fetch might: treat as retryable.
+      outcomes = batch.map(() => ({ kind: "retryable", reason: String(error) }));
+    }
+    this.#metrics?.observe(
+      METRIC.submitDuration,
+      METRIC_HELP.submitDuration,
+      { scout_name: this.#name },
+      (this.#now() - started) / 1000,
+    );
+    return outcomes;
   }
 
   #settle(

@@ -1,0 +1,129 @@
+/**
+ * Issue 2's figures: delivered tiles/s from the Emitter against a loop that
+ * POSTs one tile per request as the original's `submit_tile` does, same sink,
+ * same run; and the cost of one `emit()` call.
+ *
+ * Run: deno run -A bench/emitter_bench.ts [tiles=5000] [rounds=5]
+ */
+import {
+  buildTile,
+  createLogger,
+  createPlatoClient,
+  Emitter,
+  MemoryOutbox,
+  type Tile,
+} from "../mod.ts";
+import { type Figure, report, startSink, summary } from "./_stats.ts";
+
+const N = Number(Deno.args[0] ?? 5000);
+const ROUNDS = Number(Deno.args[1] ?? 5);
+const BATCH = Number(Deno.env.get("BENCH_BATCH") ?? 50);
+const CONCURRENCY = Number(Deno.env.get("BENCH_CONCURRENCY") ?? 2);
+const quiet = createLogger({ level: "silent" });
+
+function tiles(n: number): Tile[] {
+  return Array.from({ length: n }, (_, i) =>
+    buildTile({
+      scoutName: "bench-scout",
+      room: "bench/scout-reports/emitter",
+      checkpointType: "periodic",
+      question: `bench tile ${i}`,
+      answer: { i, status: "ok", latency_ms: 12.5, observed_at: new Date().toISOString() },
+      tags: ["bench"],
+    }));
+}
+
+const sink = await startSink();
+const perTile: number[] = [];
+const emitterRates: number[] = [];
+try {
+  for (let r = 0; r < ROUNDS; r++) {
+    // The original: one synchronous POST /submit per tile.
+    const a = tiles(N);
+    let t0 = performance.now();
+    for (const tile of a) {
+      const res = await fetch(`${sink.url}/submit`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(tile),
+      });
+      await res.json();
+    }
+    perTile.push(N / ((performance.now() - t0) / 1000));
+
+    // The emitter: emit everything, then drain (batches of 50, the default).
+    const b = tiles(N);
+    const emitter = new Emitter({
+      client: createPlatoClient({ url: sink.url }),
+      outbox: new MemoryOutbox({ capacity: N }),
+      logger: quiet,
+      minIntervalMs: 0,
+      batchSize: BATCH,
+      concurrency: CONCURRENCY,
+    });
+    t0 = performance.now();
+    for (const tile of b) emitter.emit(tile);
+    const report = await emitter.drain({ deadlineMs: 60_000 });
+    emitterRates.push(N / ((performance.now() - t0) / 1000));
+    if (report.pending !== 0 || emitter.stats.delivered !== N) {
+      throw new Error("emitter did not deliver every tile");
+    }
+  }
+} finally {
+  await sink.stop();
+}
+
+// emit() cost: the enqueue path only (autoFlush off: no network in the timing).
+const sample = tiles(10_000);
+const perCall: number[] = [];
+for (let r = 0; r < 60; r++) {
+  const emitter = new Emitter({
+    client: createPlatoClient({ url: "http://127.0.0.1:9" }),
+    outbox: new MemoryOutbox({ capacity: 20_000 }),
+    logger: quiet,
+    autoFlush: false,
+  });
+  const t0 = performance.now();
+  for (let i = 0; i < sample.length; i++) emitter.emit(sample[i]);
+  perCall.push(((performance.now() - t0) * 1000) / sample.length);
+}
+const emitCost = summary(perCall.slice(10)); // first rounds warm the JIT
+
+const loop = summary(perTile);
+const em = summary(emitterRates);
+const ratio = { min: em.min / loop.max, median: em.median / loop.median, max: em.max / loop.min };
+console.log(
+  `one POST per tile  : ${loop.median.toFixed(0)} tiles/s (min ${loop.min.toFixed(0)}, max ${
+    loop.max.toFixed(0)
+  })`,
+);
+console.log(
+  `emitter (batch 50) : ${em.median.toFixed(0)} tiles/s (min ${em.min.toFixed(0)}, max ${
+    em.max.toFixed(0)
+  })`,
+);
+console.log(`ratio (medians)    : ${ratio.median.toFixed(1)}x (target >= 25x)`);
+console.log(
+  `emit() per call    : ${emitCost.median.toFixed(3)} µs median (min ${
+    emitCost.min.toFixed(3)
+  }, max ${emitCost.max.toFixed(3)}; target < 2 µs)`,
+);
+
+const figures: Figure[] = [
+  {
+    name: "Emitter delivery rate vs one POST per tile",
+    unit: "tiles/s",
+    ...em,
+    against: { name: "one POST /submit per tile (the original's submit_tile)", ...loop },
+    target: ">= 25x the per-tile loop (medians)",
+    met: ratio.median >= 25,
+  },
+  {
+    name: "emit() cost",
+    unit: "µs per call",
+    ...emitCost,
+    target: "median < 2 µs",
+    met: emitCost.median < 2,
+  },
+];
+report(figures);

@@ -12,18 +12,38 @@ import { z } from "zod";
 import { redactSecrets, redactUrl } from "../lib/redact.ts";
 import { cut } from "./_answer.ts";
 
+/** An agent record as the scout keeps it: `agent_id` and `status` checked, other fields as served. */
+export interface KeeperAgent {
+  /** The Keeper's id of the agent (a number is turned into a string). */
+  agent_id: string;
+  /** Display name; the id stands in when absent. */
+  name?: string;
+  /** `active | idle | offline | maintenance`, or whatever the Keeper reports. */
+  status: string;
+  /** `capabilities`, `endpoint`, `trust_score`, `load`, `last_seen`, ... as served. */
+  [field: string]: unknown;
+}
+
 /** One agent record of `GET /agents`. Unknown fields are kept. */
-export const KeeperAgentSchema = z.looseObject({
+export const KeeperAgentSchema: z.ZodType<KeeperAgent> = z.looseObject({
   agent_id: z.union([z.string().min(1), z.number()]).transform(String),
   name: z.string().optional(),
   status: z.string().min(1),
 });
 
-/** An agent record as the scout keeps it. */
-export type KeeperAgent = z.output<typeof KeeperAgentSchema>;
+/** `GET /stats` as the scout keeps it. */
+export interface KeeperStats {
+  /** Agent counts: `total` and `by_status`. */
+  registry?: { total?: number; by_status?: Record<string, number>; [field: string]: unknown };
+  /** Discovery stats, as served. */
+  discovery?: unknown;
+  /** Routing stats (`pools`, `mailboxes`), as served. */
+  routing?: unknown;
+  [field: string]: unknown;
+}
 
 /** `GET /stats`: registry counts, discovery and routing stats. Unknown fields are kept. */
-export const KeeperStatsSchema = z.looseObject({
+export const KeeperStatsSchema: z.ZodType<KeeperStats> = z.looseObject({
   registry: z.looseObject({
     total: z.number().optional(),
     by_status: z.record(z.string(), z.number()).optional(),
@@ -31,9 +51,6 @@ export const KeeperStatsSchema = z.looseObject({
   discovery: z.unknown().optional(),
   routing: z.unknown().optional(),
 });
-
-/** `GET /stats` as the scout keeps it. */
-export type KeeperStats = z.output<typeof KeeperStatsSchema>;
 
 /** Why a Keeper request failed. */
 export type KeeperFailure = "unreachable" | "timeout" | "status" | "garbage";

@@ -58,6 +58,7 @@ Deno.test("loadConfig reads the original's scout.yaml shape", () => {
   assert.deepEqual(r.config.emission, {
     minIntervalSeconds: 10,
     batchSize: 50,
+    concurrency: 2,
     gate: "warn",
     outboxMaxEntries: 100_000,
     outboxMaxBytes: 256 * 1024 * 1024,

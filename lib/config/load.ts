@@ -215,6 +215,7 @@ export function validateConfig(
       emission: {
         minIntervalSeconds: e.min_interval_seconds,
         batchSize: e.batch_size,
+        concurrency: e.concurrency,
         gate: e.gate,
         outboxMaxEntries: e.outbox_max_entries,
         outboxMaxBytes: e.outbox_max_bytes,

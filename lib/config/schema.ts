@@ -20,6 +20,8 @@ export const ScoutSectionSchema = z.strictObject({
 export const EmissionSchema = z.strictObject({
   min_interval_seconds: z.number().min(0).max(3600).default(1),
   batch_size: z.number().int().min(1).max(1000).default(50),
+  /** Batch requests in flight at once (Workers allow 6 connections). */
+  concurrency: z.number().int().min(1).max(6).default(2),
   gate: z.enum(["warn", "refuse", "off"]).default("warn"),
   outbox_max_entries: z.number().int().min(1).default(100_000),
   outbox_max_bytes: z.number().int().min(1024).default(256 * 1024 * 1024),
@@ -61,6 +63,7 @@ export interface ResolvedConfig {
   emission: {
     minIntervalSeconds: number;
     batchSize: number;
+    concurrency: number;
     gate: "warn" | "refuse" | "off";
     outboxMaxEntries: number;
     outboxMaxBytes: number;

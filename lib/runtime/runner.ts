@@ -83,6 +83,7 @@ export async function runConfig(config: ResolvedConfig, options: RunOptions): Pr
     client,
     outbox,
     batchSize: config.emission.batchSize,
+    concurrency: config.emission.concurrency,
     minIntervalMs: config.emission.minIntervalSeconds * 1000,
     gate: config.emission.gate,
     name: "plato-scout",

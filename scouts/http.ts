@@ -93,6 +93,7 @@ export class HttpScout extends Scout<HttpObservation> {
    *
    * @param options Scout options, target, assertions and limits.
    * @throws {TypeError} If the URL, a status, the regex or the JSON path is invalid.
+   * @throws {RangeError} If the timeout, body cap or redirect limit is out of range.
    */
   constructor(options: HttpScoutOptions) {
     const target = prepareTarget(options.url, options.headers);
@@ -112,6 +113,7 @@ export class HttpScout extends Scout<HttpObservation> {
         `Cannot create HTTP scout: 'body' needs a method other than ${this.method}`,
       );
     }
+    checkLimits(options);
     this.#assertions = buildAssertions(options);
     this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.#timers = options.timers ?? {
@@ -253,6 +255,22 @@ export class HttpScout extends Scout<HttpObservation> {
       answer,
       tags,
     });
+  }
+}
+
+function checkLimits(o: HttpScoutOptions): void {
+  const bad = (name: string, value: unknown, rule: string) => {
+    throw new RangeError(`Cannot create HTTP scout: '${name}' must be ${rule}, got ${value}`);
+  };
+  const t = o.timeoutSeconds;
+  if (t !== undefined && !(Number.isFinite(t) && t > 0)) bad("timeoutSeconds", t, "> 0");
+  const b = o.maxBodyBytes;
+  if (b !== undefined && !(Number.isSafeInteger(b) && b >= 1)) {
+    bad("maxBodyBytes", b, "an integer >= 1");
+  }
+  const r = o.maxRedirects;
+  if (r !== undefined && !(Number.isSafeInteger(r) && r >= 0)) {
+    bad("maxRedirects", r, "an integer >= 0");
   }
 }
 

@@ -795,7 +795,7 @@ Deno.test("httpScout.create builds a working scout from a parsed watch section",
   }
 });
 
-Deno.test("an invalid URL, regex or JSON path is a TypeError naming the option", () => {
+Deno.test("an invalid URL, regex, JSON path or limit is an error naming the option", () => {
   const base = { scoutName: "s", scoutRoom: "r" };
   assert.throws(() => new HttpScout({ ...base, url: "ftp://u:pw-secret@host/" }), (e: Error) => {
     assert.ok(e instanceof TypeError);
@@ -813,6 +813,8 @@ Deno.test("an invalid URL, regex or JSON path is a TypeError naming the option",
   );
   assert.throws(() => new HttpScout({ ...base, url: "http://h/", jsonEquals: 1 }), /'jsonEquals'/);
   assert.throws(() => new HttpScout({ ...base, url: "http://h/", body: "x" }), /'body'/);
+  assert.throws(() => new HttpScout({ ...base, url: "http://h/", timeoutSeconds: 0 }), RangeError);
+  assert.throws(() => new HttpScout({ ...base, url: "http://h/", maxBodyBytes: 0.5 }), RangeError);
 });
 
 Deno.test("a POST probe sends its body and follows a 303 with a GET", async () => {

@@ -232,10 +232,9 @@ export class Scout<T = Record<string, unknown>> {
         watched_service: this.watchedService,
         scout_room: this.scoutRoom,
         plato_url: redactUrl(this.platoUrl),
-        purpose: this.purpose,
+        purpose: quoteObserved(this.purpose),
         checkpoint_types: Object.values(CheckpointType),
-        ...this.describe(),
-        ...details,
+        ...quoteValues({ ...this.describe(), ...details }),
       },
       tags: ["startup", this.watchedService],
       confidence: 1.0,
@@ -445,4 +444,17 @@ export class Scout<T = Record<string, unknown>> {
     });
     return this.close({ deadlineMs: options.deadlineMs });
   }
+}
+
+/** Quote every string value (not key) so the startup contract passes the absolute-word rule. */
+function quoteValues(value: Record<string, unknown>): Record<string, unknown> {
+  const walk = (v: unknown): unknown =>
+    typeof v === "string"
+      ? quoteObserved(v)
+      : Array.isArray(v)
+      ? v.map(walk)
+      : v && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype
+      ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]))
+      : v;
+  return walk(value) as Record<string, unknown>;
 }

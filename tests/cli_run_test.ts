@@ -129,14 +129,13 @@ Deno.test("SCOUT_METRICS_PORT serves /metrics and /health, and SIGTERM flushes a
       { env: { PLATO_URL: plato.url, SCOUT_METRICS_PORT: "0", SCOUT_LOG_LEVEL: "info" } },
     );
     const port = match[1];
-    // Wait (without sleeping) until the first cycle's tiles were delivered.
+    // Poll the real endpoint until the first cycle's two tiles are delivered (bounded).
     let text = "";
-    for (
-      let i = 0;
-      i < 200 && !/plato_scout_tiles_delivered_total\{scout_name="plato-scout"\} 2/.test(text);
-      i++
-    ) {
+    const deadline = Date.now() + 30_000;
+    while (!/plato_scout_tiles_delivered_total\{scout_name="plato-scout"\} 2/.test(text)) {
+      if (Date.now() > deadline) throw new Error(`tiles not delivered in 30 s:\n${text}`);
       text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      await new Promise((r) => setTimeout(r, 25));
     }
     assert.match(
       text,

@@ -29,7 +29,6 @@ export {
   prefixQuestion,
   serializeAnswer,
   type Tile,
-  TileSchema,
 } from "./lib/tile.ts";
 export {
   ABSOLUTE_WORDS,
@@ -70,7 +69,13 @@ export { MemoryState, type StateStore } from "./lib/state.ts";
 export { type Checkpoint, Scout, type ScoutOptions, type TickResult } from "./lib/scout.ts";
 export { abortableSleep, runEvery, type RunEveryOptions } from "./lib/run_loop.ts";
 export { backoffDelay, type BackoffOptions } from "./lib/backoff.ts";
-export { DEFAULT_BUCKETS, METRIC, METRIC_HELP, MetricsRegistry } from "./lib/metrics.ts";
+export {
+  DEFAULT_BUCKETS,
+  type Labels,
+  METRIC,
+  METRIC_HELP,
+  MetricsRegistry,
+} from "./lib/metrics.ts";
 export {
   createLogger,
   formatLogRecord,
@@ -81,6 +86,7 @@ export {
   parseLogLevel,
 } from "./lib/logger.ts";
 export { redactSecrets, redactUrl } from "./lib/redact.ts";
+export { createPrintingClient } from "./lib/printing_client.ts";
 export { DEFAULT_PLATO_URL, getEnv } from "./lib/env.ts";
 
 /**

@@ -8,16 +8,23 @@ import type { StateStore } from "./state.ts";
 
 /** What {@linkcode buildScouts} wires into every scout. */
 export interface BuildScoutsOptions {
+  /** The scout kinds `watch.type` may name. */
   kinds: readonly ScoutKind[];
   /** One emitter shared by every scout of the process. */
   emitter: Emitter;
   /** State and files lent by the runtime; state is namespaced per scout. */
   host: ScoutHost;
+  /** The PLATO base URL. */
   platoUrl: string;
+  /** Bearer token for PLATO. */
   apiKey?: string;
+  /** Injected fetch. */
   fetch?: typeof fetch;
+  /** Epoch milliseconds now. */
   now?: () => number;
+  /** The logger each scout gets a child of. */
   logger: Logger;
+  /** The registry every scout records into. */
   metrics: MetricsRegistry;
 }
 

@@ -11,7 +11,9 @@ export type GatePolicy = "warn" | "refuse" | "off";
 
 /** Timer functions, injectable for tests; default the global ones. */
 export interface Timers {
+  /** Schedule `fn` after `ms` milliseconds; returns a handle. */
   setTimeout(fn: () => void, ms: number): unknown;
+  /** Cancel a handle from `setTimeout`. */
   clearTimeout(id: unknown): void;
 }
 
@@ -35,7 +37,9 @@ export interface EmitterOptions {
   autoFlush?: boolean;
   /** Label for metrics and logs. Default `plato-scout`. */
   name?: string;
+  /** Where delivery problems are logged. Default: a logger named after `name`. */
   logger?: Logger;
+  /** Where delivery metrics are recorded. */
   metrics?: MetricsRegistry;
   /** Epoch ms now. Default `Date.now`. */
   now?: () => number;
@@ -67,7 +71,9 @@ export interface EmitterStats {
 
 /** What one flush or drain achieved. */
 export interface FlushReport {
+  /** Tiles acknowledged in this flush. */
   delivered: number;
+  /** Tiles refused for good in this flush. */
   rejected: number;
   /** Tiles still waiting afterwards. */
   pending: number;
@@ -91,6 +97,7 @@ export interface FlushReport {
  * ```
  */
 export class Emitter {
+  /** Where undelivered tiles wait. */
   readonly outbox: Outbox;
   readonly #client: PlatoClient;
   readonly #batchSize: number;
@@ -115,7 +122,11 @@ export class Emitter {
   #closed = false;
   #stats = { emitted: 0, delivered: 0, rejected: 0, duplicates: 0, retries: 0 };
 
-  /** @param options Client, outbox, batching and retry settings. */
+  /**
+   * Create an emitter.
+   *
+   * @param options Client, outbox, batching and retry settings.
+   */
   constructor(options: EmitterOptions) {
     this.#client = options.client;
     this.outbox = options.outbox ?? new MemoryOutbox();

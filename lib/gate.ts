@@ -28,9 +28,13 @@ export const GATE_LIMITS = {
 
 /** The fields of a tile the gate looks at. */
 export interface GateInput {
+  /** The room. */
   domain?: unknown;
+  /** The question. */
   question?: unknown;
+  /** The answer, as it would go on the wire. */
   answer?: unknown;
+  /** 0..1; the gate assumes 0.5 when absent. */
   confidence?: unknown;
 }
 

@@ -8,6 +8,7 @@ const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 4
 
 /** One log record as handed to a sink. */
 export interface LogRecord {
+  /** Severity. */
   level: Exclude<LogLevel, "silent">;
   /** Epoch ms. */
   time: number;
@@ -19,9 +20,13 @@ export interface LogRecord {
 
 /** A levelled logger. */
 export interface Logger {
+  /** Log detail for debugging. */
   debug(message: string): void;
+  /** Log normal operation. */
   info(message: string): void;
+  /** Log something that needs attention but did not fail. */
   warn(message: string): void;
+  /** Log a failure. */
   error(message: string): void;
   /** A logger with another name and the same level, sink and secrets. */
   child(name: string): Logger;

@@ -5,7 +5,8 @@
  * @module
  */
 
-type Labels = Record<string, string>;
+/** Metric labels: name to value. */
+export type Labels = Record<string, string>;
 
 interface Series {
   labels: Labels;

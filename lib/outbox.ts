@@ -68,7 +68,11 @@ export class MemoryOutbox implements Outbox {
   #size = 0;
   #dropped = 0;
 
-  /** @param options The capacity. */
+  /**
+   * Create an outbox.
+   *
+   * @param options The capacity.
+   */
   constructor(options: MemoryOutboxOptions = {}) {
     const capacity = options.capacity ?? 10_000;
     if (!Number.isInteger(capacity) || capacity < 1) {

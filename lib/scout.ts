@@ -48,16 +48,21 @@ export interface ScoutOptions {
   gate?: GatePolicy;
   /** State kept across restarts. Default: in memory. */
   state?: StateStore;
+  /** Where the scout logs. Default: a logger named after the scout that strips the API key. */
   logger?: Logger;
+  /** Where metrics are recorded. Default: a registry of its own. */
   metrics?: MetricsRegistry;
 }
 
 /** A checkpoint, as {@linkcode Scout.emitCheckpoint} takes it. */
 export interface Checkpoint {
+  /** The semantic type of the checkpoint. */
   checkpointType: CheckpointType;
+  /** One line; `[TYPE] ` is prefixed unless it starts with a bracketed marker. */
   question: string;
   /** A string, or any JSON value. */
   answer: unknown;
+  /** Extra tags after `scout`, the scout name and `checkpoint:<type>`. */
   tags?: readonly string[];
   /** 0..1; default 0.8. */
   confidence?: number;
@@ -65,7 +70,9 @@ export interface Checkpoint {
 
 /** What one {@linkcode Scout.tick} did. */
 export interface TickResult {
+  /** Whether collection and analysis succeeded. */
   ok: boolean;
+  /** How long the cycle took, ms. */
   durationMs: number;
   /** One line, when collection or analysis failed (an ERROR tile was emitted). */
   error?: string;
@@ -100,24 +107,39 @@ export interface TickResult {
  * ```
  */
 export class Scout<T = Record<string, unknown>> {
+  /** The scout's name: `source` of its tiles. */
   readonly scoutName: string;
+  /** What it watches. */
   readonly watchedService: string;
+  /** The PLATO base URL. */
   readonly platoUrl: string;
+  /** The room its tiles go to. */
   readonly scoutRoom: string;
+  /** The emitter its tiles go through (possibly shared). */
   readonly emitter: Emitter;
+  /** The PLATO client, for reads and direct submissions. */
   readonly client: PlatoClient;
+  /** State kept across restarts. */
   readonly state: StateStore;
+  /** The scout's logger. */
   readonly log: Logger;
+  /** The scout's metrics registry. */
   readonly metrics: MetricsRegistry;
+  /** Epoch milliseconds now (injectable). */
   protected readonly now: () => number;
   readonly #sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** One line on what the scout is for. */
   protected readonly purpose: string;
   readonly #ownsEmitter: boolean;
   #started = false;
   #startedAt = 0;
   #counts = { tiles: 0, errors: 0, ticks: 0, skipped: 0 };
 
-  /** @param options Name, room, PLATO and injectables. */
+  /**
+   * Create a scout.
+   *
+   * @param options Name, room, PLATO and injectables.
+   */
   constructor(options: ScoutOptions) {
     if (!options.scoutName?.trim()) {
       throw new TypeError("Cannot create scout: 'scoutName' is required");

@@ -1,6 +1,8 @@
 /**
  * The built-in scouts, each a {@linkcode ScoutKind}: `watch.type` in
- * scout.yaml and a subcommand of the CLI (`plato-scout http|log|keeper|holodeck`).
+ * scout.yaml and a subcommand of the CLI (`plato-scout http|log|keeper|holodeck`),
+ * and the runtime-neutral log engine the log scout runs on (other runtimes
+ * supply their own {@linkcode FileSource}).
  *
  * @module
  */
@@ -11,22 +13,22 @@ import { keeperScout } from "./keeper.ts";
 import { logScoutKind } from "./log.ts";
 
 export type { DirReader, ScoutHost, ScoutKind } from "../lib/scout_kind.ts";
-export { createHttpScout, HttpScout, httpScout } from "./http.ts";
-export {
-  createLogScout,
-  LogScout,
-  logScoutKind,
-  type LogScoutOptions,
-  type LogWatch,
-} from "./log.ts";
-export {
-  createKeeperScout,
-  KeeperScout,
-  keeperScout,
-  type KeeperScoutOptions,
-  type KeeperWatch,
-} from "./keeper.ts";
-export { createHolodeckScout, HolodeckScout, holodeckScout } from "./holodeck.ts";
+export type { SessionRead } from "./_holodeck_session.ts";
+export type { KeeperAgent, KeeperStats } from "./_keeper_api.ts";
+export * from "./http.ts";
+export * from "./log.ts";
+export * from "./keeper.ts";
+export * from "./holodeck.ts";
+export * from "../lib/log/file_source.ts";
+export * from "../lib/log/signature.ts";
+export * from "../lib/log/level.ts";
+export * from "../lib/log/pattern.ts";
+export * from "../lib/log/line_splitter.ts";
+export * from "../lib/log/line_scanner.ts";
+export * from "../lib/log/interval_summary.ts";
+export * from "../lib/log/known_signatures.ts";
+export * from "../lib/log/tailer.ts";
+export * from "../lib/log/log_watcher.ts";
 
 /** Every built-in scout kind, in the order `--help` lists them. */
 export const BUILTIN_SCOUTS: readonly ScoutKind[] = [

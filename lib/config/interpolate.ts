@@ -1,6 +1,8 @@
 /** A `${VAR}` that could not be resolved. */
 export interface InterpolationProblem {
+  /** Where the variable was used. */
   path: Array<string | number>;
+  /** What is wrong. */
   message: string;
 }
 

@@ -11,6 +11,6 @@ export {
   validateConfig,
 } from "./load.ts";
 export { configJsonSchema, type ResolvedConfig, type ResolvedScout } from "./schema.ts";
-export { type ConfigProblem, formatPath, formatProblem, problemsFromZod } from "./issues.ts";
+export { type ConfigProblem, formatPath, formatProblem } from "./issues.ts";
 export { interpolateEnv, type InterpolationProblem } from "./interpolate.ts";
 export { buildScouts, type BuildScoutsOptions, namespacedState } from "../build_scouts.ts";

@@ -45,11 +45,15 @@ export type ConfigFile = z.output<typeof ConfigFileSchema>;
 
 /** One scout to run, normalised. */
 export interface ResolvedScout {
+  /** The scout's name. */
   name: string;
+  /** The PLATO room its tiles go to. */
   room: string;
   /** Seconds. */
   pollInterval: number;
+  /** Cron expression for Deno.cron and Workers, if set. */
   cron?: string;
+  /** What it watches, if set. */
   watchedService?: string;
   /** The watch section, validated and defaulted by its kind. */
   watch: { type: string } & Record<string, unknown>;
@@ -59,7 +63,9 @@ export interface ResolvedScout {
 export interface ResolvedConfig {
   /** The one PLATO URL of this process, if the file sets it. */
   platoUrl?: string;
+  /** The scouts, in file order. */
   scouts: ResolvedScout[];
+  /** Batching, retries and outbox bounds. */
   emission: {
     minIntervalSeconds: number;
     batchSize: number;
@@ -68,6 +74,7 @@ export interface ResolvedConfig {
     outboxMaxEntries: number;
     outboxMaxBytes: number;
   };
+  /** Where the durable outbox and state live, if set. */
   stateDir?: string;
 }
 

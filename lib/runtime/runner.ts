@@ -19,6 +19,7 @@ import { SqliteState } from "./sqlite_state.ts";
 
 /** Options of {@linkcode runConfig}. */
 export interface RunOptions {
+  /** The scout kinds `watch.type` may name. */
   kinds: readonly ScoutKind[];
   /** One cycle per scout, deliver, exit (1 if tiles are left undelivered). */
   once?: boolean;
@@ -28,6 +29,7 @@ export interface RunOptions {
   stateDir?: string;
   /** Overrides the config's and `PLATO_URL`. */
   platoUrl?: string;
+  /** Bearer token for PLATO. Default `PLATO_API_KEY`. */
   apiKey?: string;
   /** How long to keep delivering on stop, ms. Default 10,000. */
   deadlineMs?: number;
@@ -37,6 +39,7 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Extra strings that must never be logged. */
   secrets?: string[];
+  /** Where to log. Default: stderr, honouring `SCOUT_LOG_LEVEL`. */
   logger?: Logger;
   /** Where `--stdout` tiles go. Default `console.log`. */
   print?: (line: string) => void;

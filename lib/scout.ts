@@ -294,10 +294,15 @@ export class Scout<T = Record<string, unknown>> {
    * gate's absolute-word rule does not refuse the observation.
    *
    * @param error What went wrong.
-   * @param context Where and what the scout was doing.
+   * @param context Where and what the scout was doing (merged into the answer).
+   * @param tags Extra tags after `error`, `error:<type>` and `interesting`.
    * @returns The tile.
    */
-  emitError(error: unknown, context: Record<string, unknown> = {}): Tile {
+  emitError(
+    error: unknown,
+    context: Record<string, unknown> = {},
+    tags: readonly string[] = [],
+  ): Tile {
     const message = error instanceof Error ? error.message : String(error);
     const errorType = typeof context.error_type === "string"
       ? context.error_type
@@ -320,7 +325,7 @@ export class Scout<T = Record<string, unknown>> {
         interesting: true,
         ...context,
       },
-      tags: ["error", `error:${errorType}`, "interesting", this.watchedService],
+      tags: ["error", `error:${errorType}`, "interesting", ...tags, this.watchedService],
       confidence: 0.9,
     });
   }

@@ -9,7 +9,7 @@ import { Miniflare } from "npm:miniflare@4";
 import type { KVNamespace } from "../lib/runtime/cloudflare_types.ts";
 import { KvOutbox } from "../lib/runtime/kv_outbox.ts";
 import { bundle } from "./_support/bundle.ts";
-import { TILES_PER_RUN } from "./_support/core_conformance.ts";
+import { OUTAGE_503, TILES_PER_RUN } from "./_support/core_conformance.ts";
 import { agent, FakeKeeper } from "./_support/fake_keeper.ts";
 import { FakePlato } from "./_support/fake_plato.ts";
 import { outboxConformance } from "./outbox_conformance.ts";
@@ -118,7 +118,7 @@ Deno.test("workerd: Cron Triggers deliver tiles; with PLATO down they wait in KV
 Deno.test("workerd: the core conformance suite passes inside a Worker", async () => {
   const { text } = await bundle("tests/_support/core_conformance_worker.ts");
   const plato = new FakePlato().start();
-  plato.faults.push({ status: 503, body: { error: "down" } }, "drop");
+  plato.faults.push(OUTAGE_503, "drop");
   const mf = new Miniflare(workerOptions(text, { PLATO_URL: plato.url }));
   try {
     const res = await mf.dispatchFetch("http://worker/");

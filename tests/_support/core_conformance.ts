@@ -113,3 +113,15 @@ export async function runCoreConformance(platoUrl: string, runtime: string): Pro
   });
   return results;
 }
+
+/**
+ * The first fault a host queues: a 503 that also ends the connection, so the
+ * next request (the dropped one) goes over a fresh connection in every
+ * runtime — a client may transparently retry a request that failed on a
+ * reused keep-alive connection (Deno's does), which would hide the drop.
+ */
+export const OUTAGE_503 = {
+  status: 503,
+  body: { error: "down" },
+  headers: { connection: "close" },
+};

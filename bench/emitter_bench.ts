@@ -17,7 +17,7 @@ import { type Figure, report, startSink, summary } from "./_stats.ts";
 
 const N = Number(Deno.args[0] ?? 5000);
 const ROUNDS = Number(Deno.args[1] ?? 5);
-const BATCH = Number(Deno.env.get("BENCH_BATCH") ?? 50);
+const BATCH = Number(Deno.env.get("BENCH_BATCH") ?? 200);
 const CONCURRENCY = Number(Deno.env.get("BENCH_CONCURRENCY") ?? 2);
 const quiet = createLogger({ level: "silent" });
 
@@ -98,7 +98,7 @@ console.log(
   })`,
 );
 console.log(
-  `emitter (batch 50) : ${em.median.toFixed(0)} tiles/s (min ${em.min.toFixed(0)}, max ${
+  `emitter            : ${em.median.toFixed(0)} tiles/s (min ${em.min.toFixed(0)}, max ${
     em.max.toFixed(0)
   })`,
 );

@@ -23,7 +23,7 @@ export interface EmitterOptions {
   client: PlatoClient;
   /** Where undelivered tiles wait. Default: a {@linkcode MemoryOutbox} of 10,000. */
   outbox?: Outbox;
-  /** Tiles per request. Default 50 (the original's `batch_size`). */
+  /** Tiles per request, at most. Default 200 (`batch_size`; fleet servers take up to 1,000). */
   batchSize?: number;
   /** Batch requests in flight at once. Default 2 (Workers allow 6 connections). */
   concurrency?: number;
@@ -130,7 +130,7 @@ export class Emitter {
   constructor(options: EmitterOptions) {
     this.#client = options.client;
     this.outbox = options.outbox ?? new MemoryOutbox();
-    this.#batchSize = positiveInt("batchSize", options.batchSize ?? 50);
+    this.#batchSize = positiveInt("batchSize", options.batchSize ?? 200);
     this.#concurrency = positiveInt("concurrency", options.concurrency ?? 2);
     this.#minIntervalMs = options.minIntervalMs ?? 1000;
     if (!(this.#minIntervalMs >= 0)) {
@@ -238,35 +238,58 @@ export class Emitter {
     this.#lastFlushAt = this.#now();
     const report: FlushReport = { delivered: 0, rejected: 0, pending: 0 };
     let logged = 0;
+    const mayLog = () => logged++ < 5;
     while (true) {
-      // Up to `concurrency` batches in flight; a single probe batch while recovering
-      // from failures, so a struggling server is not hit with a burst.
-      const lanes = this.#failures > 0 ? 1 : this.#concurrency;
-      const entries = await this.outbox.peek(this.#batchSize * lanes);
-      if (entries.length === 0) break;
+      // While recovering from failures, one probe batch at a time, so a struggling
+      // server is not hit with a burst; otherwise `concurrency` lanes work through a
+      // window of batches, each lane sending the next batch as soon as it is free.
+      const recovering = this.#failures > 0;
+      const lanes = recovering ? 1 : this.#concurrency;
+      const window = await this.outbox.peek(this.#batchSize * (recovering ? 1 : lanes * 4));
+      if (window.length === 0) break;
       const batches: OutboxEntry[][] = [];
-      for (let i = 0; i < entries.length; i += this.#batchSize) {
-        batches.push(entries.slice(i, i + this.#batchSize));
+      for (let i = 0; i < window.length; i += this.#batchSize) {
+        batches.push(window.slice(i, i + this.#batchSize));
       }
-      const results = await Promise.all(batches.map((batch) => this.#send(batch)));
-      const outcomes = results.flat();
-      const { done, retry, retryAfterMs, lastError } = this.#settle(
-        entries,
-        outcomes,
-        report,
-        () => logged++ < 5,
-      );
-      if (done.length) await this.outbox.ack(done);
-      if (retry.length) {
-        await this.outbox.nack(retry);
+      const results: Array<SubmitOutcome[] | undefined> = new Array(batches.length);
+      let next = 0;
+      let committed = 0;
+      let failed = false;
+      const failure: { retryAfterMs?: number; lastError?: string } = {};
+      // Acknowledge in window order, so the outbox removes from its head.
+      const commitReady = async () => {
+        while (committed < batches.length && results[committed]) {
+          const k = committed++;
+          await this.#commit(batches[k], results[k]!, report, mayLog, failure);
+        }
+      };
+      const lane = async () => {
+        while (!failed && next < batches.length) {
+          const i = next++;
+          results[i] = await this.#send(batches[i]);
+          if (results[i]!.some((o) => o.kind === "retryable")) failed = true;
+          await commitReady();
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(lanes, batches.length) }, lane));
+      // After a failure, later batches that did complete are settled too.
+      for (let k = committed; k < batches.length; k++) {
+        if (results[k]) await this.#commit(batches[k], results[k]!, report, mayLog, failure);
+      }
+      if (failed) {
         this.#stats.retries++;
         this.#failures++;
-        const wait = backoffDelay(this.#failures, this.#random(), retryAfterMs, this.#backoff);
+        const wait = backoffDelay(
+          this.#failures,
+          this.#random(),
+          failure.retryAfterMs,
+          this.#backoff,
+        );
         this.#backoffUntil = this.#now() + wait;
-        report.lastError = lastError;
+        report.lastError = failure.lastError;
         this.#count(METRIC.errors, METRIC_HELP.errors, "submit_retryable");
         this.#log.warn(
-          `Delivery failed, ${this.outbox.size()} tile(s) waiting, retry in ${wait} ms: ${lastError}`,
+          `Delivery failed, ${this.outbox.size()} tile(s) waiting, retry in ${wait} ms: ${failure.lastError}`,
         );
         break;
       }
@@ -276,6 +299,24 @@ export class Emitter {
     if (logged > 5) this.#log.warn(`${logged - 5} more tile(s) refused by PLATO in this flush`);
     report.pending = this.outbox.size();
     return report;
+  }
+
+  async #commit(
+    batch: OutboxEntry[],
+    outcomes: SubmitOutcome[],
+    report: FlushReport,
+    mayLog: () => boolean,
+    failure: { retryAfterMs?: number; lastError?: string },
+  ): Promise<void> {
+    const { done, retry, retryAfterMs, lastError } = this.#settle(batch, outcomes, report, mayLog);
+    if (done.length) await this.outbox.ack(done);
+    if (retry.length) {
+      await this.outbox.nack(retry);
+      failure.lastError = lastError;
+      if (retryAfterMs !== undefined) {
+        failure.retryAfterMs = Math.max(failure.retryAfterMs ?? 0, retryAfterMs);
+      }
+    }
   }
 
   async #send(batch: OutboxEntry[]): Promise<SubmitOutcome[]> {

@@ -19,7 +19,7 @@ export const ScoutSectionSchema = z.strictObject({
 /** The `emission:` section. */
 export const EmissionSchema = z.strictObject({
   min_interval_seconds: z.number().min(0).max(3600).default(1),
-  batch_size: z.number().int().min(1).max(1000).default(50),
+  batch_size: z.number().int().min(1).max(1000).default(200),
   /** Batch requests in flight at once (Workers allow 6 connections). */
   concurrency: z.number().int().min(1).max(6).default(2),
   gate: z.enum(["warn", "refuse", "off"]).default("warn"),

@@ -279,3 +279,84 @@ Deno.test("close() stops timers and gives up at the deadline, leaving tiles in t
   assert.ok(clock.t - Date.UTC(2026, 10, 24) <= 10_000);
   assert.deepEqual(clock.pending, []);
 });
+
+Deno.test("at most 'concurrency' batches are in flight, and only one probe batch while recovering", async () => {
+  let inFlight = 0;
+  let max = 0;
+  let fail = true;
+  const sizes: number[] = [];
+  const completedBeforeStart: number[] = [];
+  let completed = 0;
+  const client: PlatoClient = {
+    ...createPlatoClient({ url: "http://127.0.0.1:9" }),
+    async submitBatch(tiles) {
+      inFlight++;
+      max = Math.max(max, inFlight);
+      sizes.push(tiles.length);
+      completedBeforeStart.push(completed);
+      await new Promise((r) => setTimeout(r, 0));
+      inFlight--;
+      completed++;
+      return tiles.map(() =>
+        fail
+          ? { kind: "retryable" as const, reason: "down" }
+          : { kind: "accepted" as const, status: 200 }
+      );
+    },
+  };
+  const emitter = new Emitter({
+    client,
+    autoFlush: false,
+    batchSize: 10,
+    concurrency: 3,
+    logger: quietLogger(),
+  });
+  for (let i = 0; i < 100; i++) emitter.emit(tile());
+  await emitter.flush(); // three lanes start; the failures stop further batches
+  assert.equal(max, 3);
+  assert.equal(emitter.stats.pending, 100);
+  max = 0;
+  sizes.length = 0;
+  completedBeforeStart.length = 0;
+  completed = 0;
+  fail = false;
+  const report = await emitter.flush(); // recovering: one probe batch, then lanes again
+  assert.equal(report.delivered, 100);
+  assert.equal(sizes[0], 10);
+  assert.equal(max, 3);
+  // The probe went alone: the second request started only after it returned.
+  assert.deepEqual(completedBeforeStart.slice(0, 2), [0, 1]);
+  assert.equal(emitter.stats.pending, 0);
+});
+
+Deno.test("tiles are acknowledged in order even when later batches answer first", async () => {
+  const order: string[] = [];
+  let calls = 0;
+  const client: PlatoClient = {
+    ...createPlatoClient({ url: "http://127.0.0.1:9" }),
+    async submitBatch(tiles) {
+      const n = calls++;
+      // The first batch answers last.
+      await new Promise((r) => setTimeout(r, n === 0 ? 5 : 0));
+      return tiles.map(() => ({ kind: "accepted" as const, status: 200 }));
+    },
+  };
+  const outbox = new MemoryOutbox({ capacity: 1000 });
+  const ack = outbox.ack.bind(outbox);
+  outbox.ack = (ids) => {
+    order.push(...ids);
+    ack(ids);
+  };
+  const emitter = new Emitter({
+    client,
+    outbox,
+    autoFlush: false,
+    batchSize: 5,
+    concurrency: 2,
+    logger: quietLogger(),
+  });
+  const tiles = Array.from({ length: 20 }, () => tile());
+  tiles.forEach((t) => emitter.emit(t));
+  await emitter.flush();
+  assert.deepEqual(order, tiles.map((t) => t.id));
+});

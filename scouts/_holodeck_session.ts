@@ -17,8 +17,36 @@ const text = z.string().optional().catch(undefined);
 const time = z.union([z.string(), z.number()]).nullish().catch(undefined);
 const num = z.number().optional().catch(undefined);
 
+/** A session's `adventure.json`: unknown fields are kept; ill-typed known ones are dropped. */
+export interface Adventure {
+  /** Session name. */
+  name?: string;
+  /** Who created it. */
+  creator?: string;
+  /** What the session is for. */
+  objective?: string;
+  /** The session's rooms. */
+  rooms: unknown[];
+  /** Non-player characters. */
+  npc_names: unknown[];
+  /** `{ timestamp, speaker, message, room }` entries. */
+  transcript: unknown[];
+  /** Artifacts produced. */
+  artifacts?: unknown;
+  /** Start time (ISO text or epoch). */
+  started?: string | number | null;
+  /** End time (ISO text or epoch), when ended. */
+  ended?: string | number | null;
+  /** Whether the session is running. */
+  active?: boolean;
+  /** Index of the current room. */
+  current_room_idx?: number;
+  /** Other fields, kept as they are. */
+  [key: string]: unknown;
+}
+
 /** `adventure.json`. Unknown fields are kept; ill-typed known ones are dropped. */
-export const AdventureSchema = z.looseObject({
+export const AdventureSchema: z.ZodType<Adventure> = z.looseObject({
   name: text,
   creator: text,
   objective: text,
@@ -32,11 +60,26 @@ export const AdventureSchema = z.looseObject({
   current_room_idx: num,
 });
 
-/** A session's `adventure.json`. */
-export type Adventure = z.output<typeof AdventureSchema>;
+/** A session's `scores.json`, written when it is saved at its end. */
+export interface Scores {
+  /** Messages exchanged. */
+  total_exchanges?: number;
+  /** Distinct speakers. */
+  unique_speakers?: number;
+  /** Rooms visited, as "a/b" text or a count. */
+  rooms_visited?: string | number;
+  /** Surprises revealed. */
+  surprises_revealed?: number;
+  /** Artifacts produced. */
+  artifacts_produced?: number;
+  /** Session length. */
+  duration_minutes?: number;
+  /** Other fields, kept as they are. */
+  [key: string]: unknown;
+}
 
 /** `scores.json`, written when a session is saved at its end. */
-export const ScoresSchema = z.looseObject({
+export const ScoresSchema: z.ZodType<Scores> = z.looseObject({
   total_exchanges: num,
   unique_speakers: num,
   rooms_visited: z.union([z.string(), z.number()]).optional().catch(undefined),
@@ -44,9 +87,6 @@ export const ScoresSchema = z.looseObject({
   artifacts_produced: num,
   duration_minutes: num,
 });
-
-/** A session's `scores.json`. */
-export type Scores = z.output<typeof ScoresSchema>;
 
 /** What reading a session folder found. */
 export type SessionRead =

@@ -1,0 +1,124 @@
+import assert from "node:assert/strict";
+import { createWorker } from "../lib/runtime/cloudflare.ts";
+import { httpScout } from "../scouts/http.ts";
+import { FakeKv } from "./_support/fake_kv.ts";
+
+const silent = () => {
+  const log = {
+    debug() {},
+    info() {},
+    warn() {},
+    error() {},
+    level: "silent" as const,
+    child: () => log,
+  };
+  return log;
+};
+
+const scout = (name: string, cron?: string) => ({
+  scout: { name, scout_room: "tests/worker", ...(cron ? { cron } : {}) },
+  watch: { type: "http", url: `https://target.example/${name}` },
+});
+
+/** Answers checks with 200 and PLATO with an accepting /submit_batch; records URLs. */
+function memoryFetch(seen: string[]): typeof fetch {
+  return (input, init) => {
+    const url = String(input instanceof Request ? input.url : input);
+    seen.push(url);
+    if (url.endsWith("/submit_batch")) {
+      const { tiles } = JSON.parse(String(init?.body)) as { tiles: unknown[] };
+      return Promise.resolve(Response.json({
+        accepted: tiles.length,
+        rejected: 0,
+        details: tiles.map(() => ({ status: "accepted", hash: "h", room: "r" })),
+      }));
+    }
+    return Promise.resolve(Response.json({ status: "ok" }));
+  };
+}
+
+const ctx = { waitUntil() {} };
+
+Deno.test("createWorker runs scouts whose cron fired and scouts without one", async () => {
+  const seen: string[] = [];
+  const worker = createWorker({ kinds: [httpScout], fetch: memoryFetch(seen), logger: silent() });
+  const env = {
+    PLATO_URL: "https://plato.example",
+    SCOUTS: JSON.stringify({
+      scouts: [scout("five", "*/5 * * * *"), scout("hourly", "0 * * * *"), scout("always")],
+    }),
+  };
+  const report = await worker.runCycle(env, { cron: "*/5  *  * * *" });
+  assert.deepEqual(report.ran.sort(), ["always", "five"]);
+  assert.equal(report.subrequests.checks, 2);
+  assert.equal(report.subrequests.delivery, 1);
+  assert.equal(report.pending, 0);
+  assert.equal(report.durable, false);
+});
+
+Deno.test("createWorker reports configuration problems on /health and in the cycle", async () => {
+  const worker = createWorker({ kinds: [httpScout], logger: silent() });
+  const missing = await worker.fetch(new Request("http://w/health"), {}, ctx);
+  assert.equal(missing.status, 503);
+  assert.match(JSON.stringify(await missing.json()), /SCOUTS is not set/);
+  const env = { SCOUTS: "scout: yaml", PLATO_URL: "https://p.example" };
+  const report = await worker.runCycle(env);
+  assert.equal(report.ok, false);
+  assert.match(report.errors[0], /Cannot parse SCOUTS.*parseConfig/);
+  const bad = await worker.runCycle({
+    PLATO_URL: "https://p.example",
+    SCOUTS: { scout: { name: "x", scout_room: "r" }, watch: { type: "log", file: "/x" } },
+  });
+  assert.match(bad.errors[0], /watch\.type.*unknown scout type 'log'/);
+});
+
+Deno.test("createWorker's /run needs the trigger token, compared exactly", async () => {
+  const seen: string[] = [];
+  const worker = createWorker({ kinds: [httpScout], fetch: memoryFetch(seen), logger: silent() });
+  const base = { PLATO_URL: "https://plato.example", SCOUTS: JSON.stringify(scout("a")) };
+  const post = (env: Record<string, unknown>, auth?: string) =>
+    worker.fetch(
+      new Request("http://w/run", {
+        method: "POST",
+        headers: auth ? { authorization: auth } : {},
+      }),
+      env,
+      ctx,
+    );
+  assert.equal((await post(base, "Bearer x")).status, 403);
+  const env = { ...base, SCOUT_TRIGGER_TOKEN: "s3cret-token" };
+  assert.equal((await post(env)).status, 401);
+  assert.equal((await post(env, "Bearer s3cret-token2")).status, 401);
+  assert.equal((await post(env, "Bearer s3cret-toke")).status, 401);
+  assert.equal(seen.length, 0);
+  const ok = await post(env, "Bearer s3cret-token");
+  assert.equal(ok.status, 200);
+  assert.deepEqual(((await ok.json()) as { ran: string[] }).ran, ["a"]);
+});
+
+Deno.test("createWorker stops at the subrequest budget and leaves the tiles in KV", async () => {
+  const seen: string[] = [];
+  const kv = new FakeKv();
+  const worker = createWorker({
+    kinds: [httpScout],
+    fetch: memoryFetch(seen),
+    logger: silent(),
+    checkBudget: 2,
+    deliveryBudget: 0,
+  });
+  const env = {
+    PLATO_URL: "https://plato.example",
+    SCOUTS: JSON.stringify({ scouts: [scout("a"), scout("b"), scout("c")] }),
+    SCOUT_KV: kv,
+  };
+  const report = await worker.runCycle(env);
+  assert.equal(report.subrequests.checks, 2);
+  assert.equal(seen.filter((u) => u.includes("submit")).length, 0);
+  assert.ok(report.errors.some((e) => /Delivery: .*budget/.test(e)), report.errors.join());
+  assert.ok(report.pending > 0);
+  const stored = JSON.parse(kv.data.get("plato-scout:outbox")!);
+  assert.equal(stored.entries.length, report.pending);
+  // The third check was refused before reaching the network: an observation, not a crash.
+  const third = stored.entries.filter((e: { tile: { source: string } }) => e.tile.source === "c");
+  assert.ok(third.some((e: { tile: { answer: string } }) => e.tile.answer.includes("budget")));
+});

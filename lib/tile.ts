@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { CHECKPOINT_TYPES, type CheckpointType } from "./checkpoint_type.ts";
 
 /** ISO-8601 UTC timestamp ending in `Z`, with optional fractional seconds. */

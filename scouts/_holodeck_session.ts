@@ -9,7 +9,7 @@
  * @module
  */
 
-import { z } from "zod";
+import * as z from "zod";
 import type { DirReader } from "../lib/scout_kind.ts";
 import { cut } from "./_answer.ts";
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { z } from "zod";
+import * as z from "zod";
 import {
   compileBodyRegex,
   DEFAULT_EXPECT_STATUS,

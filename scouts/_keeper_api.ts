@@ -8,7 +8,7 @@
  * @module
  */
 
-import { z } from "zod";
+import * as z from "zod";
 import { redactSecrets, redactUrl } from "../lib/redact.ts";
 import { cut } from "./_answer.ts";
 

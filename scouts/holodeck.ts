@@ -8,7 +8,7 @@
  * @module
  */
 
-import { z } from "zod";
+import * as z from "zod";
 import { CheckpointType } from "../lib/checkpoint_type.ts";
 import { quoteObserved } from "../lib/gate.ts";
 import { Scout, type ScoutOptions } from "../lib/scout.ts";

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { z } from "zod";
+import * as z from "zod";
 import { getEnv } from "../lib/env.ts";
 import { quoteObserved } from "../lib/gate.ts";
 import { redactUrl } from "../lib/redact.ts";

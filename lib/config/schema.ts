@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { ScoutKind } from "../scout_kind.ts";
 
 const ROOM = z.string().trim().min(1).max(512);
@@ -51,7 +51,7 @@ export interface ResolvedScout {
   room: string;
   /** Seconds. */
   pollInterval: number;
-  /** Cron expression for Deno.cron and Workers, if set. */
+  /** Cron expression for Deno cron and Workers cron triggers, if set. */
   cron?: string;
   /** What it watches, if set. */
   watchedService?: string;

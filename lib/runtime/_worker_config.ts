@@ -7,7 +7,7 @@
  * @module
  */
 
-import { validateConfig } from "../config/load.ts";
+import { validateConfig } from "../config/validate.ts";
 import { formatProblem } from "../config/issues.ts";
 import type { ResolvedConfig } from "../config/schema.ts";
 import type { ScoutKind } from "../scout_kind.ts";

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { z } from "zod";
+import * as z from "zod";
 import { CheckpointType } from "../lib/checkpoint_type.ts";
 import { GATE_LIMITS, quoteObserved } from "../lib/gate.ts";
 import type { FileSource } from "../lib/log/file_source.ts";

@@ -38,7 +38,7 @@ Deno.test("a scout killed with kill -9 mid-outage and restarted delivers every t
   const config = await writeConfig(dir, "scout.yaml", `scouts:\n${entries.join("\n")}\n`);
   const args = ["--config", config, "--state-dir", state, "--deadline", "20"];
   const env = { PLATO_URL: `http://127.0.0.1:${port}`, SCOUT_LOG_LEVEL: "info" };
-  let first = spawnCli(args, env);
+  const first = spawnCli(args, env);
   let second: ReturnType<typeof spawnCli> | undefined;
   let server: Awaited<ReturnType<typeof spawnServe>> | undefined;
   try {

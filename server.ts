@@ -33,6 +33,7 @@ export {
   type RoomStore,
   type StoredTile,
   type StoreStats,
+  type SyncRoomStore,
   type TileInsert,
 } from "./lib/server/store.ts";
 export {

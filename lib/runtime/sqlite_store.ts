@@ -1,5 +1,5 @@
 /**
- * A durable {@linkcode RoomStore} on SQLite through `node:sqlite` (Deno, Node ≥ 22.5).
+ * A durable {@linkcode SyncRoomStore} on SQLite through `node:sqlite` (Deno, Node ≥ 22.5).
  *
  * Durability: the database runs in WAL mode with `synchronous=FULL`, and each
  * {@linkcode RoomStore.insertBatch} call is one `BEGIN IMMEDIATE … COMMIT`
@@ -17,9 +17,9 @@ import type {
   RoomInfo,
   RoomQuery,
   RoomRead,
-  RoomStore,
   StoredTile,
   StoreStats,
+  SyncRoomStore,
   TileInsert,
 } from "../server/store.ts";
 
@@ -31,26 +31,12 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
 }
 
-/** A {@linkcode RoomStore} on SQLite, with its database handle. */
-export interface SqliteStore extends RoomStore {
+/** A {@linkcode SyncRoomStore} on SQLite, with its database handle. */
+export interface SqliteStore extends SyncRoomStore {
   /** The database file. */
   readonly path: string;
   /** The `node:sqlite` handle (benchmarks, inspection). */
   readonly db: DatabaseSync;
-  /** Insert synchronously; same as {@linkcode RoomStore.insertBatch}. */
-  insertBatch(tiles: readonly TileInsert[], options?: InsertOptions): InsertResult[];
-  /** Read one room synchronously. */
-  readRoom(room: string, query: RoomQuery): RoomRead;
-  /** Every room, by name. */
-  listRooms(): RoomInfo[];
-  /** Search synchronously. */
-  search(query: string, limit: number): StoredTile[];
-  /** Whether a content hash was recorded. */
-  hasContentHash(hash: string): boolean;
-  /** Counts. */
-  stats(): StoreStats;
-  /** Close the database. */
-  close(): void;
 }
 
 /** The schema, idempotent. `seq` is the rowid: increasing, never reused (no deletes). */

@@ -4,10 +4,10 @@ import {
   type RoomInfo,
   type RoomQuery,
   type RoomRead,
-  type RoomStore,
   searchText,
   type StoredTile,
   type StoreStats,
+  type SyncRoomStore,
   tagsOf,
   type TileInsert,
 } from "./store.ts";
@@ -18,26 +18,11 @@ interface Room {
   updated: number;
 }
 
-/** A {@linkcode RoomStore} in memory, whose methods all answer synchronously. */
-export interface MemoryStore extends RoomStore {
-  /** Insert tiles. */
-  insertBatch(tiles: readonly TileInsert[], options?: InsertOptions): InsertResult[];
-  /** Read one room. */
-  readRoom(room: string, query: RoomQuery): RoomRead;
-  /** Every room. */
-  listRooms(): RoomInfo[];
-  /** Search. */
-  search(query: string, limit: number): StoredTile[];
-  /** Whether a content hash was recorded. */
-  hasContentHash(hash: string): boolean;
-  /** Counts. */
-  stats(): StoreStats;
-  /** Refuse further use. */
-  close(): void;
-}
+/** A {@linkcode SyncRoomStore} in memory, whose methods all answer synchronously. */
+export type MemoryStore = SyncRoomStore;
 
 /**
- * A {@linkcode RoomStore} in memory: for tests and throwaway servers. Nothing
+ * A {@linkcode SyncRoomStore} in memory: for tests and throwaway servers. Nothing
  * survives the process.
  *
  * @returns An empty store.

@@ -150,3 +150,21 @@ export function searchText(tile: Record<string, unknown>): [string, string] {
   const text = (v: unknown) => typeof v === "string" ? v : v === undefined ? "" : JSON.stringify(v);
   return [text(tile.question), text(tile.answer)];
 }
+
+/** A {@linkcode RoomStore} whose methods all answer synchronously (memory, SQLite). */
+export interface SyncRoomStore extends RoomStore {
+  /** Insert tiles in order; one result per tile. */
+  insertBatch(tiles: readonly TileInsert[], options?: InsertOptions): InsertResult[];
+  /** Read one room. */
+  readRoom(room: string, query: RoomQuery): RoomRead;
+  /** Every room with at least one tile, by name. */
+  listRooms(): RoomInfo[];
+  /** Tiles whose question or answer contains the text. */
+  search(query: string, limit: number): StoredTile[];
+  /** Whether a content hash was recorded. */
+  hasContentHash(hash: string): boolean;
+  /** Counts. */
+  stats(): StoreStats;
+  /** Release the store. */
+  close(): void;
+}

@@ -22,6 +22,7 @@ export {
   type ServerLimits,
 } from "./lib/server/handler.ts";
 export { deriveTileId } from "./lib/server/ingest.ts";
+export type { Awaitable } from "./lib/outbox.ts";
 export { createMemoryStore, type MemoryStore } from "./lib/server/memory_store.ts";
 export {
   type InsertOptions,

@@ -2,7 +2,7 @@ import { buildScouts } from "../build_scouts.ts";
 import { createPlatoClient } from "../client.ts";
 import type { ResolvedConfig } from "../config/schema.ts";
 import { Emitter } from "../emitter.ts";
-import { DEFAULT_PLATO_URL } from "../env.ts";
+import { DEFAULT_PLATO_URL, getEnv } from "../env.ts";
 import { createLogger, type Logger } from "../logger.ts";
 import { MetricsRegistry } from "../metrics.ts";
 import { MemoryOutbox, type Outbox } from "../outbox.ts";
@@ -58,9 +58,9 @@ export interface RunOptions {
  * @returns The exit code: 0, or 1 when `once` left tiles undelivered.
  */
 export async function runConfig(config: ResolvedConfig, options: RunOptions): Promise<number> {
-  const platoUrl = options.platoUrl ?? config.platoUrl ?? Deno.env.get("PLATO_URL") ??
+  const platoUrl = options.platoUrl ?? config.platoUrl ?? getEnv("PLATO_URL") ??
     DEFAULT_PLATO_URL;
-  const apiKey = options.apiKey ?? Deno.env.get("PLATO_API_KEY");
+  const apiKey = options.apiKey ?? getEnv("PLATO_API_KEY");
   const secrets = [...(options.secrets ?? []), ...(apiKey ? [apiKey] : [])];
   const log = options.logger ?? createLogger({ name: "plato-scout", secrets });
   const metrics = new MetricsRegistry();

@@ -1,0 +1,66 @@
+/**
+ * `deno run -A jsr:@plato/scout ...` runs mod.ts as the main module, which must
+ * start the CLI; `deno install -g -A -n plato-scout` must give a working
+ * command. Both are exercised here on the local files.
+ */
+import assert from "node:assert/strict";
+
+const MOD = new URL("../mod.ts", import.meta.url).pathname;
+const CONFIG = new URL("../deno.json", import.meta.url).pathname;
+
+async function run(cmd: string, args: string[], env: Record<string, string> = {}) {
+  const out = await new Deno.Command(cmd, {
+    args,
+    env: { NO_COLOR: "1", ...env },
+    stdout: "piped",
+    stderr: "piped",
+  })
+    .output();
+  return {
+    code: out.code,
+    stdout: new TextDecoder().decode(out.stdout),
+    stderr: new TextDecoder().decode(out.stderr),
+  };
+}
+
+Deno.test("mod.ts run as the main module starts the command line", async () => {
+  const version = await run(Deno.execPath(), ["run", "-A", "--quiet", MOD, "--version"]);
+  assert.equal(version.code, 0, version.stderr);
+  assert.match(version.stdout, /^plato-scout \d+\.\d+\.\d+\n$/);
+  const bad = await run(Deno.execPath(), ["run", "-A", "--quiet", MOD, "--bogus"]);
+  assert.equal(bad.code, 2);
+  assert.equal(bad.stderr, "plato-scout: run: unknown flag '--bogus'\n");
+});
+
+Deno.test("importing mod.ts as a library does not start the command line", async () => {
+  const script =
+    `import { PLATO_URL, Scout } from "${MOD}"; console.log(typeof Scout, PLATO_URL ?? "unset");`;
+  const r = await run(Deno.execPath(), ["eval", "--config", CONFIG, script], { PLATO_URL: "" });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, "function unset\n");
+});
+
+Deno.test("deno install -g -A -n plato-scout gives a working plato-scout command", async () => {
+  const root = await Deno.makeTempDir({ prefix: "plato-install-" });
+  try {
+    const install = await run(Deno.execPath(), [
+      "install",
+      "-g",
+      "-A",
+      "-n",
+      "plato-scout",
+      "--root",
+      root,
+      "--config",
+      CONFIG,
+      MOD,
+    ]);
+    assert.equal(install.code, 0, install.stderr);
+    const r = await run(`${root}/bin/plato-scout`, ["--help"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^plato-scout: watch services and emit checkpoint tiles to PLATO/);
+    assert.match(r.stdout, /\n  http +Watch|\n  http /);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

@@ -22,6 +22,7 @@ import { startLocalPlato } from "../lib/runtime/serve.ts";
 import { contentHashSync } from "../lib/server/sha256.ts";
 import { normalizeRoom } from "../lib/server/store.ts";
 import { buildTile, type Tile } from "../lib/tile.ts";
+import { type Figure, report, summary as minMedianMax } from "./_stats.ts";
 
 const TILES = Number(Deno.args[0] ?? 20_000);
 const ROUNDS = Number(Deno.args[1] ?? 5);
@@ -144,6 +145,17 @@ try {
       (median(serverRates) / median(tileRows)).toFixed(2)
     }x`,
   );
+  const figures: Figure[] = [{
+    name: "Server batch ingest (POST /submit_batch) vs bare inserts",
+    unit: "tiles/s",
+    ...minMedianMax(serverRates),
+    against: { name: "bare insert loop, same rows, same binding", ...minMedianMax(sameRows) },
+    target: ">= 0.5x the bare insert rate (medians)",
+    met: ratio >= 0.5,
+    note: `${ratio.toFixed(2)}x; ${TILES} tiles x ${ROUNDS} rounds, batches of ${BATCH}, ` +
+      `${CONCURRENCY} requests in flight, WAL + synchronous=FULL.`,
+  }];
+  report(figures);
 } finally {
   await Deno.remove(dir, { recursive: true });
 }

@@ -23,5 +23,10 @@ export {
 export { SqliteState, type SqliteStateOptions } from "./lib/runtime/sqlite_state.ts";
 export { denoFileSource } from "./lib/runtime/deno_file_source.ts";
 export { denoDirReader } from "./lib/runtime/deno_dir_reader.ts";
-export { cronFor, type ScheduleMode, scheduleScout } from "./lib/runtime/deno_schedule.ts";
+export {
+  cronFor,
+  type DenoCron,
+  type ScheduleMode,
+  scheduleScout,
+} from "./lib/runtime/deno_schedule.ts";
 export { type MetricsServer, serveMetrics } from "./lib/runtime/metrics_server.ts";

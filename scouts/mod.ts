@@ -13,7 +13,7 @@ import { keeperScout } from "./keeper.ts";
 import { logScoutKind } from "./log.ts";
 
 export type { DirReader, ScoutHost, ScoutKind } from "../lib/scout_kind.ts";
-export type { SessionRead } from "./_holodeck_session.ts";
+export type { Adventure, Scores, SessionRead } from "./_holodeck_session.ts";
 export type { KeeperAgent, KeeperStats } from "./_keeper_api.ts";
 export * from "./http.ts";
 export * from "./log.ts";

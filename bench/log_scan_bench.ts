@@ -190,6 +190,24 @@ if (import.meta.main) {
         } ${(v.median / g.median).toFixed(3)}x`,
       );
     }
+    // For bench/run_all.ts: BENCH_JSON figures (issue 5's target: >= 0.2x grep's rate).
+    const { report } = await import("./_stats.ts");
+    const grepFig = { name: `grep -cE "${PATTERN}", same file, same run`, ...g };
+    report([["scan (what grep -c does)", scans], ["summary (the whole scout path)", summaries]]
+      .map(([what, values]) => {
+        const v = stats(values as number[]), ratio = v.median / g.median;
+        return {
+          name: `Log ${what} vs grep -cE`,
+          unit: "lines/s",
+          ...v,
+          against: grepFig,
+          target: ">= 0.2x grep's rate (medians)",
+          met: ratio >= 0.2,
+          note:
+            `${ratio.toFixed(3)}x grep; ${(gen.bytes / 1048576).toFixed(0)} MiB, ${gen.lines} ` +
+            `lines, ${rounds} rounds.`,
+        };
+      }));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

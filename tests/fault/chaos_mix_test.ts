@@ -32,8 +32,8 @@ const SEED = Number(Deno.env.get("FAULT_MIX_SEED") ?? 7);
 const ROOMS = ["fault/chaos/a", "fault/chaos/b", "fault/chaos/c"];
 /** Requests per second the proxy may see, averaged over the chaos phase. */
 const MEAN_RATE_BOUND = 5;
-/** Requests the proxy may see in any one-second window. */
-const PEAK_RATE_BOUND = 15;
+/** Failed requests (not passed through) the proxy may see in any one-second window. */
+const PEAK_FAILED_BOUND = 10;
 
 Deno.test("a seeded mix of 429s, 503s, 403s and dropped connections delivers every deliverable tile once, counts and logs every refusal, and causes no retry storm", async () => {
   const dir = await Deno.makeTempDir({ prefix: "fault-chaos-" });
@@ -119,7 +119,7 @@ Deno.test("a seeded mix of 429s, 503s, 403s and dropped connections delivers eve
     // No retry storm while PLATO was failing.
     const chaos = proxy.requests.filter((r) => r.at >= chaosStart && r.at <= chaosEnd);
     const perSecond = new Map<number, number>();
-    for (const r of chaos) {
+    for (const r of chaos.filter((r) => r.action !== "pass")) {
       const s = Math.floor((r.at - chaosStart) / 1000);
       perSecond.set(s, (perSecond.get(s) ?? 0) + 1);
     }
@@ -131,7 +131,9 @@ Deno.test("a seeded mix of 429s, 503s, 403s and dropped connections delivers eve
     console.log(
       `chaos ${SECONDS}s seed ${SEED}: ${proxy.requests.length} requests ` +
         `(${JSON.stringify(Object.fromEntries(byAction))}), ${failing} failed in chaos; ` +
-        `mean ${mean.toFixed(2)} req/s, peak ${peak} req/s; tiles seen ${proxy.seen.size}, ` +
+        `mean ${
+          mean.toFixed(2)
+        } req/s, peak ${peak} failed req/s; tiles seen ${proxy.seen.size}, ` +
         `stored ${counts.size}, refused ${proxy.rejected.size} ` +
         `(${logged.size} logged by id, ${summarised} in summary lines)`,
     );
@@ -144,7 +146,7 @@ Deno.test("a seeded mix of 429s, 503s, 403s and dropped connections delivers eve
     );
     assert.deepEqual(early.map((r) => r.at), [], "a request came within 1 s of a 429");
     assert.ok(mean <= MEAN_RATE_BOUND, `mean ${mean} req/s`);
-    assert.ok(peak <= PEAK_RATE_BOUND, `peak ${peak} req/s`);
+    assert.ok(peak <= PEAK_FAILED_BOUND, `peak ${peak} failed req/s`);
   } finally {
     await scout?.kill();
     await proxy.close();

@@ -199,6 +199,26 @@ function machine(): Record<string, string> {
   };
 }
 
+/** The commit measured, and whether the working tree had uncommitted changes to code. */
+function revision(): string {
+  const git = (...args: string[]) => {
+    try {
+      const out = new Deno.Command("git", { args, cwd: new URL("../", import.meta.url) })
+        .outputSync();
+      return out.success ? new TextDecoder().decode(out.stdout).trimEnd() : "";
+    } catch {
+      return "";
+    }
+  };
+  const head = git("rev-parse", "--short", "HEAD");
+  if (!head) return "unknown (not a git checkout)";
+  const dirty = git("status", "--porcelain", "--untracked-files=no", "--", "lib", "scouts", "*.ts")
+    .split("\n").filter(Boolean).map((l) => l.slice(3));
+  return dirty.length
+    ? `${head}, with uncommitted changes to ${dirty.length} file(s): ${dirty.join(", ")}`
+    : `${head} (clean)`;
+}
+
 const load = () => Deno.loadavg().map((x) => x.toFixed(2)).join(" / ");
 
 /** 3 significant digits, thousands grouped for large numbers. */
@@ -216,7 +236,14 @@ const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
 function markdown(
   outcomes: Outcome[],
-  info: { command: string; date: string; loadStart: string; loadEnd: string; minutes: number },
+  info: {
+    command: string;
+    date: string;
+    loadStart: string;
+    loadEnd: string;
+    minutes: number;
+    revision: string;
+  },
 ): string {
   const figures = outcomes.flatMap((o) => o.figures.map((f) => ({ ...f, issue: o.bench.issue })));
   const met = figures.filter((f) => f.met).length;
@@ -232,6 +259,7 @@ function markdown(
     "| --- | --- |",
     ...Object.entries(machine()).map(([k, v]) => `| ${k} | ${cell(v)} |`),
     `| Load average (1 / 5 / 15 min) | at start ${info.loadStart}; at end ${info.loadEnd} |`,
+    `| Code measured | ${cell(info.revision)} |`,
     "",
     "The machine is shared with other work and noisy: a load average near or above the core " +
     "count means the benchmarks competed for CPU, which widens min-max ranges and pushes " +
@@ -283,7 +311,7 @@ function markdown(
   for (const f of figures) {
     lines.push(
       `- **${f.name}** (${f.met ? "met" : "missed"}; bench/${f.script}): ${
-        f.note ?? "no further note."
+        f.note ?? (f.met ? "no further note." : "its script gives no analysis of the miss.")
       }`,
     );
   }
@@ -320,6 +348,7 @@ if (import.meta.main) {
     Deno.args.length ? ` ${Deno.args.join(" ")}` : ""
   }`;
   const loadStart = load();
+  const rev = revision();
   const started = performance.now();
   const date = new Date().toISOString().replace(/\.\d+Z$/, "Z");
   const outcomes: Outcome[] = [];
@@ -339,6 +368,7 @@ if (import.meta.main) {
     loadStart,
     loadEnd: load(),
     minutes: (performance.now() - started) / 60_000,
+    revision: rev,
   });
   const full = !quick && selected.length === BENCHES.length;
   if (full || write) {

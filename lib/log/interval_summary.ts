@@ -8,7 +8,8 @@
 
 import { detectLevel, LOG_LEVELS, type LogLevel } from "./level.ts";
 import type { KnownSignatures } from "./known_signatures.ts";
-import { ShapeHasher, SignatureBuilder } from "./signature.ts";
+import { SignatureBuilder } from "./signature.ts";
+import { ShapeHasher } from "./shape_hasher.ts";
 
 /** One signature of an interval. */
 export interface SignatureCount {
@@ -151,12 +152,17 @@ export class IntervalAggregator {
    * @param text The text holding the line.
    * @param start Its first index.
    * @param end Just past its last character.
+   * @param units The same code units as `text` (an ASCII block's bytes), if
+   *   at hand: the line's shape is read from them, several times faster.
    */
-  add(text: string, start: number, end: number): void {
+  add(text: string, start: number, end: number, units?: Uint8Array): void {
     this.#matched++;
-    // Lines that differ only in their digits share level and signature.
-    const key = this.#hasher.hash(text, start, end);
-    const check = this.#hasher.check, length = end - start;
+    // Lines of the same shape (see ShapeHasher) share level and signature.
+    const hasher = this.#hasher;
+    const key = units === undefined
+      ? hasher.hashText(text, start, end)
+      : hasher.hash(units, start, end);
+    const check = hasher.check, length = end - start;
     let shape = this.#shapes.get(key);
     if (shape === undefined || shape.check !== check || shape.length !== length) {
       shape = {

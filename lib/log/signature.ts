@@ -39,6 +39,8 @@ import {
   isUuid,
 } from "./_chars.ts";
 
+export { type CodeUnits, ShapeHasher } from "./shape_hasher.ts";
+
 const PUA = 0xe000;
 const NUM = PUA, HEX = PUA + 1, ID = PUA + 2, UUID = PUA + 3, STR = PUA + 4;
 const PATH = PUA + 5, IP = PUA + 6, TS = PUA + 7, EMAIL = PUA + 8, URL_ = PUA + 9;
@@ -59,6 +61,8 @@ export class SignatureBuilder {
   /** How many code units of {@linkcode SignatureBuilder.buffer} are used. */
   length = 0;
   #space = false;
+  /** Where the line being normalized starts. */
+  #lo = 0;
 
   /**
    * Normalize `text[start, end)` and hash the result.
@@ -71,6 +75,7 @@ export class SignatureBuilder {
   normalize(text: string, start: number, end: number): number {
     this.length = 0;
     this.#space = false;
+    this.#lo = start;
     this.#range(text, start, end);
     let h1 = 0x811c9dc5, h2 = 0x9747b28c;
     const buf = this.buffer;
@@ -280,8 +285,9 @@ export class SignatureBuilder {
       isMessage = MESSAGE_KEYS.has(text.slice(keyStart, keyEnd).toLowerCase());
     } else if (prev === 58 && text.charCodeAt(i - 2) === 34) {
       let ks = i - 3;
-      while (ks >= 0 && i - 3 - ks <= 12 && text.charCodeAt(ks) !== 34) ks--;
-      if (ks >= 0 && text.charCodeAt(ks) === 34) {
+      // Only within the line: a signature never depends on the line before.
+      while (ks >= this.#lo && i - 3 - ks <= 12 && text.charCodeAt(ks) !== 34) ks--;
+      if (ks >= this.#lo && text.charCodeAt(ks) === 34) {
         isMessage = MESSAGE_KEYS.has(text.slice(ks + 1, i - 2).toLowerCase());
       }
     }
@@ -291,50 +297,6 @@ export class SignatureBuilder {
       this.#put(q);
     } else this.#ph(STR);
     return j + 1;
-  }
-}
-
-/**
- * Hashes lines with the digits 1–9 folded into one: the tokenizer treats those
- * digits alike, so lines with equal {@linkcode ShapeHasher.hash},
- * {@linkcode ShapeHasher.check} and length have equal signatures (up to a
- * ~62-bit hash collision). Several times cheaper than
- * {@linkcode SignatureBuilder.normalize}, it lets callers cache signatures of
- * lines that differ only in their numbers.
- */
-export class ShapeHasher {
-  /** A second, independent 32-bit hash of the last line hashed. */
-  check = 0;
-
-  /**
-   * Hash `text[start, end)`.
-   *
-   * @param text The text holding the line.
-   * @param start Index of the line's first code unit.
-   * @param end Index just past its last code unit.
-   * @returns A 30-bit hash (a small integer, cheap as a `Map` key); see also `check`.
-   */
-  hash(text: string, start: number, end: number): number {
-    // Four independent lanes keep the multiplier pipeline busy.
-    let a = 0x811c9dc5, b = 0x2c1b3c6d, c = 0x297a2d39, d = 0x6b43a9b5;
-    let i = start;
-    for (; i + 3 < end; i += 4) {
-      const x = text.charCodeAt(i), y = text.charCodeAt(i + 1);
-      const z = text.charCodeAt(i + 2), w = text.charCodeAt(i + 3);
-      a = Math.imul(a ^ ((x - 50) >>> 0 <= 7 ? 49 : x), 0x01000193);
-      b = Math.imul(b ^ ((y - 50) >>> 0 <= 7 ? 49 : y), 0x01000193);
-      c = Math.imul(c ^ ((z - 50) >>> 0 <= 7 ? 49 : z), 0x01000193);
-      d = Math.imul(d ^ ((w - 50) >>> 0 <= 7 ? 49 : w), 0x01000193);
-    }
-    for (; i < end; i++) {
-      const x = text.charCodeAt(i);
-      a = Math.imul(a ^ ((x - 50) >>> 0 <= 7 ? 49 : x), 0x01000193);
-    }
-    let h = Math.imul(a ^ (b >>> 15), 0x5bd1e995);
-    h = Math.imul(h ^ c ^ (h >>> 13), 0x5bd1e995);
-    h = Math.imul(h ^ d ^ (h >>> 15), 0x5bd1e995);
-    this.check = Math.imul(b ^ (c >>> 11) ^ (d << 7) ^ a, 0x27d4eb2d) ^ (h >>> 16);
-    return (h ^ (h >>> 13)) & 0x3fffffff;
   }
 }
 

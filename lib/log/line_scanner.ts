@@ -11,9 +11,15 @@ import { DEFAULT_MAX_LINE_LENGTH } from "./line_splitter.ts";
 /**
  * Receives each matching line as bounds into the block, so nothing is
  * allocated per line; `text.slice(start, end)` is the line (no terminator,
- * cut to the cap).
+ * cut to the cap). `units`, when the block is ASCII and its bytes were given
+ * to {@linkcode LineScanner.scanBlock}, holds the same code units as `text`.
  */
-export type MatchHandler = (text: string, start: number, end: number) => void;
+export type MatchHandler = (
+  text: string,
+  start: number,
+  end: number,
+  units: Uint8Array | undefined,
+) => void;
 
 /** Options of {@linkcode LineScanner}. */
 export interface LineScannerOptions {
@@ -67,8 +73,11 @@ export class LineScanner {
    * Scan a block of complete lines (each ending in `"\n"`).
    *
    * @param text The block.
+   * @param bytes The bytes it was decoded from, if known; passed on to the
+   *   handler when the block is ASCII (`bytes.length === text.length`).
    */
-  scanBlock(text: string): void {
+  scanBlock(text: string, bytes?: Uint8Array): void {
+    const units = bytes !== undefined && bytes.length === text.length ? bytes : undefined;
     let n = 0;
     for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) n++;
     this.lines += n;
@@ -90,7 +99,7 @@ export class LineScanner {
       if (pattern.matchEnd <= end || pattern.test(text, start, end)) {
         this.matched++;
         if (cut) this.cut++;
-        this.#onMatch(text, start, end);
+        this.#onMatch(text, start, end, units);
       }
       from = next;
     }

@@ -9,16 +9,21 @@
 export interface LineSplitterOptions {
   /**
    * Called with decoded text holding one or more complete lines, each ending
-   * in `"\n"` (a `"\r"` before it is left in place). Lines inside a block are
-   * not cut; consumers cap them at `maxLineLength` themselves.
+   * in `"\n"` (a `"\r"` before it is left in place), and the bytes it was
+   * decoded from (valid during the call only). When `text.length ===
+   * bytes.length` the block is ASCII and `bytes[i]` is `text.charCodeAt(i)`.
+   * Lines inside a block are not cut; consumers cap them at `maxLineLength`
+   * themselves.
    */
-  onBlock: (text: string) => void;
+  onBlock: (text: string, bytes: Uint8Array) => void;
   /**
    * Longest line kept, in UTF-16 code units, for lines that span chunks; the
    * rest is skipped without being buffered or decoded. Default 8192.
    */
   maxLineLength?: number;
 }
+
+const EMPTY = new Uint8Array(0);
 
 /** Default {@linkcode LineSplitterOptions.maxLineLength}. */
 export const DEFAULT_MAX_LINE_LENGTH = 8192;
@@ -42,7 +47,7 @@ export const DEFAULT_MAX_LINE_LENGTH = 8192;
  * ```
  */
 export class LineSplitter {
-  readonly #onBlock: (text: string) => void;
+  readonly #onBlock: (text: string, bytes: Uint8Array) => void;
   readonly #maxLineLength: number;
   readonly #decoder = new TextDecoder("utf-8", { fatal: false });
   /** Bytes of the held partial line (at most `3 * maxLineLength + 3`). */
@@ -98,7 +103,10 @@ export class LineSplitter {
       this.#emitPending();
       from = first + 1;
     }
-    if (last + 1 > from) this.#onBlock(this.#decoder.decode(bytes.subarray(from, last + 1)));
+    if (last + 1 > from) {
+      const block = bytes.subarray(from, last + 1);
+      this.#onBlock(this.#decoder.decode(block), block);
+    }
     if (last + 1 < bytes.length) this.#hold(bytes.subarray(last + 1));
   }
 
@@ -129,12 +137,17 @@ export class LineSplitter {
   }
 
   #emitPending(): void {
-    let text = this.#decoder.decode(this.#pending.subarray(0, this.#held));
+    const held = this.#pending.subarray(0, this.#held);
+    let text = this.#decoder.decode(held);
     const cut = this.#skipped > 0 || text.length > this.#maxLineLength;
     if (text.length > this.#maxLineLength) text = text.slice(0, this.#maxLineLength);
     if (cut) this.#cutLines++;
     this.#held = 0;
     this.#skipped = 0;
-    this.#onBlock(text + "\n");
+    // The bytes only stand for the text when nothing was cut.
+    if (!cut && held.length < this.#pending.length) {
+      this.#pending[held.length] = 10;
+      this.#onBlock(text + "\n", this.#pending.subarray(0, held.length + 1));
+    } else this.#onBlock(text + "\n", EMPTY);
   }
 }

@@ -121,7 +121,7 @@ export class LogWatcher {
     this.#scanner = new LineScanner({
       pattern,
       maxLineLength: max,
-      onMatch: (text, start, end) => aggregator.add(text, start, end),
+      onMatch: (text, start, end, units) => aggregator.add(text, start, end, units),
     });
     const scanner = this.#scanner;
     this.#tailer = new Tailer({
@@ -133,7 +133,7 @@ export class LogWatcher {
       chunkSize: options.chunkSize,
       tickBudget: options.tickBudget,
       fromStart: options.fromStart,
-      onBlock: (text) => scanner.scanBlock(text),
+      onBlock: (text, bytes) => scanner.scanBlock(text, bytes),
     });
   }
 

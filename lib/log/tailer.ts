@@ -19,8 +19,8 @@ export interface TailerOptions {
   state: StateStore;
   /** The state key. Default `log:offset:<path>`. */
   stateKey?: string;
-  /** Receives decoded blocks of complete lines (see `LineSplitter`). */
-  onBlock: (text: string) => void;
+  /** Receives decoded blocks of complete lines and their bytes (see `LineSplitter`). */
+  onBlock: (text: string, bytes: Uint8Array) => void;
   /** Line cap, in code units (see `LineSplitter`). Default 8192. */
   maxLineLength?: number;
   /** Bytes per read. Default 1 MiB. */

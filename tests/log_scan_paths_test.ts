@@ -1,0 +1,109 @@
+import assert from "node:assert/strict";
+import { LogWatcher } from "../lib/log/log_watcher.ts";
+import { IntervalAggregator } from "../lib/log/interval_summary.ts";
+import { KnownSignatures } from "../lib/log/known_signatures.ts";
+import { MemoryState } from "../lib/state.ts";
+import { denoFileSource } from "../lib/runtime/deno_file_source.ts";
+
+/** Mixed lines: ASCII and multi-byte text around the matches, CRLF, JSON, UUIDs, hex. */
+function logText(n: number): string {
+  const words = ["ERROR", "WARN", "error", "Warn", "INFO", "DEBUG", "ÉRROR", "WARNING"];
+  const tails = [
+    "order 12 failed (request_id=550e8400-e29b-41d4-a716-44665544%%%%)",
+    "café €%% déjà vu 日本 ERROR inside",
+    'user "bob" at /var/lib/x%% from 10.0.0.%%:80',
+    "session=5f3a9b2c%%d took %%ms",
+    "😀 emoji %% then WARN",
+  ];
+  let text = "";
+  for (let i = 0; i < n; i++) {
+    const word = words[i % words.length];
+    const tail = tails[(i * 7) % tails.length].replaceAll("%%", String(i % 97));
+    const eol = i % 5 === 0 ? "\r\n" : "\n";
+    text += i % 11 === 0
+      ? `{"ts":"2026-05-19T10:00:${i % 60}Z","level":"${word.toLowerCase()}","k${
+        i % 3
+      }":"${tail}"}${eol}`
+      : `2026-05-19T10:00:00Z ${word} ${tail}${eol}`;
+  }
+  return text;
+}
+
+/** What the summary should be, from the lines one by one on the plain-text path. */
+function reference(text: string, pattern: string, ignoreCase: boolean) {
+  const re = new RegExp(pattern, ignoreCase ? "i" : "");
+  const agg = new IntervalAggregator({ known: new KnownSignatures() });
+  let lines = 0;
+  for (let line of text.split("\n").slice(0, -1)) {
+    lines++;
+    if (line.endsWith("\r")) line = line.slice(0, -1);
+    if (re.test(line)) agg.add(line, 0, line.length);
+  }
+  return { lines, summary: agg.take() };
+}
+
+async function summarise(path: string, pattern: string, ignoreCase: boolean, chunkSize: number) {
+  const watcher = new LogWatcher({
+    path,
+    pattern,
+    ignoreCase,
+    source: denoFileSource(),
+    state: new MemoryState(),
+    fromStart: true,
+    chunkSize,
+    tickBudget: 1 << 30,
+  });
+  try {
+    const s = await watcher.tick();
+    assert.equal(s.backlog, 0);
+    return s;
+  } finally {
+    await watcher.close();
+  }
+}
+
+const cases: Array<[string, boolean]> = [
+  ["ERROR|WARN", false], // literal alternation
+  ["(ERROR|WARN)\\b", false], // regex over the block
+  ["error|warn", true], // ignore case
+  ["ÉRROR|日本", false], // multi-byte literals
+  ["(?<!É)RROR", false], // lookbehind: line by line
+];
+
+for (const [pattern, ignoreCase] of cases) {
+  Deno.test(`LogWatcher summarises /${pattern}/${ignoreCase ? "i" : ""} exactly as line-by-line matching does, whatever the chunking`, async () => {
+    const dir = await Deno.makeTempDir({ prefix: "log_scan_paths_" });
+    try {
+      const path = `${dir}/app.log`;
+      const mixed = logText(3_000);
+      // All-ASCII blocks take the byte path, the others the text path.
+      for (const text of [mixed, mixed.replace(/[^ -~\t\r\n]/gu, "?")]) {
+        await Deno.writeTextFile(path, text);
+        const want = reference(text, pattern, ignoreCase);
+        if (text === mixed) assert.ok(want.summary.matched > 50);
+        await check(path, pattern, ignoreCase, want);
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}
+
+async function check(
+  path: string,
+  pattern: string,
+  ignoreCase: boolean,
+  want: ReturnType<typeof reference>,
+): Promise<void> {
+  for (const chunkSize of [7, 4096, 1 << 20]) {
+    const got = await summarise(path, pattern, ignoreCase, chunkSize);
+    assert.equal(got.linesScanned, want.lines, `chunk ${chunkSize}`);
+    assert.equal(got.matched, want.summary.matched, `chunk ${chunkSize}`);
+    assert.deepEqual(got.levels, want.summary.levels, `chunk ${chunkSize}`);
+    assert.equal(got.firstLine, want.summary.firstLine);
+    assert.equal(got.lastLine, want.summary.lastLine);
+    assert.deepEqual(got.signatures, want.summary.signatures, `chunk ${chunkSize}`);
+    assert.deepEqual(got.otherSignatures, want.summary.otherSignatures);
+    assert.deepEqual(got.newSignatures, want.summary.newSignatures, `chunk ${chunkSize}`);
+  }
+}

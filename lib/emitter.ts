@@ -237,8 +237,14 @@ export class Emitter {
   async #flushOnce(): Promise<FlushReport> {
     this.#lastFlushAt = this.#now();
     const report: FlushReport = { delivered: 0, rejected: 0, pending: 0 };
+    // The first refusals are logged one by one; the rest, counted by reason.
     let logged = 0;
-    const mayLog = () => logged++ < 5;
+    const unlogged = new Map<string, number>();
+    const mayLog = (reason: string) => {
+      if (logged++ < 5) return true;
+      unlogged.set(reason, (unlogged.get(reason) ?? 0) + 1);
+      return false;
+    };
     while (true) {
       // While recovering from failures, one probe batch at a time, so a struggling
       // server is not hit with a burst; otherwise `concurrency` lanes work through a
@@ -296,7 +302,10 @@ export class Emitter {
       this.#failures = 0;
       this.#backoffUntil = 0;
     }
-    if (logged > 5) this.#log.warn(`${logged - 5} more tile(s) refused by PLATO in this flush`);
+    if (unlogged.size > 0) {
+      const reasons = [...unlogged].map(([reason, n]) => `${reason} (${n})`).join("; ");
+      this.#log.warn(`${logged - 5} more tile(s) refused by PLATO in this flush: ${reasons}`);
+    }
     report.pending = this.outbox.size();
     return report;
   }
@@ -305,7 +314,7 @@ export class Emitter {
     batch: OutboxEntry[],
     outcomes: SubmitOutcome[],
     report: FlushReport,
-    mayLog: () => boolean,
+    mayLog: (reason: string) => boolean,
     failure: { retryAfterMs?: number; lastError?: string },
   ): Promise<void> {
     const { done, retry, retryAfterMs, lastError } = this.#settle(batch, outcomes, report, mayLog);
@@ -341,7 +350,7 @@ export class Emitter {
     entries: OutboxEntry[],
     outcomes: SubmitOutcome[],
     report: FlushReport,
-    mayLog: () => boolean,
+    mayLog: (reason: string) => boolean,
   ): { done: string[]; retry: string[]; retryAfterMs?: number; lastError?: string } {
     const done: string[] = [];
     const retry: string[] = [];
@@ -391,12 +400,12 @@ export class Emitter {
     kind: string,
     reason: string,
     entry: OutboxEntry,
-    mayLog: () => boolean,
+    mayLog: (reason: string) => boolean,
   ): void {
     report.rejected++;
     this.#stats.rejected++;
     this.#count(METRIC.rejected, METRIC_HELP.rejected, kind);
-    if (mayLog()) {
+    if (mayLog(reason)) {
       this.#log.warn(
         `PLATO refused tile ${entry.tile.id} (${entry.tile.question.slice(0, 80)}): ${reason}`,
       );

@@ -31,7 +31,7 @@ const cases: Array<[string, string[], string, Record<string, string>?]> = [
   [
     "a watch URL that is not http",
     ["--watch-url", "ftp://x/y"],
-    "run: '--watch-url' must be an http or https URL, got 'ftp:'",
+    "run: '--watch-url' must be an http or https URL, got 'ftp://x/y'",
   ],
   [
     "a zero interval",

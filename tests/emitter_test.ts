@@ -360,3 +360,30 @@ Deno.test("tiles are acknowledged in order even when later batches answer first"
   await emitter.flush();
   assert.deepEqual(order, tiles.map((t) => t.id));
 });
+
+Deno.test("every refused tile is logged with its reason: the first five one by one, the rest counted by reason", async () => {
+  const records: LogRecord[] = [];
+  const client: PlatoClient = {
+    ...createPlatoClient({ url: "http://127.0.0.1:9" }),
+    submitBatch: (tiles) =>
+      Promise.resolve(tiles.map((_, i) => ({
+        kind: "rejected" as const,
+        status: 403,
+        reason: i % 2 ? "Answer too short (3 < 20)" : "Answer contains absolute claim 'never'",
+      }))),
+  };
+  const emitter = new Emitter({
+    client,
+    autoFlush: false,
+    gate: "off",
+    logger: quietLogger(records),
+  });
+  for (let i = 0; i < 12; i++) emitter.emit(tile());
+  await emitter.flush();
+  const lines = records.filter((r) => r.level === "warn").map((r) => r.message);
+  assert.equal(lines.filter((l) => l.startsWith("PLATO refused tile ")).length, 5);
+  assert.deepEqual(lines.filter((l) => l.includes("more tile(s) refused")), [
+    "7 more tile(s) refused by PLATO in this flush: Answer too short (3 < 20) (4); Answer contains absolute claim 'never' (3)",
+  ]);
+  assert.equal(emitter.stats.rejected, 12);
+});

@@ -11,9 +11,8 @@
  * servers' rooms and tile counts are what they were before it. None of these
  * cases repeats one of tests/cli_errors_test.ts or the server tests exactly.
  *
- * A bad `PLATO_URL` is a known bug (the CLI runs and retries against it
- * instead of exiting 2): its own test below asserts the right behaviour and is
- * ignored until the fix lands (see the fault-suite report).
+ * A bad `PLATO_URL` once made the CLI run and retry against it instead of
+ * exiting 2; its own test below guards the fix.
  */
 import assert from "node:assert/strict";
 import { type ServeProc, spawnCli, spawnServe } from "./_harness.ts";
@@ -192,7 +191,7 @@ const flagCases: CliCase[] = [
   [
     "the http scout on ftp",
     ["http", "--url", "ftp://x/", "--room", "r"],
-    "http: '--url' must be an http or https URL, got 'ftp:'",
+    "http: '--url' must be an http or https URL, got 'ftp://x/'",
   ],
   ["the http scout without a URL", ["http", "--room", "r"], "http: watch.url: is required"],
   [
@@ -249,7 +248,7 @@ const flagCases: CliCase[] = [
   [
     "the Keeper scout on ftp",
     ["keeper", "--url", "ftp://x", "--room", "r"],
-    "keeper: '--url' must be an http or https URL, got 'ftp:'",
+    "keeper: '--url' must be an http or https URL, got 'ftp://x'",
   ],
   [
     "an empty holodeck folder",
@@ -643,15 +642,13 @@ Deno.test("a sweep of 78 malformed configs, flags, requests and tiles gets a cle
 });
 
 Deno.test({
-  name:
-    "a PLATO_URL that is not an http URL is a one-line usage error with exit 2 (known bug: ignored until fixed)",
-  ignore: Deno.env.get("FAULT_KNOWN_BUGS") !== "1",
+  name: "a PLATO_URL that is not an http URL is a one-line usage error with exit 2",
   async fn() {
     const failure = await runCase(
       [
         "a bad PLATO_URL",
         ["--watch-file", LOG, "--deadline", "1"],
-        "PLATO_URL must be an http or https URL, got 'notaurl'",
+        "PLATO_URL is not a valid URL: 'notaurl'",
         {
           PLATO_URL: "notaurl",
         },

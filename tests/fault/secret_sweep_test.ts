@@ -10,9 +10,8 @@
  * and of config mistakes; and that the secrets were really used (the target saw
  * them, the server refused a request without the token).
  *
- * Two usage errors that echo URL credentials are a known bug: their own test
- * below asserts the right behaviour and is ignored until the fix lands (see the
- * fault-suite report).
+ * Two usage errors once echoed URL credentials; their own test below guards
+ * the fix.
  */
 import assert from "node:assert/strict";
 import { freePort, roomTiles, spawnCli, spawnServe, waitUntil, writeConfig } from "./_harness.ts";
@@ -139,8 +138,7 @@ emission: { min_interval_seconds: 0.1 }
 });
 
 Deno.test({
-  name: "usage errors about a URL never echo its credentials (known bug: ignored until fixed)",
-  ignore: Deno.env.get("FAULT_KNOWN_BUGS") !== "1",
+  name: "usage errors about a URL never echo its credentials",
   async fn() {
     const cases = [
       ["--watch-file", "a.log", "--plato-url", `ftp://${URL_USER}:${URL_PASS}@x/`],

@@ -88,16 +88,30 @@ export function positiveNumber(command: string, flag: string, value: string): nu
 
 /** Parse an http(s) URL flag, naming it in the error. */
 export function httpUrl(command: string, flag: string, value: string): URL {
+  return checkHttpUrl(value, `${command}: '--${flag}'`);
+}
+
+/**
+ * Check an http(s) URL; the error names `what` and never echoes credentials.
+ *
+ * @param value The text.
+ * @param what How to name it, e.g. "run: '--watch-url'" or "PLATO_URL".
+ * @returns The URL.
+ */
+export function checkHttpUrl(value: string, what: string): URL {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new UsageError(`${command}: '--${flag}' is not a valid URL: '${value}'`);
+    throw new UsageError(`${what} is not a valid URL: '${maskUserInfo(value)}'`);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new UsageError(
-      `${command}: '--${flag}' must be an http or https URL, got '${url.protocol}'`,
-    );
+    throw new UsageError(`${what} must be an http or https URL, got '${maskUserInfo(value)}'`);
   }
   return url;
+}
+
+/** Mask `user:password@` in text that may not parse as a URL. */
+export function maskUserInfo(text: string): string {
+  return text.replace(/\/\/[^/@\s]*@/g, "//***@").replace(/^[^/:@\s]+:[^/@\s]*@/, "***@");
 }

@@ -3,7 +3,10 @@ import { loadConfig, validateConfig } from "../../config/load.ts";
 import type { ResolvedConfig } from "../../config/schema.ts";
 import { BUILTIN_SCOUTS } from "../../../scouts/mod.ts";
 import { UsageError } from "../usage_error.ts";
-import { type FlagSpec, positiveNumber } from "./command.ts";
+import { checkHttpUrl, type FlagSpec, positiveNumber } from "./command.ts";
+import { getEnv } from "../../env.ts";
+
+const LOG_LEVELS = ["debug", "info", "warn", "warning", "error", "silent"];
 
 /** Flags every way of running scouts shares. */
 export const RUN_FLAGS = {
@@ -41,16 +44,17 @@ export interface RunFlags {
 /** Read the shared run flags, naming a bad one. */
 export function readRunFlags(command: string, values: Record<string, unknown>): RunFlags {
   const platoUrl = values["plato-url"] as string | undefined;
-  if (platoUrl !== undefined) {
-    let url: URL | undefined;
-    try {
-      url = new URL(platoUrl);
-    } catch { /* below */ }
-    if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) {
-      throw new UsageError(
-        `${command}: '--plato-url' must be an http or https URL, got '${platoUrl}'`,
-      );
-    }
+  if (platoUrl !== undefined) checkHttpUrl(platoUrl, `${command}: '--plato-url'`);
+  else {
+    // Checked here too, so a bad environment is a usage error, not an endless retry.
+    const fromEnv = getEnv("PLATO_URL");
+    if (fromEnv !== undefined) checkHttpUrl(fromEnv, "PLATO_URL");
+  }
+  const level = getEnv("SCOUT_LOG_LEVEL");
+  if (level !== undefined && !LOG_LEVELS.includes(level.trim().toLowerCase())) {
+    throw new UsageError(
+      `SCOUT_LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got '${level}'`,
+    );
   }
   const deadline = values.deadline as string | undefined;
   return {

@@ -37,15 +37,19 @@ const CLI = new URL("../cli.ts", import.meta.url).pathname;
 interface Sample {
   t: number;
   rssMiB: number;
+  /** Anonymous memory (heaps: V8, SQLite, allocator) and file-backed pages (code, mmaps). */
+  anonMiB: number;
+  fileMiB: number;
   emitted: number;
   depth: number;
   dropped: number;
 }
 
-function rssMiB(pid: number): number {
+function memory(pid: number): { rssMiB: number; anonMiB: number; fileMiB: number } {
   const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-  const kb = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1]);
-  return kb / 1024;
+  const mib = (field: string) =>
+    Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1]) / 1024;
+  return { rssMiB: mib("VmRSS"), anonMiB: mib("RssAnon"), fileMiB: mib("RssFile") };
 }
 
 /** Sum of every series of a metric in the Prometheus text format. */
@@ -106,8 +110,7 @@ const child = new Deno.Command(Deno.execPath(), {
 // Read stderr to the end (so the CLI never blocks on a full pipe); find the metrics port in it.
 let stderrLines = 0;
 let stderrTail = "";
-let resolvePort: (port: number) => void;
-const metricsPort = new Promise<number>((resolve) => resolvePort = resolve);
+const { promise: metricsPort, resolve: resolvePort } = Promise.withResolvers<number>();
 const drained = (async () => {
   let buffer = "";
   for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
@@ -127,7 +130,7 @@ const samples: Sample[] = [];
 let exitedEarly: Deno.CommandStatus | undefined;
 child.status.then((s) => exitedEarly = s);
 try {
-  let startTimer: number | undefined;
+  let startTimer: ReturnType<typeof setTimeout> | undefined;
   const port = await Promise.race([
     metricsPort,
     child.status.then((s) => Promise.reject(new Error(`CLI exited ${s.code}: ${stderrTail}`))),
@@ -142,7 +145,7 @@ try {
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     samples.push({
       t: s,
-      rssMiB: rssMiB(child.pid),
+      ...memory(child.pid),
       emitted: metric(text, "plato_scout_tiles_emitted_total"),
       depth: metric(text, "plato_scout_outbox_depth"),
       dropped: metric(text, "plato_scout_tiles_dropped_total"),
@@ -168,14 +171,16 @@ console.log(
   `${SCOUTS} HTTP scouts every ${INTERVAL} s, PLATO refusing connections for ${SECONDS} s, ` +
     `outbox_max_entries ${MAX_ENTRIES}; warm-up ${WARMUP_S} s`,
 );
-console.log("     t s   rss MiB   emitted   outbox   dropped");
+console.log("     t s   rss MiB  anon MiB  file MiB   emitted   outbox   dropped");
 const every = Math.max(1, Math.round(SECONDS / 12));
 for (const s of samples) {
   if (s.t % every !== 0 && s.t !== 1) continue;
   console.log(
     `${String(s.t).padStart(8)} ${s.rssMiB.toFixed(1).padStart(9)} ${
-      String(s.emitted).padStart(9)
-    } ${String(s.depth).padStart(8)} ${String(s.dropped).padStart(9)}`,
+      s.anonMiB.toFixed(1).padStart(9)
+    } ${s.fileMiB.toFixed(1).padStart(9)} ${String(s.emitted).padStart(9)} ${
+      String(s.depth).padStart(8)
+    } ${String(s.dropped).padStart(9)}`,
   );
 }
 

@@ -87,6 +87,7 @@ export {
 } from "./lib/logger.ts";
 export { redactSecrets, redactUrl } from "./lib/redact.ts";
 export { createPrintingClient } from "./lib/printing_client.ts";
+export * from "./lib/log/mod.ts";
 export { DEFAULT_PLATO_URL, getEnv } from "./lib/env.ts";
 
 /**

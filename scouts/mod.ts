@@ -12,23 +12,20 @@ import { httpScout } from "./http.ts";
 import { keeperScout } from "./keeper.ts";
 import { logScoutKind } from "./log.ts";
 
-export type { DirReader, ScoutHost, ScoutKind } from "../lib/scout_kind.ts";
+export type {
+  DirReader,
+  ScoutHost,
+  ScoutKind,
+  WatchParseResult,
+  WatchSchema,
+} from "../lib/scout_kind.ts";
 export type { Adventure, Scores, SessionRead } from "./_holodeck_session.ts";
 export type { KeeperAgent, KeeperStats } from "./_keeper_api.ts";
 export * from "./http.ts";
 export * from "./log.ts";
 export * from "./keeper.ts";
 export * from "./holodeck.ts";
-export * from "../lib/log/file_source.ts";
-export * from "../lib/log/signature.ts";
-export * from "../lib/log/level.ts";
-export * from "../lib/log/pattern.ts";
-export * from "../lib/log/line_splitter.ts";
-export * from "../lib/log/line_scanner.ts";
-export * from "../lib/log/interval_summary.ts";
-export * from "../lib/log/known_signatures.ts";
-export * from "../lib/log/tailer.ts";
-export * from "../lib/log/log_watcher.ts";
+export * from "../lib/log/mod.ts";
 
 /** Every built-in scout kind, in the order `--help` lists them. */
 export const BUILTIN_SCOUTS: readonly ScoutKind[] = [

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { detectLevel, LOG_LEVELS, type LogLevel } from "./level.ts";
+import { detectLevel, type LineLevel, LOG_LEVELS } from "./level.ts";
 import type { KnownSignatures } from "./known_signatures.ts";
 import { SignatureBuilder } from "./signature.ts";
 import { ShapeHasher } from "./shape_hasher.ts";
@@ -18,7 +18,7 @@ export interface SignatureCount {
   /** Its stable hash, the key it is remembered by. */
   hash: number;
   /** The level of its first line in the interval. */
-  level: LogLevel;
+  level: LineLevel;
   /** Matching lines with this signature in the interval. */
   count: number;
   /** Its first line in the interval, cut to the sample length. */
@@ -30,7 +30,7 @@ export interface IntervalSummary {
   /** Lines matched by the pattern. */
   matched: number;
   /** Matched lines per detected level (levels with no lines are left out). */
-  levels: Partial<Record<LogLevel, number>>;
+  levels: Partial<Record<LineLevel, number>>;
   /** The first matched line, cut to the sample length. */
   firstLine?: string;
   /** The last matched line, cut to the sample length. */
@@ -78,7 +78,7 @@ const SHAPE_CACHE = 8192;
 interface Entry {
   hash: number;
   signature: string;
-  level: LogLevel;
+  level: LineLevel;
   count: number;
   example: string;
   fresh: boolean;
@@ -228,7 +228,7 @@ export class IntervalAggregator {
    * @returns The summary.
    */
   take(): IntervalSummary {
-    const levels: Partial<Record<LogLevel, number>> = {};
+    const levels: Partial<Record<LineLevel, number>> = {};
     LOG_LEVELS.forEach((level, i) => {
       if (this.#levels[i] > 0) levels[level] = this.#levels[i];
     });

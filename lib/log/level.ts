@@ -5,10 +5,10 @@
  */
 
 /** The levels a summary counts; `OTHER` when none is recognised. */
-export type LogLevel = "FATAL" | "ERROR" | "WARN" | "INFO" | "DEBUG" | "TRACE" | "OTHER";
+export type LineLevel = "FATAL" | "ERROR" | "WARN" | "INFO" | "DEBUG" | "TRACE" | "OTHER";
 
-/** Every {@linkcode LogLevel}, most severe first. */
-export const LOG_LEVELS: readonly LogLevel[] = [
+/** Every {@linkcode LineLevel}, most severe first. */
+export const LOG_LEVELS: readonly LineLevel[] = [
   "FATAL",
   "ERROR",
   "WARN",
@@ -18,7 +18,7 @@ export const LOG_LEVELS: readonly LogLevel[] = [
   "OTHER",
 ];
 
-const WORDS: Record<string, LogLevel> = {
+const WORDS: Record<string, LineLevel> = {
   FATAL: "FATAL",
   CRIT: "FATAL",
   CRITICAL: "FATAL",
@@ -58,7 +58,7 @@ const SCAN = 200;
  * console.log(detectLevel("nothing to see")); // "OTHER"
  * ```
  */
-export function detectLevel(text: string, start = 0, end: number = text.length): LogLevel {
+export function detectLevel(text: string, start = 0, end: number = text.length): LineLevel {
   const stop = Math.min(end, start + SCAN);
   let i = start;
   while (i < stop) {

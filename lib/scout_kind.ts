@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import type { FileSource } from "./log/file_source.ts";
 import type { Awaitable } from "./outbox.ts";
 import type { Scout, ScoutOptions } from "./scout.ts";
@@ -26,6 +26,39 @@ export interface ScoutHost {
   dirs?: DirReader;
 }
 
+/** What {@linkcode WatchSchema.safeParse} returns: the data, or the error with its issues. */
+export type WatchParseResult<W> =
+  | { success: true; data: W; error?: never }
+  | { success: false; data?: never; error: z.core.$ZodError<W> };
+
+/**
+ * The zod schema of a `watch:` section, built with classic `zod` or with
+ * `zod/mini` (as the scouts a Worker runs are, to keep its bundle small):
+ * both share zod's core, so either parses the same way and works in
+ * `z.union`, `z.toJSONSchema` and the rest of either API.
+ */
+export interface WatchSchema<W> extends z.core.$ZodType<W> {
+  /**
+   * Parse `data`, or throw a zod error listing every issue.
+   *
+   * @param data The `watch:` section as written.
+   * @param params zod parse options, e.g. `reportInput`.
+   * @returns The validated section, defaults applied.
+   */
+  parse(data: unknown, params?: z.core.ParseContext<z.core.$ZodIssue>): W;
+  /**
+   * Parse `data` without throwing.
+   *
+   * @param data The `watch:` section as written.
+   * @param params zod parse options, e.g. `reportInput`.
+   * @returns The validated section, or the error with every issue.
+   */
+  safeParse(
+    data: unknown,
+    params?: z.core.ParseContext<z.core.$ZodIssue>,
+  ): WatchParseResult<W>;
+}
+
 /**
  * A built-in scout type, as `watch.type` in scout.yaml names it: the zod
  * schema of its `watch:` section (snake_case keys, defaults applied) and a
@@ -38,7 +71,7 @@ export interface ScoutKind<W extends { type: string } = { type: string }> {
   /** One line for `--help`. */
   readonly summary: string;
   /** Schema of the `watch:` section, including `type: z.literal(type)`. */
-  readonly watch: z.ZodType<W>;
+  readonly watch: WatchSchema<W>;
   /** Build the scout. `options` carries name, room, PLATO, emitter and injectables. */
   create(options: ScoutOptions, watch: W, host: ScoutHost): Scout<unknown>;
 }

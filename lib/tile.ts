@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "./_zod_mini.ts";
 import { CHECKPOINT_TYPES, type CheckpointType } from "./checkpoint_type.ts";
 
 /** ISO-8601 UTC timestamp ending in `Z`, with optional fractional seconds. */
@@ -8,15 +8,15 @@ const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
  * The zod schema of a checkpoint tile as it goes on the wire: the original's
  * "Tile Format" with `answer` always a string, plus an `id` idempotency key.
  */
-export const TileSchema: z.ZodType<Tile> = z.object({
-  id: z.string().min(1).max(200),
-  domain: z.string().min(1).max(512),
-  question: z.string().min(1),
+export const TileSchema: z.ZodMiniType<Tile> = z.object({
+  id: z.string().check(z.minLength(1), z.maxLength(200)),
+  domain: z.string().check(z.minLength(1), z.maxLength(512)),
+  question: z.string().check(z.minLength(1)),
   answer: z.string(),
   tags: z.array(z.string()),
-  confidence: z.number().min(0).max(1),
-  source: z.string().min(1),
-  timestamp: z.string().regex(ISO_UTC, "expected an ISO-8601 UTC timestamp ending in Z"),
+  confidence: z.number().check(z.minimum(0), z.maximum(1)),
+  source: z.string().check(z.minLength(1)),
+  timestamp: z.string().check(z.regex(ISO_UTC, "expected an ISO-8601 UTC timestamp ending in Z")),
 });
 
 /** A checkpoint tile, exactly as submitted to PLATO. */

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import * as z from "zod";
+import * as z from "../lib/_zod_mini.ts";
 import {
   compileBodyRegex,
   DEFAULT_EXPECT_STATUS,
@@ -28,57 +28,64 @@ const HTTP_METHODS: readonly [HttpMethod, ...HttpMethod[]] = [
   "OPTIONS",
 ];
 
-const StatusItem = z.union([z.number().int(), z.string()]).superRefine((spec, ctx) => {
-  try {
-    parseStatusSpec(spec);
-  } catch (error) {
-    ctx.addIssue({ code: "custom", message: (error as Error).message });
-  }
-});
+/** Reports what `parse` throws as an issue of the value being checked. */
+const rejects = <T>(parse: (value: T) => unknown) =>
+  z.superRefine<T>((value, ctx) => {
+    try {
+      parse(value);
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: (error as Error).message });
+    }
+  });
+
+const StatusItem = z.union([z.number().check(z.int()), z.string()]).check(
+  rejects(parseStatusSpec),
+);
 
 const httpWatchSchema = z.strictObject({
   type: z.literal("http"),
   url: z.url({ protocol: /^https?$/, message: "expected an http or https URL" }),
-  method: z.preprocess(
-    (v) => (typeof v === "string" ? v.trim().toUpperCase() : v),
-    z.enum(HTTP_METHODS),
-  ).default("GET"),
-  headers: z.record(z.string(), z.string()).default({}).superRefine((headers, ctx) => {
-    for (const [name, value] of Object.entries(headers)) {
-      try {
-        new Headers([[name, value]]);
-      } catch {
-        ctx.addIssue({ code: "custom", path: [name], message: "not a valid HTTP header" });
+  method: z._default(
+    z.pipe(
+      z.transform((v: unknown) => (typeof v === "string" ? v.trim().toUpperCase() : v)),
+      z.enum(HTTP_METHODS),
+    ),
+    "GET",
+  ),
+  headers: z._default(z.record(z.string(), z.string()), {}).check(
+    z.superRefine((headers, ctx) => {
+      for (const [name, value] of Object.entries(headers)) {
+        try {
+          new Headers([[name, value]]);
+        } catch {
+          ctx.addIssue({ code: "custom", path: [name], message: "not a valid HTTP header" });
+        }
       }
-    }
-  }),
-  body: z.string().optional(),
-  timeout: z.number().gt(0).max(300).default(5),
-  expect_status: z.union([z.array(StatusItem).min(1), StatusItem.transform((v) => [v])])
-    .default([...DEFAULT_EXPECT_STATUS]),
-  body_contains: z.string().min(1).optional(),
-  body_matches: z.string().min(1).superRefine((pattern, ctx) => {
-    try {
-      compileBodyRegex(pattern);
-    } catch (error) {
-      ctx.addIssue({ code: "custom", message: (error as Error).message });
-    }
-  }).optional(),
-  json_path: z.string().min(1).superRefine((path, ctx) => {
-    try {
-      parseJsonPath(path);
-    } catch (error) {
-      ctx.addIssue({ code: "custom", message: (error as Error).message });
-    }
-  }).optional(),
-  json_equals: z.json().optional(),
-  max_body_bytes: z.number().int().min(1).max(64 << 20).default(DEFAULT_MAX_BODY_BYTES),
-  max_redirects: z.number().int().min(0).max(20).default(5),
-  latency_alpha: z.number().gt(0).max(1).default(0.2),
-  latency_threshold: z.number().gt(0).max(100).default(4),
-  latency_warmup: z.number().int().min(1).max(10_000).default(5),
-  latency_min_delta_ms: z.number().min(0).default(50),
-}).superRefine((w, ctx) => {
+    }),
+  ),
+  body: z.optional(z.string()),
+  timeout: z._default(z.number().check(z.gt(0), z.maximum(300)), 5),
+  expect_status: z._default(
+    z.union([
+      z.array(StatusItem).check(z.minLength(1)),
+      z.pipe(StatusItem, z.transform((v) => [v])),
+    ]),
+    [...DEFAULT_EXPECT_STATUS],
+  ),
+  body_contains: z.optional(z.string().check(z.minLength(1))),
+  body_matches: z.optional(z.string().check(z.minLength(1), rejects(compileBodyRegex))),
+  json_path: z.optional(z.string().check(z.minLength(1), rejects(parseJsonPath))),
+  json_equals: z.optional(z.json()),
+  max_body_bytes: z._default(
+    z.number().check(z.int(), z.minimum(1), z.maximum(64 << 20)),
+    DEFAULT_MAX_BODY_BYTES,
+  ),
+  max_redirects: z._default(z.number().check(z.int(), z.minimum(0), z.maximum(20)), 5),
+  latency_alpha: z._default(z.number().check(z.gt(0), z.maximum(1)), 0.2),
+  latency_threshold: z._default(z.number().check(z.gt(0), z.maximum(100)), 4),
+  latency_warmup: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(10_000)), 5),
+  latency_min_delta_ms: z._default(z.number().check(z.minimum(0)), 50),
+}).check(z.superRefine((w, ctx) => {
   if (w.json_equals !== undefined && w.json_path === undefined) {
     ctx.addIssue({ code: "custom", path: ["json_equals"], message: "needs json_path" });
   }
@@ -89,7 +96,7 @@ const httpWatchSchema = z.strictObject({
       message: `needs a method other than ${w.method}`,
     });
   }
-});
+}));
 
 /** A validated HTTP `watch:` section: snake_case keys as scout.yaml writes them, defaults applied. */
 export interface HttpWatch {
@@ -136,7 +143,5 @@ export type HttpWatchInput =
   & { method?: string; expect_status?: string | number | Array<string | number> };
 
 /** The `watch:` section of an HTTP scout in scout.yaml (snake_case, defaults applied). */
-export const HttpWatchSchema: z.ZodType<HttpWatch, HttpWatchInput> = httpWatchSchema as z.ZodType<
-  HttpWatch,
-  HttpWatchInput
->;
+export const HttpWatchSchema: z.ZodMiniType<HttpWatch, HttpWatchInput> =
+  httpWatchSchema as z.ZodMiniType<HttpWatch, HttpWatchInput>;

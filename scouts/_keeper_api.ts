@@ -8,7 +8,7 @@
  * @module
  */
 
-import * as z from "zod";
+import * as z from "../lib/_zod_mini.ts";
 import { redactSecrets, redactUrl } from "../lib/redact.ts";
 import { cut } from "./_answer.ts";
 
@@ -25,10 +25,10 @@ export interface KeeperAgent {
 }
 
 /** One agent record of `GET /agents`. Unknown fields are kept. */
-export const KeeperAgentSchema: z.ZodType<KeeperAgent> = z.looseObject({
-  agent_id: z.union([z.string().min(1), z.number()]).transform(String),
-  name: z.string().optional(),
-  status: z.string().min(1),
+export const KeeperAgentSchema: z.ZodMiniType<KeeperAgent> = z.looseObject({
+  agent_id: z.pipe(z.union([z.string().check(z.minLength(1)), z.number()]), z.transform(String)),
+  name: z.optional(z.string()),
+  status: z.string().check(z.minLength(1)),
 });
 
 /** `GET /stats` as the scout keeps it. */
@@ -43,13 +43,13 @@ export interface KeeperStats {
 }
 
 /** `GET /stats`: registry counts, discovery and routing stats. Unknown fields are kept. */
-export const KeeperStatsSchema: z.ZodType<KeeperStats> = z.looseObject({
-  registry: z.looseObject({
-    total: z.number().optional(),
-    by_status: z.record(z.string(), z.number()).optional(),
-  }).optional(),
-  discovery: z.unknown().optional(),
-  routing: z.unknown().optional(),
+export const KeeperStatsSchema: z.ZodMiniType<KeeperStats> = z.looseObject({
+  registry: z.optional(z.looseObject({
+    total: z.optional(z.number()),
+    by_status: z.optional(z.record(z.string(), z.number())),
+  })),
+  discovery: z.optional(z.unknown()),
+  routing: z.optional(z.unknown()),
 });
 
 /** Why a Keeper request failed. */
@@ -101,7 +101,7 @@ export const MAX_ANSWER_BYTES = 32 * 1024 * 1024;
  */
 export async function keeperGet<T>(
   path: string,
-  schema: z.ZodType<T>,
+  schema: z.ZodMiniType<T>,
   req: KeeperRequest,
 ): Promise<T> {
   const url = `${req.baseUrl.replace(/\/+$/, "")}${path}`;
@@ -198,20 +198,23 @@ async function readCapped(res: Response, max: number): Promise<string> {
  * `GET /agents` must be a JSON array; records that are not agent records are
  * counted and left out, unless none of them is one.
  */
-export const AgentListSchema: z.ZodType<{ agents: KeeperAgent[]; invalid: number }> = z
-  .array(z.unknown(), { error: "expected an array of agent records" })
-  .transform((items, ctx) => {
+export const AgentListSchema: z.ZodMiniType<{ agents: KeeperAgent[]; invalid: number }> = z.pipe(
+  z.array(z.unknown(), { error: "expected an array of agent records" }),
+  z.transform((items: unknown[], payload) => {
     const agents: KeeperAgent[] = [];
     for (const item of items) {
       const r = KeeperAgentSchema.safeParse(item);
       if (r.success) agents.push(r.data);
     }
     if (items.length > 0 && agents.length === 0) {
-      ctx.addIssue({
+      // zod/mini's transform has no `addIssue`: push the issue it would add.
+      payload.issues.push({
         code: "custom",
         message: `none of ${items.length} records has an agent_id and a status`,
+        input: items,
       });
       return z.NEVER;
     }
     return { agents, invalid: items.length - agents.length };
-  });
+  }),
+);

@@ -8,7 +8,7 @@
  * @module
  */
 
-import * as z from "zod";
+import * as z from "../lib/_zod_mini.ts";
 import { getEnv } from "../lib/env.ts";
 import { quoteObserved } from "../lib/gate.ts";
 import { redactUrl } from "../lib/redact.ts";
@@ -229,13 +229,16 @@ export interface KeeperWatch {
 }
 
 /** The zod schema of the `watch:` section of a Keeper scout in scout.yaml. */
-export const KeeperWatchSchema: z.ZodType<KeeperWatch> = z.strictObject({
+export const KeeperWatchSchema: z.ZodMiniType<KeeperWatch> = z.strictObject({
   type: z.literal("keeper"),
-  url: z.url({ protocol: /^https?$/ }).default(DEFAULT_KEEPER_URL),
-  api_key: z.string().min(1).optional(),
-  timeout: z.number().positive().max(600).default(10),
-  max_agents: z.number().int().min(1).max(1_000_000).default(10_000),
-  max_agent_tiles: z.number().int().min(1).max(200).default(25),
+  url: z._default(z.url({ protocol: /^https?$/ }), DEFAULT_KEEPER_URL),
+  api_key: z.optional(z.string().check(z.minLength(1))),
+  timeout: z._default(z.number().check(z.positive(), z.maximum(600)), 10),
+  max_agents: z._default(
+    z.number().check(z.int(), z.minimum(1), z.maximum(1_000_000)),
+    10_000,
+  ),
+  max_agent_tiles: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(200)), 25),
 });
 
 /**

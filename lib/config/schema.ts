@@ -1,43 +1,53 @@
-import * as z from "zod";
+import * as z from "../_zod_mini.ts";
 import type { ScoutKind } from "../scout_kind.ts";
 
-const ROOM = z.string().trim().min(1).max(512);
+const ROOM = z.string().check(z.trim(), z.minLength(1), z.maxLength(512));
 
 /** The `scout:` section of scout.yaml. */
 export const ScoutSectionSchema = z.strictObject({
-  name: z.string().trim().min(1).max(128).regex(/^[A-Za-z0-9._-]+$/, {
-    message: "may only contain letters, digits, '.', '_' and '-'",
-  }),
-  plato_url: z.url({ protocol: /^https?$/, message: "expected an http or https URL" }).optional(),
+  name: z.string().check(
+    z.trim(),
+    z.minLength(1),
+    z.maxLength(128),
+    z.regex(/^[A-Za-z0-9._-]+$/, {
+      message: "may only contain letters, digits, '.', '_' and '-'",
+    }),
+  ),
+  plato_url: z.optional(
+    z.url({ protocol: /^https?$/, message: "expected an http or https URL" }),
+  ),
   scout_room: ROOM,
-  poll_interval: z.number().gt(0).max(86_400).default(60),
+  poll_interval: z._default(z.number().check(z.gt(0), z.maximum(86_400)), 60),
   /** A cron expression for Workers/Deno cron; default derived from poll_interval. */
-  cron: z.string().trim().min(1).optional(),
-  watched_service: z.string().trim().min(1).optional(),
+  cron: z.optional(z.string().check(z.trim(), z.minLength(1))),
+  watched_service: z.optional(z.string().check(z.trim(), z.minLength(1))),
 });
 
 /** The `emission:` section. */
 export const EmissionSchema = z.strictObject({
-  min_interval_seconds: z.number().min(0).max(3600).default(1),
-  batch_size: z.number().int().min(1).max(1000).default(200),
+  min_interval_seconds: z._default(z.number().check(z.minimum(0), z.maximum(3600)), 1),
+  batch_size: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(1000)), 200),
   /** Batch requests in flight at once (Workers allow 6 connections). */
-  concurrency: z.number().int().min(1).max(6).default(2),
-  gate: z.enum(["warn", "refuse", "off"]).default("warn"),
-  outbox_max_entries: z.number().int().min(1).default(100_000),
-  outbox_max_bytes: z.number().int().min(1024).default(256 * 1024 * 1024),
+  concurrency: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(6)), 2),
+  gate: z._default(z.enum(["warn", "refuse", "off"]), "warn"),
+  outbox_max_entries: z._default(z.number().check(z.int(), z.minimum(1)), 100_000),
+  outbox_max_bytes: z._default(
+    z.number().check(z.int(), z.minimum(1024)),
+    256 * 1024 * 1024,
+  ),
 });
 
-const WatchBase = z.looseObject({ type: z.string().min(1) });
+const WatchBase = z.looseObject({ type: z.string().check(z.minLength(1)) });
 
 const ScoutEntry = z.strictObject({ scout: ScoutSectionSchema, watch: WatchBase });
 
 /** The whole file, with `watch:` checked only for its `type` (each kind checks the rest). */
 export const ConfigFileSchema = z.strictObject({
-  scout: ScoutSectionSchema.optional(),
-  watch: WatchBase.optional(),
-  scouts: z.array(ScoutEntry).optional(),
-  emission: EmissionSchema.default(EmissionSchema.parse({})),
-  state_dir: z.string().min(1).optional(),
+  scout: z.optional(ScoutSectionSchema),
+  watch: z.optional(WatchBase),
+  scouts: z.optional(z.array(ScoutEntry)),
+  emission: z._default(EmissionSchema, EmissionSchema.parse({})),
+  state_dir: z.optional(z.string().check(z.minLength(1))),
 });
 
 /** The file as parsed, before each watch section is checked by its kind. */
@@ -90,13 +100,13 @@ export function configJsonSchema(kinds: readonly ScoutKind[]): Record<string, un
     ? WatchBase
     : kinds.length === 1
     ? kinds[0].watch
-    : z.union(kinds.map((k) => k.watch) as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]]);
+    : z.union(kinds.map((k) => k.watch));
   const file = z.strictObject({
-    scout: ScoutSectionSchema.optional(),
-    watch: watch.optional(),
-    scouts: z.array(z.strictObject({ scout: ScoutSectionSchema, watch })).optional(),
-    emission: EmissionSchema.optional(),
-    state_dir: z.string().optional(),
+    scout: z.optional(ScoutSectionSchema),
+    watch: z.optional(watch),
+    scouts: z.optional(z.array(z.strictObject({ scout: ScoutSectionSchema, watch }))),
+    emission: z.optional(EmissionSchema),
+    state_dir: z.optional(z.string()),
   });
   const schema = z.toJSONSchema(file, { io: "input", unrepresentable: "any" }) as Record<
     string,

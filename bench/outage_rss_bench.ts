@@ -10,15 +10,19 @@
  *
  * Flat means: after the warm-up, the median RSS of the last third of the
  * samples is within 10% of the median of the first third, and the outbox
- * never holds more than `outbox_max_entries` (set low enough that the bound is
- * reached during the run, so both the filling and the drop-oldest phases are
- * measured).
+ * never holds more than `outbox_max_entries`. The warm-up is the first third
+ * of the run, or longer if the outbox has not yet filled and turned over once
+ * at its bound (as many tiles dropped as it holds): in development runs RSS
+ * climbed through the first 30-45 s (a one-time native step of ~50 MiB while
+ * the V8 heap stayed flat) and was flat afterwards. The CLI runs with
+ * `--v8-flags=--trace-gc` so the live JS heap after each full GC is reported
+ * beside RSS (anonymous and file-backed pages).
  *
- *     deno run -A bench/outage_rss_bench.ts
+ *     deno run -A bench/outage_rss_bench.ts [seconds]
  *
- * Environment: BENCH_OUTAGE_SECONDS (default 60; 20 with BENCH_QUICK=1),
+ * Environment: BENCH_OUTAGE_SECONDS (default 180; 30 with BENCH_QUICK=1),
  * BENCH_OUTAGE_SCOUTS (default 50), BENCH_OUTAGE_INTERVAL (seconds, default
- * 0.2), BENCH_OUTAGE_MAX_ENTRIES (default 5000). Linux only (/proc). The CLI
+ * 0.2), BENCH_OUTAGE_MAX_ENTRIES (default 5000; 1000 with BENCH_QUICK=1). Linux only (/proc). The CLI
  * is stopped with SIGTERM (killed if it does not exit) and temp files removed.
  *
  * @module
@@ -27,11 +31,10 @@ import { type Figure, report, summary } from "./_stats.ts";
 
 const env = (name: string, fallback: number) => Number(Deno.env.get(name) ?? fallback);
 const QUICK = Deno.env.get("BENCH_QUICK") === "1";
-const SECONDS = env("BENCH_OUTAGE_SECONDS", QUICK ? 20 : 60);
+const SECONDS = Number(Deno.args[0] ?? env("BENCH_OUTAGE_SECONDS", QUICK ? 30 : 180));
 const SCOUTS = env("BENCH_OUTAGE_SCOUTS", 50);
 const INTERVAL = env("BENCH_OUTAGE_INTERVAL", 0.2);
-const MAX_ENTRIES = env("BENCH_OUTAGE_MAX_ENTRIES", 5000);
-const WARMUP_S = Math.max(5, Math.round(SECONDS / 6));
+const MAX_ENTRIES = env("BENCH_OUTAGE_MAX_ENTRIES", QUICK ? 1000 : 5000);
 const CLI = new URL("../cli.ts", import.meta.url).pathname;
 
 interface Sample {
@@ -40,6 +43,9 @@ interface Sample {
   /** Anonymous memory (heaps: V8, SQLite, allocator) and file-backed pages (code, mmaps). */
   anonMiB: number;
   fileMiB: number;
+  /** V8 heap after the latest full GC (from --trace-gc): live and committed. */
+  heapLiveMiB: number;
+  heapCommittedMiB: number;
   emitted: number;
   depth: number;
   dropped: number;
@@ -91,6 +97,8 @@ const child = new Deno.Command(Deno.execPath(), {
   args: [
     "run",
     "-A",
+    // V8 prints each GC on stdout: the live JS heap after each full GC, told apart from RSS.
+    "--v8-flags=--trace-gc",
     CLI,
     "--config",
     `${dir}/scout.yaml`,
@@ -102,7 +110,7 @@ const child = new Deno.Command(Deno.execPath(), {
     "1",
   ],
   stdin: "null",
-  stdout: "null",
+  stdout: "piped",
   stderr: "piped",
   env: { SCOUT_METRICS_PORT: "0", NO_COLOR: "1" },
 }).spawn();
@@ -111,20 +119,29 @@ const child = new Deno.Command(Deno.execPath(), {
 let stderrLines = 0;
 let stderrTail = "";
 const { promise: metricsPort, resolve: resolvePort } = Promise.withResolvers<number>();
-const drained = (async () => {
+async function eachLine(stream: ReadableStream<Uint8Array>, onLine: (line: string) => void) {
   let buffer = "";
-  for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
+  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
     buffer += chunk;
     const lines = buffer.split("\n");
     buffer = lines.pop()!;
-    for (const line of lines) {
-      stderrLines++;
-      stderrTail = line;
-      const m = /metrics on :(\d+)\/metrics/.exec(line);
-      if (m) resolvePort(Number(m[1]));
-    }
+    lines.forEach(onLine);
   }
-})();
+}
+/** The V8 heap after the latest full (mark-compact) GC: live MiB and committed MiB. */
+let heap = { liveMiB: NaN, committedMiB: NaN };
+const drained = Promise.all([
+  eachLine(child.stderr, (line) => {
+    stderrLines++;
+    stderrTail = line;
+    const m = /metrics on :(\d+)\/metrics/.exec(line);
+    if (m) resolvePort(Number(m[1]));
+  }),
+  eachLine(child.stdout, (line) => {
+    const m = /Mark-Compact [\d.]+ \([\d.]+\) -> ([\d.]+) \(([\d.]+)\) MB/.exec(line);
+    if (m) heap = { liveMiB: Number(m[1]), committedMiB: Number(m[2]) };
+  }),
+]);
 
 const samples: Sample[] = [];
 let exitedEarly: Deno.CommandStatus | undefined;
@@ -146,6 +163,8 @@ try {
     samples.push({
       t: s,
       ...memory(child.pid),
+      heapLiveMiB: heap.liveMiB,
+      heapCommittedMiB: heap.committedMiB,
       emitted: metric(text, "plato_scout_tiles_emitted_total"),
       depth: metric(text, "plato_scout_outbox_depth"),
       dropped: metric(text, "plato_scout_tiles_dropped_total"),
@@ -167,33 +186,43 @@ try {
   await Deno.remove(dir, { recursive: true });
 }
 
+// Warm-up: the first third of the run, or until the outbox has turned over once if that is later.
+const turnedOver = samples.find((s) => s.dropped >= MAX_ENTRIES);
+const WARMUP_S = Math.max(5, turnedOver?.t ?? 0, Math.round(SECONDS / 3));
 console.log(
   `${SCOUTS} HTTP scouts every ${INTERVAL} s, PLATO refusing connections for ${SECONDS} s, ` +
-    `outbox_max_entries ${MAX_ENTRIES}; warm-up ${WARMUP_S} s`,
+    `outbox_max_entries ${MAX_ENTRIES}; warm-up ${WARMUP_S} s` +
+    (turnedOver ? " (outbox turned over once)" : " (the outbox never turned over)"),
 );
-console.log("     t s   rss MiB  anon MiB  file MiB   emitted   outbox   dropped");
+console.log(
+  "     t s   rss MiB  anon MiB  file MiB  V8 live/committed MiB   emitted   outbox   dropped",
+);
 const every = Math.max(1, Math.round(SECONDS / 12));
 for (const s of samples) {
   if (s.t % every !== 0 && s.t !== 1) continue;
   console.log(
     `${String(s.t).padStart(8)} ${s.rssMiB.toFixed(1).padStart(9)} ${
       s.anonMiB.toFixed(1).padStart(9)
-    } ${s.fileMiB.toFixed(1).padStart(9)} ${String(s.emitted).padStart(9)} ${
-      String(s.depth).padStart(8)
-    } ${String(s.dropped).padStart(9)}`,
+    } ${s.fileMiB.toFixed(1).padStart(9)} ${
+      `${s.heapLiveMiB.toFixed(1)} / ${s.heapCommittedMiB.toFixed(1)}`.padStart(22)
+    } ${String(s.emitted).padStart(9)} ${String(s.depth).padStart(8)} ${
+      String(s.dropped).padStart(9)
+    }`,
   );
 }
 
-const steady = samples.filter((s) => s.t > WARMUP_S);
+const afterWarmup = samples.filter((s) => s.t > WARMUP_S);
+const steady = afterWarmup.length >= 3 ? afterWarmup : samples; // too short a run: judged below
 const third = Math.max(1, Math.floor(steady.length / 3));
 const first = summary(steady.slice(0, third).map((s) => s.rssMiB));
 const last = summary(steady.slice(-third).map((s) => s.rssMiB));
 const growth = last.median / first.median - 1;
 const maxDepth = Math.max(...samples.map((s) => s.depth));
 const final = samples.at(-1)!;
+const warm = samples[WARMUP_S - 1];
 const rate = (final.emitted - steady[0].emitted) / (final.t - steady[0].t);
 const bounded = maxDepth <= MAX_ENTRIES;
-const flat = Math.abs(growth) <= 0.10;
+const flat = Math.abs(growth) <= 0.10 && afterWarmup.length >= 9;
 const reachedBound = final.dropped > 0;
 console.log(
   `RSS first third ${first.median.toFixed(1)} MiB, last third ${last.median.toFixed(1)} MiB ` +
@@ -211,12 +240,21 @@ const figures: Figure[] = [{
   note:
     `${SECONDS} s outage, ${SCOUTS} HTTP scouts every ${INTERVAL} s (${
       rate.toFixed(0)
-    } tiles/s, ${final.emitted} tiles); RSS ${(growth * 100).toFixed(1)}% last vs first third; ` +
-    `outbox peaked at ${maxDepth} of ${MAX_ENTRIES}` +
+    } tiles/s, ${final.emitted} tiles). RSS ${samples[0].rssMiB.toFixed(0)} MiB at 1 s, ${
+      samples[WARMUP_S - 1].rssMiB.toFixed(0)
+    } MiB when the warm-up ended at ${WARMUP_S} s, then ${(growth * 100).toFixed(1)}% last vs ` +
+    `first third of the ${steady.length} s after it (anonymous ${final.anonMiB.toFixed(0)} ` +
+    `MiB, file-backed ${final.fileMiB.toFixed(0)} MiB at the end). V8 heap after full GCs: ` +
+    `${warm.heapLiveMiB.toFixed(1)} MiB live (${warm.heapCommittedMiB.toFixed(0)} committed) ` +
+    `at the warm-up's end, ${final.heapLiveMiB.toFixed(1)} (${
+      final.heapCommittedMiB.toFixed(0)
+    }) at the end. Outbox peaked at ` +
+    `${maxDepth} of ${MAX_ENTRIES}` +
     (reachedBound
       ? `, ${final.dropped} oldest tiles dropped and counted at the bound.`
       : " (the bound was not reached: run longer or lower BENCH_OUTAGE_MAX_ENTRIES).") +
-    (flat ? "" : " RSS grew beyond 10%: memory is not flat.") +
+    (afterWarmup.length < 9 ? " Too few samples after the warm-up to judge: run longer." : "") +
+    (Math.abs(growth) <= 0.10 ? "" : " RSS grew beyond 10% after the warm-up: not flat.") +
     (bounded ? "" : " The outbox exceeded its bound."),
 }];
 report(figures);

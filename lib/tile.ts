@@ -1,4 +1,5 @@
 import * as z from "./_zod_mini.ts";
+import { PARSE_OPTIONS } from "./_zod_messages.ts";
 import { CHECKPOINT_TYPES, type CheckpointType } from "./checkpoint_type.ts";
 
 /** ISO-8601 UTC timestamp ending in `Z`, with optional fractional seconds. */
@@ -194,7 +195,7 @@ export function buildTile(input: BuildTileInput): Tile {
  * ```
  */
 export function parseTile(value: unknown): { ok: true; tile: Tile } | { ok: false; error: string } {
-  const result = TileSchema.safeParse(value);
+  const result = TileSchema.safeParse(value, PARSE_OPTIONS);
   if (result.success) return { ok: true, tile: result.data };
   const issue = result.error.issues[0];
   const path = issue?.path.join(".") || "tile";

@@ -11,6 +11,7 @@
 import * as z from "../lib/_zod_mini.ts";
 import { redactSecrets, redactUrl } from "../lib/redact.ts";
 import { cut } from "./_answer.ts";
+import { PARSE_OPTIONS } from "../lib/_zod_messages.ts";
 
 /** An agent record as the scout keeps it: `agent_id` and `status` checked, other fields as served. */
 export interface KeeperAgent {
@@ -155,7 +156,7 @@ export async function keeperGet<T>(
       cause: error,
     });
   }
-  const parsed = schema.safeParse(json);
+  const parsed = schema.safeParse(json, PARSE_OPTIONS);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const at = issue?.path.length ? ` at ${issue.path.join(".")}` : "";
@@ -203,7 +204,7 @@ export const AgentListSchema: z.ZodMiniType<{ agents: KeeperAgent[]; invalid: nu
   z.transform((items: unknown[], payload) => {
     const agents: KeeperAgent[] = [];
     for (const item of items) {
-      const r = KeeperAgentSchema.safeParse(item);
+      const r = KeeperAgentSchema.safeParse(item, PARSE_OPTIONS);
       if (r.success) agents.push(r.data);
     }
     if (items.length > 0 && agents.length === 0) {

@@ -59,7 +59,7 @@ Deno.test("deno install -g -A -n plato-scout gives a working plato-scout command
     const r = await run(`${root}/bin/plato-scout`, ["--help"]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^plato-scout: watch services and emit checkpoint tiles to PLATO/);
-    assert.match(r.stdout, /\n  http +Watch|\n  http /);
+    assert.match(r.stdout, /\n {2}http {2,}/);
   } finally {
     await Deno.remove(root, { recursive: true });
   }

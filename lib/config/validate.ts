@@ -1,5 +1,6 @@
 import type { ScoutKind } from "../scout_kind.ts";
 import { interpolateEnv } from "./interpolate.ts";
+import { PARSE_OPTIONS } from "../_zod_messages.ts";
 import { type ConfigProblem, formatPath, problemsFromZod } from "./issues.ts";
 import { ConfigFileSchema, type ResolvedConfig, type ResolvedScout } from "./schema.ts";
 
@@ -44,7 +45,7 @@ export function validateConfig(
       })),
     };
   }
-  const parsed = ConfigFileSchema.safeParse(interpolated.value, { reportInput: true });
+  const parsed = ConfigFileSchema.safeParse(interpolated.value, PARSE_OPTIONS);
   if (!parsed.success) {
     const issues = parsed.error.issues;
     const paths = issues.flatMap((i) =>
@@ -107,7 +108,7 @@ export function validateConfig(
       });
       continue;
     }
-    const watch = kind.watch.safeParse(entry.watch, { reportInput: true });
+    const watch = kind.watch.safeParse(entry.watch, PARSE_OPTIONS);
     if (!watch.success) {
       const prefix = [...entry.base, "watch"];
       const issues = watch.error.issues;

@@ -5,6 +5,7 @@
  * @module
  */
 import { TileSchema } from "../tile.ts";
+import { PARSE_OPTIONS } from "../_zod_messages.ts";
 import { checkGate } from "../gate.ts";
 import { contentHashSync, sha256Hex } from "./sha256.ts";
 import { normalizeRoom, type TileInsert } from "./store.ts";
@@ -75,7 +76,7 @@ export function prepareTile(value: unknown, mode: GateMode, receivedAt: number):
   const room = typeof tile.domain === "string" ? normalizeRoom(tile.domain) : undefined;
 
   if (mode === "schema") {
-    const result = TileSchema.safeParse(tile);
+    const result = TileSchema.safeParse(tile, PARSE_OPTIONS);
     if (!result.success) {
       const issue = result.error.issues[0];
       const field = issue?.path.join(".") || "tile";

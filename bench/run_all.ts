@@ -211,7 +211,8 @@ async function runScript(
   if (timedOut) out.problems.push(`bench/${script.file} timed out after ${TIMEOUT_MS / 1000} s.`);
   else if (!status.success) {
     const lines = stderrTail.map((l) => l.trim()).filter(Boolean);
-    const last = lines.findLast((l) => /error/i.test(l) && !/^at /.test(l)) ?? lines.at(-1) ?? "";
+    const last = lines.findLast((l) => /^error:/i.test(l)) ??
+      lines.findLast((l) => /\b\w*Error:/.test(l)) ?? lines.at(-1) ?? "";
     out.problems.push(`bench/${script.file} failed (exit ${status.code}): ${last}`);
   }
 }
@@ -268,6 +269,9 @@ function num(x: number): string {
   if (a >= 1) return x.toFixed(2);
   return x.toPrecision(3);
 }
+
+/** Ratios near a target like 0.5x need the third digit: 0.498x is not 0.50x. */
+const ratioText = (r: number) => (r < 1 ? r.toFixed(3) : r.toFixed(2));
 
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
@@ -331,7 +335,7 @@ function markdown(
       }`
       : "-";
     const ratio = f.against && f.against.median !== 0
-      ? `${(f.median / f.against.median).toFixed(2)}x`
+      ? `${ratioText(f.median / f.against.median)}x`
       : "-";
     lines.push(
       `| ${cell(f.name)} | #${f.issue} | ${num(f.median)}${unit} | ${num(f.min)} - ${

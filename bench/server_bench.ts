@@ -152,7 +152,7 @@ try {
     against: { name: "bare insert loop, same rows, same binding", ...minMedianMax(sameRows) },
     target: ">= 0.5x the bare insert rate (medians)",
     met: ratio >= 0.5,
-    note: `${ratio.toFixed(2)}x; ${TILES} tiles x ${ROUNDS} rounds, batches of ${BATCH}, ` +
+    note: `${ratio.toFixed(3)}x; ${TILES} tiles x ${ROUNDS} rounds, batches of ${BATCH}, ` +
       `${CONCURRENCY} requests in flight, WAL + synchronous=FULL.`,
   }];
   report(figures);

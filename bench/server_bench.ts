@@ -96,13 +96,17 @@ async function served(dir: string, round: number, tiles: Tile[]): Promise<number
     type: "module",
   });
   try {
-    const done = new Promise<{ accepted: number; ms: number }>((resolve, reject) => {
-      worker.onmessage = (event) => resolve(event.data);
-      worker.onerror = (event) => reject(event.error ?? new Error(event.message));
-    });
+    const done = new Promise<{ accepted: number; ms: number; partial?: string }>(
+      (resolve, reject) => {
+        worker.onmessage = (event) => resolve(event.data);
+        worker.onerror = (event) => reject(event.error ?? new Error(event.message));
+      },
+    );
     worker.postMessage({ url: server.url, bodies, concurrency: CONCURRENCY });
-    const { accepted, ms } = await done;
-    if (accepted !== tiles.length) throw new Error(`Only ${accepted}/${tiles.length} accepted`);
+    const { accepted, ms, partial } = await done;
+    if (accepted !== tiles.length) {
+      throw new Error(`Only ${accepted}/${tiles.length} accepted; first short answer: ${partial}`);
+    }
     return tiles.length / (ms / 1000);
   } finally {
     worker.terminate();

@@ -1,5 +1,5 @@
 import { formatProblem } from "../../config/issues.ts";
-import { loadConfig, validateConfig } from "../../config/load.ts";
+import { validateConfig } from "../../config/validate.ts";
 import type { ResolvedConfig } from "../../config/schema.ts";
 import { BUILTIN_SCOUTS } from "../../../scouts/mod.ts";
 import { UsageError } from "../usage_error.ts";
@@ -106,6 +106,9 @@ export async function configFromFile(path: string, listAll = false): Promise<Res
       : (error as Error).message;
     throw new UsageError(`Cannot read config '${path}': ${reason}`);
   }
+  // Only a config file is YAML: the yaml package (its CommonJS build under Deno)
+  // is the heaviest import of the CLI, so flag-only runs never load it.
+  const { loadConfig } = await import("../../config/load.ts");
   const result = loadConfig(text, { kinds: BUILTIN_SCOUTS, env: (name) => Deno.env.get(name) });
   if (!result.ok) {
     const [first, ...rest] = result.problems;

@@ -237,3 +237,25 @@ export async function writeConfig(dir: string, name: string, yaml: string): Prom
   await Deno.writeTextFile(path, yaml);
   return path;
 }
+
+/**
+ * Write `scout.yaml` for one log scout per room, each on its own empty
+ * `app<i>.log` in `dir`, named `<prefix>-<i>`, plus an `emission:` section.
+ *
+ * @returns The config's path.
+ */
+export async function writeLogScoutsConfig(
+  dir: string,
+  options: { prefix: string; rooms: readonly string[]; pollInterval: number; emission?: string },
+): Promise<string> {
+  const entries = [];
+  for (const [i, room] of options.rooms.entries()) {
+    await Deno.writeTextFile(`${dir}/app${i}.log`, "");
+    entries.push(
+      `  - scout: { name: ${options.prefix}-${i}, scout_room: ${room}, poll_interval: ${options.pollInterval} }\n` +
+        `    watch: { type: log, file: ${dir}/app${i}.log }`,
+    );
+  }
+  const emission = options.emission ? `emission:\n${options.emission}` : "";
+  return writeConfig(dir, "scout.yaml", `scouts:\n${entries.join("\n")}\n${emission}`);
+}

@@ -24,7 +24,7 @@ import {
   spawnCli,
   spawnServe,
   waitUntil,
-  writeConfig,
+  writeLogScoutsConfig,
 } from "./_harness.ts";
 
 const SECONDS = Number(Deno.env.get("FAULT_MIX_SECONDS") ?? 60);
@@ -45,19 +45,12 @@ Deno.test("a seeded mix of 429s, 503s, 403s and dropped connections delivers eve
   const proxy = new ChaosProxy(server.url, SEED);
   let scout: ReturnType<typeof spawnCli> | undefined;
   try {
-    const entries = [];
-    for (const [i, room] of ROOMS.entries()) {
-      await Deno.writeTextFile(`${dir}/app${i}.log`, "");
-      entries.push(
-        `  - scout: { name: chaos-${i}, scout_room: ${room}, poll_interval: 0.25 }\n` +
-          `    watch: { type: log, file: ${dir}/app${i}.log }`,
-      );
-    }
-    const config = await writeConfig(
-      dir,
-      "scout.yaml",
-      `scouts:\n${entries.join("\n")}\nemission:\n  batch_size: 8\n  min_interval_seconds: 0.5\n`,
-    );
+    const config = await writeLogScoutsConfig(dir, {
+      prefix: "chaos",
+      rooms: ROOMS,
+      pollInterval: 0.25,
+      emission: "  batch_size: 8\n  min_interval_seconds: 0.5\n",
+    });
     proxy.setMix({ pass: 40, "429": 15, "503": 15, "403": 10, drop: 10, drop_after: 10 });
     scout = spawnCli(
       ["--config", config, "--state-dir", `${dir}/state`, "--deadline", "30"],

@@ -17,7 +17,7 @@ import {
   spawnCli,
   spawnServe,
   waitUntil,
-  writeConfig,
+  writeLogScoutsConfig,
 } from "./_harness.ts";
 
 const ROOMS = ["fault/kill9/a", "fault/kill9/b", "fault/kill9/c"];
@@ -27,15 +27,11 @@ Deno.test("a scout killed with kill -9 mid-outage and restarted delivers every t
   const dir = await Deno.makeTempDir({ prefix: "fault-kill9-" });
   const state = `${dir}/state`;
   const port = freePort();
-  const entries = [];
-  for (const [i, room] of ROOMS.entries()) {
-    await Deno.writeTextFile(`${dir}/app${i}.log`, "");
-    entries.push(
-      `  - scout: { name: kill9-${i}, scout_room: ${room}, poll_interval: 0.2 }\n` +
-        `    watch: { type: log, file: ${dir}/app${i}.log }`,
-    );
-  }
-  const config = await writeConfig(dir, "scout.yaml", `scouts:\n${entries.join("\n")}\n`);
+  const config = await writeLogScoutsConfig(dir, {
+    prefix: "kill9",
+    rooms: ROOMS,
+    pollInterval: 0.2,
+  });
   const args = ["--config", config, "--state-dir", state, "--deadline", "20"];
   const env = { PLATO_URL: `http://127.0.0.1:${port}`, SCOUT_LOG_LEVEL: "info" };
   const first = spawnCli(args, env);

@@ -18,7 +18,7 @@ import {
   spawnCli,
   spawnServe,
   waitUntil,
-  writeConfig,
+  writeLogScoutsConfig,
 } from "./_harness.ts";
 
 const ROOMS = ["fault/server-kill9/a", "fault/server-kill9/b", "fault/server-kill9/c"];
@@ -31,19 +31,12 @@ Deno.test("after kill -9 of the PLATO server mid-stream, every tile it acknowled
   const proxy = new ChaosProxy(server.url);
   let scout: ReturnType<typeof spawnCli> | undefined;
   try {
-    const entries = [];
-    for (const [i, room] of ROOMS.entries()) {
-      await Deno.writeTextFile(`${dir}/app${i}.log`, "");
-      entries.push(
-        `  - scout: { name: stream-${i}, scout_room: ${room}, poll_interval: 0.1 }\n` +
-          `    watch: { type: log, file: ${dir}/app${i}.log }`,
-      );
-    }
-    const config = await writeConfig(
-      dir,
-      "scout.yaml",
-      `scouts:\n${entries.join("\n")}\nemission:\n  batch_size: 5\n  min_interval_seconds: 0.1\n`,
-    );
+    const config = await writeLogScoutsConfig(dir, {
+      prefix: "stream",
+      rooms: ROOMS,
+      pollInterval: 0.1,
+      emission: "  batch_size: 5\n  min_interval_seconds: 0.1\n",
+    });
     scout = spawnCli(
       ["--config", config, "--state-dir", `${dir}/state`, "--deadline", "20"],
       { PLATO_URL: proxy.url, SCOUT_LOG_LEVEL: "info" },

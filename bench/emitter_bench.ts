@@ -35,6 +35,7 @@ function tiles(n: number): Tile[] {
 
 const sink = await startSink();
 const perTile: number[] = [];
+const perTileFresh: number[] = [];
 const emitterRates: number[] = [];
 try {
   // The per-tile loop's rate is bound per request, so 2,000 requests measure it;
@@ -53,6 +54,24 @@ try {
       await res.json();
     }
     perTile.push(loopTiles / ((performance.now() - t0) / 1000));
+  };
+  // The original's submit_tile uses urllib's urlopen: a new TCP connection for
+  // every tile. Measured too, beside the keep-alive loop above (the stricter one).
+  const runFreshLoop = async () => {
+    const a = tiles(loopTiles);
+    const t0 = performance.now();
+    for (const tile of a) {
+      const client = Deno.createHttpClient({});
+      const res = await fetch(`${sink.url}/submit`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(tile),
+        client,
+      });
+      await res.json();
+      client.close();
+    }
+    perTileFresh.push(loopTiles / ((performance.now() - t0) / 1000));
   };
   const runEmitter = async () => {
     const b = tiles(N);
@@ -76,7 +95,9 @@ try {
     if (r % 2) {
       await runEmitter();
       await runLoop();
+      await runFreshLoop();
     } else {
+      await runFreshLoop();
       await runLoop();
       await runEmitter();
     }
@@ -115,6 +136,12 @@ console.log(
   })`,
 );
 console.log(`ratio (medians)    : ${ratio.median.toFixed(1)}x (target >= 25x)`);
+const fresh = summary(perTileFresh);
+const freshRatio = em.median / fresh.median;
+console.log(
+  `one POST per tile, new connection each (as urllib): ${fresh.median.toFixed(0)} tiles/s; ` +
+    `emitter ratio ${freshRatio.toFixed(1)}x`,
+);
 console.log(
   `emit() per call    : ${emitCost.median.toFixed(3)} µs median (min ${
     emitCost.min.toFixed(3)
@@ -126,9 +153,12 @@ const figures: Figure[] = [
     name: "Emitter delivery rate vs one POST per tile",
     unit: "tiles/s",
     ...em,
-    against: { name: "one POST /submit per tile (the original's submit_tile)", ...loop },
+    against: { name: "one POST /submit per tile on a kept-alive connection", ...loop },
     target: ">= 25x the per-tile loop (medians)",
     met: ratio.median >= 25,
+    note: `Against the original's exact pattern (urllib's urlopen: a new connection per tile), ` +
+      `the same run measured ${Math.round(fresh.median)} tiles/s for the loop, so the emitter is ` +
+      `${freshRatio.toFixed(1)}x; the figure above is against the stricter kept-alive loop.`,
   },
   {
     name: "emit() cost",

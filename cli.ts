@@ -8,8 +8,7 @@
  * @module
  */
 import { UsageError } from "./lib/runtime/usage_error.ts";
-import type { Command } from "./lib/runtime/cli/command.ts";
-import { COMMANDS } from "./lib/runtime/cli/commands.ts";
+import { type CommandEntry, COMMANDS } from "./lib/runtime/cli/commands.ts";
 import denoJson from "./deno.json" with { type: "json" };
 
 /** The package version. */
@@ -23,10 +22,12 @@ export const VERSION: string = denoJson.version;
  */
 export async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
-  const byName = new Map<string, Command>(COMMANDS.map((c) => [c.name, c]));
+  const byName = new Map<string, CommandEntry>(COMMANDS.map((c) => [c.name, c]));
   try {
-    const command = first !== undefined ? byName.get(first) : undefined;
-    if (command) {
+    const entry = first !== undefined ? byName.get(first) : undefined;
+    if (entry) {
+      // Only the command being run is loaded (see COMMANDS).
+      const command = await entry.load();
       if (rest.includes("--help") || rest.includes("-h")) {
         console.log(command.help);
         return 0;
@@ -45,7 +46,7 @@ export async function main(argv: string[]): Promise<number> {
     if (!first.startsWith("-")) {
       throw new UsageError(`Unknown command '${first}' (see 'plato-scout --help')`);
     }
-    return await fallback.run(argv);
+    return await (await fallback.load()).run(argv);
   } catch (error) {
     if (error instanceof UsageError) {
       console.error(`plato-scout: ${error.message}`);

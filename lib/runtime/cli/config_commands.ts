@@ -1,7 +1,7 @@
 import { configJsonSchema } from "../../config/schema.ts";
-import { BUILTIN_SCOUTS } from "../../../scouts/mod.ts";
 import { UsageError } from "../usage_error.ts";
 import { type Command, parseFlags } from "./command.ts";
+import { loadAllKinds } from "./kind_loader.ts";
 import { configFromFile } from "./run_options.ts";
 
 /** `plato-scout validate scout.yaml`: check a config without running it. */
@@ -28,9 +28,9 @@ export const schemaCommand: Command = {
   name: "schema",
   summary: "Print the JSON Schema of scout.yaml (for editor completion)",
   help: "Usage: plato-scout schema > scout.schema.json",
-  run(argv) {
+  async run(argv) {
     parseFlags("schema", argv, {});
-    console.log(JSON.stringify(configJsonSchema(BUILTIN_SCOUTS), null, 2));
-    return Promise.resolve(0);
+    console.log(JSON.stringify(configJsonSchema(await loadAllKinds()), null, 2));
+    return 0;
   },
 };

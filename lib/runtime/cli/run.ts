@@ -1,9 +1,9 @@
-import { BUILTIN_SCOUTS } from "../../../scouts/mod.ts";
 import { getEnv } from "../../env.ts";
 import { runConfig } from "../runner.ts";
 import { UsageError } from "../usage_error.ts";
 import { type Command, httpUrl, parseFlags } from "./command.ts";
 import { KIND_DEFAULTS } from "./kind_flags.ts";
+import { kindsForConfig } from "./kind_loader.ts";
 import {
   configFromFile,
   configFromFlags,
@@ -46,10 +46,11 @@ export async function runWithFlags(
   flags: ReturnType<typeof readRunFlags>,
 ): Promise<number> {
   const metricsPort = metricsPortFromEnv();
+  const kinds = await kindsForConfig(config);
   const { signal, dispose } = stopSignal();
   try {
     return await runConfig(config, {
-      kinds: BUILTIN_SCOUTS,
+      kinds,
       ...flags,
       metricsPort,
       signal,
@@ -115,7 +116,7 @@ export const runCommand: Command = {
     const watch: Record<string, unknown> = url !== undefined
       ? { type, url }
       : { type, file, ...(values.pattern !== undefined ? { pattern: values.pattern } : {}) };
-    const config = configFromFlags("run", {
+    const config = await configFromFlags("run", {
       name: values.name ?? KIND_DEFAULTS[type].name,
       room: values.room ?? KIND_DEFAULTS[type].room,
       interval: values.interval,

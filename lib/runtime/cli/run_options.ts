@@ -1,10 +1,10 @@
 import { formatProblem } from "../../config/issues.ts";
 import { validateConfig } from "../../config/validate.ts";
 import type { ResolvedConfig } from "../../config/schema.ts";
-import { BUILTIN_SCOUTS } from "../../../scouts/mod.ts";
 import { UsageError } from "../usage_error.ts";
 import { checkHttpUrl, type FlagSpec, positiveNumber } from "./command.ts";
 import { getEnv } from "../../env.ts";
+import { kindsForRawConfig } from "./kind_loader.ts";
 
 const LOG_LEVELS = ["debug", "info", "warn", "warning", "error", "silent"];
 
@@ -72,18 +72,19 @@ export function readRunFlags(command: string, values: Record<string, unknown>): 
  * Build and validate a one-scout config from flags, with the same schema as
  * scout.yaml; the first problem becomes a one-line usage error.
  */
-export function configFromFlags(
+export async function configFromFlags(
   command: string,
   scout: { name: string; room: string; interval?: string },
   watch: Record<string, unknown>,
-): ResolvedConfig {
+): Promise<ResolvedConfig> {
   const pollInterval = scout.interval === undefined
     ? 60
     : positiveNumber(command, "interval", scout.interval);
-  const result = validateConfig(
-    { scout: { name: scout.name, scout_room: scout.room, poll_interval: pollInterval }, watch },
-    { kinds: BUILTIN_SCOUTS },
-  );
+  const raw = {
+    scout: { name: scout.name, scout_room: scout.room, poll_interval: pollInterval },
+    watch,
+  };
+  const result = validateConfig(raw, { kinds: await kindsForRawConfig(raw) });
   if (!result.ok) throw new UsageError(`${command}: ${formatProblem(result.problems[0])}`);
   return result.config;
 }
@@ -108,8 +109,20 @@ export async function configFromFile(path: string, listAll = false): Promise<Res
   }
   // Only a config file is YAML: the yaml package (its CommonJS build under Deno)
   // is the heaviest import of the CLI, so flag-only runs never load it.
-  const { loadConfig } = await import("../../config/load.ts");
-  const result = loadConfig(text, { kinds: BUILTIN_SCOUTS, env: (name) => Deno.env.get(name) });
+  const [{ loadConfig }, { parse }] = await Promise.all([
+    import("../../config/load.ts"),
+    import("yaml"),
+  ]);
+  // A first, lenient parse finds the kinds the file names, so only those load
+  // (their schemas are part of validation); loadConfig reports any YAML error.
+  let raw: unknown;
+  try {
+    raw = parse(text, { logLevel: "silent" });
+  } catch {
+    raw = undefined;
+  }
+  const kinds = await kindsForRawConfig(raw);
+  const result = loadConfig(text, { kinds, env: (name) => Deno.env.get(name) });
   if (!result.ok) {
     const [first, ...rest] = result.problems;
     if (listAll) {

@@ -1,12 +1,19 @@
-import { BUILTIN_SCOUTS } from "../../../scouts/mod.ts";
-import type { ScoutKind } from "../../scout_kind.ts";
 import { UsageError } from "../usage_error.ts";
 import { type Command, type FlagSpec, httpUrl, parseFlags, positiveNumber } from "./command.ts";
 import { KIND_DEFAULTS, KIND_FLAGS } from "./kind_flags.ts";
+import { KIND_SUMMARIES } from "./kind_loader.ts";
 import { runWithFlags } from "./run.ts";
 import { configFromFlags, readRunFlags, RUN_FLAGS, RUN_FLAGS_HELP } from "./run_options.ts";
 
-function kindCommand(kind: ScoutKind): Command {
+/**
+ * The subcommand of one built-in scout: `plato-scout http --url … --room …`.
+ * Its help comes from static tables; the scout kind itself is loaded only
+ * when the command runs (by the config validation and the runner).
+ *
+ * @param type The kind's `watch.type`, e.g. `http`.
+ */
+export function kindCommand(type: string): Command {
+  const kind = { type, summary: KIND_SUMMARIES[type] ?? "" };
   const own = KIND_FLAGS[kind.type] ?? [];
   const defaults = KIND_DEFAULTS[kind.type] ??
     { name: `${kind.type}-scout`, room: `scout-reports/${kind.type}` };
@@ -27,7 +34,7 @@ function kindCommand(kind: ScoutKind): Command {
       "",
       `Defaults: --name ${defaults.name} --room ${defaults.room}`,
     ].join("\n"),
-    run(argv) {
+    async run(argv) {
       const { values } = parseFlags(kind.type, argv, spec);
       const flags = readRunFlags(kind.type, values);
       const watch: Record<string, unknown> = { type: kind.type };
@@ -47,7 +54,7 @@ function kindCommand(kind: ScoutKind): Command {
           watch[f.key] = text;
         }
       }
-      const config = configFromFlags(kind.type, {
+      const config = await configFromFlags(kind.type, {
         name: (values.name as string | undefined) ?? defaults.name,
         room: (values.room as string | undefined) ?? defaults.room,
         interval: values.interval as string | undefined,
@@ -56,6 +63,3 @@ function kindCommand(kind: ScoutKind): Command {
     },
   };
 }
-
-/** One subcommand per built-in scout: `plato-scout http --url … --room …`. */
-export const SCOUT_COMMANDS: Command[] = BUILTIN_SCOUTS.map(kindCommand);

@@ -25,7 +25,8 @@ async function gzipSize(bytes: Uint8Array<ArrayBuffer>): Promise<number> {
 }
 
 async function bundleSize(root: string, entry: string): Promise<{ raw: number; gz: number }> {
-  const out = `${await Deno.makeTempDir({ prefix: "worker_bench_" })}/worker.js`;
+  const dir = await Deno.makeTempDir({ prefix: "worker_bench_" });
+  const out = `${dir}/worker.js`;
   const r = await new Deno.Command(Deno.execPath(), {
     args: ["bundle", "--quiet", "--platform", "browser", "--minify", "-o", out, `${root}${entry}`],
     cwd: root,
@@ -33,6 +34,7 @@ async function bundleSize(root: string, entry: string): Promise<{ raw: number; g
   }).output();
   if (!r.success) throw new Error(new TextDecoder().decode(r.stderr));
   const bytes = await Deno.readFile(out);
+  await Deno.remove(dir, { recursive: true });
   if (/(?:from\s*|import\s*\(\s*)["']node:/.test(new TextDecoder().decode(bytes))) {
     throw new Error("The Worker bundle imports a node: module");
   }

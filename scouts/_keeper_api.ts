@@ -22,6 +22,7 @@ export interface KeeperAgent {
   /** `active | idle | offline | maintenance`, or whatever the Keeper reports. */
   status: string;
   /** `capabilities`, `endpoint`, `trust_score`, `load`, `last_seen`, ... as served. */
+  /** Other fields the Keeper sends, kept as they are. */
   [field: string]: unknown;
 }
 
@@ -40,6 +41,7 @@ export interface KeeperStats {
   discovery?: unknown;
   /** Routing stats (`pools`, `mailboxes`), as served. */
   routing?: unknown;
+  /** Other fields the Keeper sends, kept as they are. */
   [field: string]: unknown;
 }
 

@@ -22,7 +22,6 @@ export interface KeeperAgent {
   /** `active | idle | offline | maintenance`, or whatever the Keeper reports. */
   status: string;
   /** `capabilities`, `endpoint`, `trust_score`, `load`, `last_seen`, ... as served. */
-  /** Other fields the Keeper sends, kept as they are. */
   [field: string]: unknown;
 }
 

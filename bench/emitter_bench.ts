@@ -5,15 +5,9 @@
  *
  * Run: deno run -A bench/emitter_bench.ts [tiles=5000] [rounds=5]
  */
-import {
-  buildTile,
-  createLogger,
-  createPlatoClient,
-  Emitter,
-  MemoryOutbox,
-  type Tile,
-} from "../mod.ts";
+import { createLogger, createPlatoClient, Emitter, MemoryOutbox } from "../mod.ts";
 import { type Figure, report, startSink, summary } from "./_stats.ts";
+import { emitterTiles } from "./_tiles.ts";
 
 const N = Number(Deno.args[0] ?? 5000);
 const ROUNDS = Number(Deno.args[1] ?? 5);
@@ -21,25 +15,13 @@ const BATCH = Number(Deno.env.get("BENCH_BATCH") ?? 200);
 const CONCURRENCY = Number(Deno.env.get("BENCH_CONCURRENCY") ?? 2);
 const quiet = createLogger({ level: "silent" });
 
-function tiles(n: number): Tile[] {
-  return Array.from({ length: n }, (_, i) =>
-    buildTile({
-      scoutName: "bench-scout",
-      room: "bench/scout-reports/emitter",
-      checkpointType: "periodic",
-      question: `bench tile ${i}`,
-      answer: { i, status: "ok", latency_ms: 12.5, observed_at: new Date().toISOString() },
-      tags: ["bench"],
-    }));
-}
-
 const loopTiles = Math.min(N, 2000);
 // The original's submit_tile uses urllib's urlopen: a new TCP connection for
 // every tile. Measured too, beside the keep-alive loop below (the stricter
 // one), against a sink of its own after the other rounds: 2,000 fresh
 // connections left the shared sink slower for the rounds that followed.
 const runFreshLoop = async (url: string) => {
-  const a = tiles(loopTiles);
+  const a = emitterTiles(loopTiles);
   const t0 = performance.now();
   for (const tile of a) {
     const client = Deno.createHttpClient({});
@@ -63,7 +45,7 @@ try {
   // a 20,000-request loop right before the emitter left the sink churning.
   // The order alternates between rounds, so neither side always runs first.
   const runLoop = async () => {
-    const a = tiles(loopTiles);
+    const a = emitterTiles(loopTiles);
     const t0 = performance.now();
     for (const tile of a) {
       const res = await fetch(`${sink.url}/submit`, {
@@ -76,7 +58,7 @@ try {
     perTile.push(loopTiles / ((performance.now() - t0) / 1000));
   };
   const runEmitter = async () => {
-    const b = tiles(N);
+    const b = emitterTiles(N);
     const emitter = new Emitter({
       client: createPlatoClient({ url: sink.url }),
       outbox: new MemoryOutbox({ capacity: N }),
@@ -113,7 +95,7 @@ try {
 }
 
 // emit() cost: the enqueue path only (autoFlush off: no network in the timing).
-const sample = tiles(10_000);
+const sample = emitterTiles(10_000);
 const perCall: number[] = [];
 for (let r = 0; r < 60; r++) {
   const emitter = new Emitter({

@@ -12,31 +12,13 @@
  *
  * @module
  */
-import {
-  buildTile,
-  createLogger,
-  createPlatoClient,
-  Emitter,
-  MemoryOutbox,
-  type Tile,
-} from "../mod.ts";
+import { createLogger, createPlatoClient, Emitter, MemoryOutbox } from "../mod.ts";
 import { startSink, summary } from "./_stats.ts";
+import { emitterTiles } from "./_tiles.ts";
 
 const N = Number(Deno.args[0] ?? 20_000);
 const ROUNDS = Number(Deno.args[1] ?? 5);
 const BATCH = 200, IN_FLIGHT = 2, LOOP_TILES = 2000;
-
-function tiles(n: number): Tile[] {
-  return Array.from({ length: n }, (_, i) =>
-    buildTile({
-      scoutName: "bench-scout",
-      room: "bench/scout-reports/emitter",
-      checkpointType: "periodic",
-      question: `bench tile ${i}`,
-      answer: { i, status: "ok", latency_ms: 12.5, observed_at: new Date().toISOString() },
-      tags: ["bench"],
-    }));
-}
 
 const sink = await startSink();
 const rates: Record<"loop" | "raw" | "client" | "emitter", number[]> = {
@@ -52,7 +34,7 @@ try {
       ? ["emitter", "client", "raw", "loop"] as const
       : ["loop", "raw", "client", "emitter"] as const;
     for (const mode of order) {
-      const batch = tiles(mode === "loop" ? LOOP_TILES : N);
+      const batch = emitterTiles(mode === "loop" ? LOOP_TILES : N);
       const t0 = performance.now();
       if (mode === "loop") {
         for (const tile of batch) {

@@ -21,26 +21,14 @@ import { openSqliteStore } from "../lib/runtime/sqlite_store.ts";
 import { startLocalPlato } from "../lib/runtime/serve.ts";
 import { contentHashSync } from "../lib/server/sha256.ts";
 import { normalizeRoom } from "../lib/server/store.ts";
-import { buildTile, type Tile } from "../lib/tile.ts";
+import type { Tile } from "../lib/tile.ts";
+import { ingestTiles } from "./_tiles.ts";
 import { type Figure, report, summary as minMedianMax } from "./_stats.ts";
 
 const TILES = Number(Deno.args[0] ?? 20_000);
 const ROUNDS = Number(Deno.args[1] ?? 5);
 const BATCH = 1000;
 const CONCURRENCY = Number(Deno.args[2] ?? 2);
-
-function makeTiles(round: number): Tile[] {
-  return Array.from({ length: TILES }, (_, i) =>
-    buildTile({
-      scoutName: "bench",
-      room: `bench/room-${i % 10}`,
-      checkpointType: "periodic",
-      question: `bench tile ${round}-${i}`,
-      answer: { round, i, note: "a structured answer of a typical size for a scout tile" },
-      id: `bench-${round}-${i}`,
-      now: Date.UTC(2026, 0, 1) + i,
-    }));
-}
 
 type Row = readonly [string, string, string, number, string];
 
@@ -127,10 +115,10 @@ try {
   const sameRows: number[] = [];
   const tileRows: number[] = [];
   const serverRates: number[] = [];
-  await served(dir, -1, makeTiles(-1)); // warm-up: JIT, first connection
-  bare(dir, -1, rowsOf(makeTiles(-2)), false);
+  await served(dir, -1, ingestTiles(TILES, -1)); // warm-up: JIT, first connection
+  bare(dir, -1, rowsOf(ingestTiles(TILES, -2)), false);
   for (let round = 0; round < ROUNDS; round++) {
-    const tiles = makeTiles(round);
+    const tiles = ingestTiles(TILES, round);
     const rows = rowsOf(tiles);
     sameRows.push(bare(dir, round, rows, false));
     tileRows.push(bare(dir, round, rows, true));

@@ -18,24 +18,11 @@ import { createPlatoHandler } from "../lib/server/handler.ts";
 import { prepareTile } from "../lib/server/ingest.ts";
 import { contentHashSync } from "../lib/server/sha256.ts";
 import { TileSchema } from "../lib/tile.ts";
-import { buildTile, type Tile } from "../lib/tile.ts";
 import { summary } from "./_stats.ts";
+import { ingestTiles } from "./_tiles.ts";
 
 const ROUNDS = Number(Deno.args[0] ?? (Deno.env.get("BENCH_QUICK") === "1" ? 3 : 5));
 const N = 20_000, BATCH = 1000;
-
-function makeTiles(round: number): Tile[] {
-  return Array.from({ length: N }, (_, i) =>
-    buildTile({
-      scoutName: "bench",
-      room: `bench/room-${i % 10}`,
-      checkpointType: "periodic",
-      question: `bench tile ${round}-${i}`,
-      answer: { round, i, note: "a structured answer of a typical size for a scout tile" },
-      id: `profile-${round}-${i}`,
-      now: Date.UTC(2026, 0, 1) + i,
-    }));
-}
 
 /** µs per tile of `work` over all batches. */
 function perTile(work: () => void): number {
@@ -62,7 +49,7 @@ const steps: Record<string, number[]> = {
 const dir = await Deno.makeTempDir({ prefix: "server_ingest_profile_" });
 try {
   for (let r = -1; r < ROUNDS; r++) {
-    const tiles = makeTiles(r);
+    const tiles = ingestTiles(N, r, "profile");
     const bodies: string[] = [];
     for (let b = 0; b < N; b += BATCH) {
       bodies.push(JSON.stringify({ tiles: tiles.slice(b, b + BATCH) }));

@@ -13,6 +13,7 @@
  */
 import process from "node:process";
 import { createWorker } from "../lib/runtime/cloudflare.ts";
+import { createLogger } from "../lib/logger.ts";
 import type { KVListResult, KVNamespace } from "../lib/runtime/cloudflare_types.ts";
 import { httpScout } from "../scouts/http.ts";
 import { type Figure, report, summary } from "./_stats.ts";
@@ -112,17 +113,7 @@ async function cycleCpu(): Promise<{ warm: number[]; cold: number[]; wall: numbe
   return { warm: warm.out, cold: cold.out, wall: warm.wall };
 }
 
-function silent() {
-  const log = {
-    debug() {},
-    info() {},
-    warn() {},
-    error() {},
-    level: "silent" as const,
-    child: () => log,
-  };
-  return log;
-}
+const silent = () => createLogger({ level: "silent" });
 
 const entry = "examples/cloudflare/worker.ts";
 const size = await bundleSize(ROOT, entry);

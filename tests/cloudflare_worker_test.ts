@@ -1,19 +1,10 @@
 import assert from "node:assert/strict";
 import { createWorker } from "../lib/runtime/cloudflare.ts";
+import { createLogger } from "../lib/logger.ts";
 import { httpScout } from "../scouts/http.ts";
 import { FakeKv } from "./_support/fake_kv.ts";
 
-const silent = () => {
-  const log = {
-    debug() {},
-    info() {},
-    warn() {},
-    error() {},
-    level: "silent" as const,
-    child: () => log,
-  };
-  return log;
-};
+const silent = () => createLogger({ level: "silent" });
 
 const scout = (name: string, cron?: string) => ({
   scout: { name, scout_room: "tests/worker", ...(cron ? { cron } : {}) },

@@ -243,7 +243,7 @@ const flagCases: CliCase[] = [
   [
     "a value given to a boolean flag",
     ["--watch-file", LOG, "--once=yes"],
-    "run: Option '--once' does not take an argument",
+    "run: flag '--once' does not take a value",
   ],
   [
     "the Keeper scout on ftp",

@@ -1,4 +1,3 @@
-import { parseArgs } from "node:util";
 import { UsageError } from "../usage_error.ts";
 
 /** One subcommand of `plato-scout`. */
@@ -26,6 +25,22 @@ export interface FlagSpec {
 /**
  * Parse flags strictly: an unknown flag, a missing value or a stray
  * positional becomes a one-line {@linkcode UsageError}.
+ *
+ * The grammar is `node:util`'s `parseArgs` in strict mode (`--flag value`,
+ * `--flag=value`, `-h`, `--` ends the flags, a later repeat wins unless the
+ * flag is `multiple`), written out here because importing `node:util` starts
+ * Deno's Node compatibility layer, which costs the CLI's startup about 12 ms.
+ * `tests/cli_flags_test.ts` checks it against `parseArgs` itself.
+ *
+ * @example A value that starts with a dash must be attached with `=`
+ * ```ts
+ * import { parseFlags } from "./command.ts";
+ * const { values } = parseFlags("run", ["--deadline=-1", "--once"], {
+ *   deadline: { type: "string" },
+ *   once: { type: "boolean" },
+ * });
+ * if (values.deadline !== "-1" || values.once !== true) throw new Error("parsed wrong");
+ * ```
  */
 export function parseFlags<T extends Record<string, FlagSpec>>(
   command: string,
@@ -40,41 +55,81 @@ export function parseFlags<T extends Record<string, FlagSpec>>(
   };
   positionals: string[];
 } {
-  try {
-    const parsed = parseArgs({
-      args: argv,
-      options: { help: { type: "boolean", short: "h" }, ...spec },
-      strict: true,
-      allowPositionals: true,
-    });
-    const max = options.positionals ?? 0;
-    if (parsed.positionals.length > max) {
+  const flags: Record<string, FlagSpec> = { help: { type: "boolean", short: "h" }, ...spec };
+  const byShort = new Map<string, string>();
+  for (const [name, f] of Object.entries(flags)) if (f.short) byShort.set(f.short, name);
+  const values: Record<string, string | boolean | string[]> = Object.create(null);
+  const positionals: string[] = [];
+  const set = (name: string, value: string | boolean) => {
+    if (flags[name].multiple) {
+      const list = values[name];
+      values[name] = Array.isArray(list) ? [...list, value as string] : [value as string];
+    } else values[name] = value;
+  };
+  // A flag that takes a value: from `=value`, else the next argument, which
+  // must not look like a flag (parseArgs calls that ambiguous).
+  const take = (name: string, shown: string, inline: string | undefined, i: number): number => {
+    if (inline !== undefined) {
+      set(name, inline);
+      return i;
+    }
+    const next = argv[i + 1];
+    if (next === undefined) {
+      throw new UsageError(`${command}: flag '${shown}' needs a value`);
+    }
+    if (next.length > 1 && next.startsWith("-")) {
       throw new UsageError(
-        `${command}: unexpected argument '${parsed.positionals[max]}'`,
+        `${command}: flag '${shown}' needs a value (write ${shown}=-1 for a value that starts with '-')`,
       );
     }
-    // deno-lint-ignore no-explicit-any
-    return parsed as any;
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    const message = error instanceof Error ? error.message : String(error);
-    const flag = /'(-[^']*)'|"(-[^"]*)"/.exec(message);
-    if (/Unknown option/i.test(message) && flag) {
-      throw new UsageError(`${command}: unknown flag '${(flag[1] ?? flag[2]).split(" ")[0]}'`);
+    set(name, next);
+    return i + 1;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--") {
+      positionals.push(...argv.slice(i + 1));
+      break;
     }
-    if (/argument is ambiguous/i.test(message) && flag) {
-      const name = (flag[1] ?? flag[2]).split(/[ ,]/)[0];
-      throw new UsageError(
-        `${command}: flag '${name}' needs a value (write ${name}=-1 for a value that starts with '-')`,
-      );
+    if (arg.startsWith("--")) {
+      const eq = arg.indexOf("=");
+      // `--=x` has no name: parseArgs reports the whole argument.
+      const name = eq > 2 ? arg.slice(2, eq) : eq === 2 ? arg : arg.slice(2);
+      const inline = eq > 2 ? arg.slice(eq + 1) : undefined;
+      const flag = Object.hasOwn(flags, name) ? flags[name] : undefined;
+      if (!flag) throw new UsageError(`${command}: unknown flag '${eq === 2 ? arg : `--${name}`}'`);
+      if (flag.type === "boolean") {
+        if (inline !== undefined) {
+          throw new UsageError(`${command}: flag '--${name}' does not take a value`);
+        }
+        set(name, true);
+      } else i = take(name, `--${name}`, inline, i);
+      continue;
     }
-    if (/argument missing/i.test(message) && flag) {
-      throw new UsageError(
-        `${command}: flag '${(flag[1] ?? flag[2]).split(/[ ,]/)[0]}' needs a value`,
-      );
+    if (arg.length > 1 && arg.startsWith("-")) {
+      // `-h`, or a group of short flags (`-hh`); a short flag taking a value
+      // takes the rest of the group (`-pVALUE`), as parseArgs does.
+      for (let j = 1; j < arg.length; j++) {
+        const name = byShort.get(arg[j]);
+        if (name === undefined) throw new UsageError(`${command}: unknown flag '-${arg[j]}'`);
+        if (flags[name].type === "boolean") {
+          set(name, true);
+          continue;
+        }
+        const rest = arg.slice(j + 1);
+        i = take(name, `-${arg[j]}`, rest === "" ? undefined : rest, i);
+        break;
+      }
+      continue;
     }
-    throw new UsageError(`${command}: ${message.split("\n")[0]}`);
+    positionals.push(arg);
   }
+  const max = options.positionals ?? 0;
+  if (positionals.length > max) {
+    throw new UsageError(`${command}: unexpected argument '${positionals[max]}'`);
+  }
+  // deno-lint-ignore no-explicit-any
+  return { values: values as any, positionals };
 }
 
 /** Parse a positive number flag, naming it in the error. */

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { setEnvReader } from "./lib/env.ts";
 import { UsageError } from "./lib/runtime/usage_error.ts";
 import { type CommandEntry, COMMANDS } from "./lib/runtime/cli/commands.ts";
 import denoJson from "./deno.json" with { type: "json" };
@@ -21,6 +22,8 @@ export const VERSION: string = denoJson.version;
  * @returns The exit code: 0 ok, 1 failure, 2 usage error.
  */
 export async function main(argv: string[]): Promise<number> {
+  // Deno's own env API: touching `process` would load Node compatibility (see setEnvReader).
+  setEnvReader((name) => Deno.env.get(name));
   const [first, ...rest] = argv;
   const byName = new Map<string, CommandEntry>(COMMANDS.map((c) => [c.name, c]));
   try {

@@ -88,7 +88,7 @@ export {
 export { redactSecrets, redactUrl } from "./lib/redact.ts";
 export { createPrintingClient } from "./lib/printing_client.ts";
 export * from "./lib/log/mod.ts";
-export { DEFAULT_PLATO_URL, getEnv } from "./lib/env.ts";
+export { DEFAULT_PLATO_URL, type EnvReader, getEnv, setEnvReader } from "./lib/env.ts";
 
 /**
  * The `PLATO_URL` environment variable where the runtime exposes one, as the

@@ -56,8 +56,8 @@ export {
   type EmitterStats,
   type FlushReport,
   type GatePolicy,
-  type Timers,
 } from "./lib/emitter.ts";
+export { deadlineTimers, globalTimers, type Timers } from "./lib/timers.ts";
 export {
   type Awaitable,
   MemoryOutbox,

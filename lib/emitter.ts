@@ -5,17 +5,12 @@ import { createLogger, type Logger } from "./logger.ts";
 import { METRIC, METRIC_HELP, type MetricsRegistry } from "./metrics.ts";
 import { MemoryOutbox, type Outbox, type OutboxEntry } from "./outbox.ts";
 import type { Tile } from "./tile.ts";
+import { globalTimers, type Timers } from "./timers.ts";
 
 /** What the emitter does with a tile the fleet gate would refuse. */
 export type GatePolicy = "warn" | "refuse" | "off";
 
-/** Timer functions, injectable for tests; default the global ones. */
-export interface Timers {
-  /** Schedule `fn` after `ms` milliseconds; returns a handle. */
-  setTimeout(fn: () => void, ms: number): unknown;
-  /** Cancel a handle from `setTimeout`. */
-  clearTimeout(id: unknown): void;
-}
+export type { Timers } from "./timers.ts";
 
 /** Options of {@linkcode Emitter}. */
 export interface EmitterOptions {
@@ -144,10 +139,7 @@ export class Emitter {
     this.#metrics = options.metrics;
     this.#now = options.now ?? Date.now;
     this.#random = options.random ?? Math.random;
-    this.#timers = options.timers ?? {
-      setTimeout: (fn, ms) => setTimeout(fn, ms),
-      clearTimeout: (id) => clearTimeout(id as number),
-    };
+    this.#timers = options.timers ?? globalTimers;
     this.#sleep = options.sleep ??
       ((ms) => new Promise((resolve) => this.#timers.setTimeout(resolve, ms)));
     this.#metrics?.gaugeFn(METRIC.outboxDepth, METRIC_HELP.outboxDepth, () => [

@@ -3,6 +3,7 @@ import type { FileSource } from "./log/file_source.ts";
 import type { Awaitable } from "./outbox.ts";
 import type { Scout, ScoutOptions } from "./scout.ts";
 import type { StateStore } from "./state.ts";
+import type { Timers } from "./timers.ts";
 
 /** Reads a directory tree as text (the holodeck scout's view of a sessions folder). */
 export interface DirReader {
@@ -24,6 +25,8 @@ export interface ScoutHost {
   files?: FileSource;
   /** Directory listing and text reading (holodeck scout). */
   dirs?: DirReader;
+  /** Timers for request deadlines (HTTP scout). Default the global ones. */
+  timers?: Timers;
 }
 
 /** What {@linkcode WatchSchema.safeParse} returns: the data, or the error with its issues. */

@@ -13,6 +13,7 @@ import { CheckpointType } from "../lib/checkpoint_type.ts";
 import { GATE_LIMITS, quoteObserved } from "../lib/gate.ts";
 import { type Checkpoint, Scout, type ScoutOptions } from "../lib/scout.ts";
 import type { ScoutKind } from "../lib/scout_kind.ts";
+import { globalTimers } from "../lib/timers.ts";
 import { serializeAnswer, type Tile } from "../lib/tile.ts";
 import { type Assertions, buildAssertions } from "./_http_assert.ts";
 import type { LatencyBaselineOptions } from "./_http_baseline.ts";
@@ -116,10 +117,7 @@ export class HttpScout extends Scout<HttpObservation> {
     checkLimits(options);
     this.#assertions = buildAssertions(options);
     this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-    this.#timers = options.timers ?? {
-      setTimeout: (fn, ms) => setTimeout(fn, ms),
-      clearTimeout: (id) => clearTimeout(id as number),
-    };
+    this.#timers = options.timers ?? globalTimers;
     this.#monitor = new HttpMonitor(this.state, `http:${this.scoutName}`, target.shownUrl, {
       ...options.latency,
     });
@@ -334,6 +332,7 @@ export const httpScout: ScoutKind<HttpWatch> = {
     return new HttpScout({
       ...options,
       state: options.state ?? host.state,
+      timers: host.timers,
       url: watch.url,
       method: watch.method,
       headers: watch.headers,

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { buildTile, createPlatoClient, parseRetryAfter, type Tile } from "../mod.ts";
+import { deadlineTimers, type Timers } from "../lib/timers.ts";
 import { FakePlato } from "./_support/fake_plato.ts";
 
 function tile(
@@ -128,6 +129,49 @@ Deno.test("submit() gives up after the timeout and reports it as retryable", asy
   } finally {
     listener.close();
     conns.forEach((c) => c.close());
+  }
+});
+
+Deno.test("the deadline runs on injected timers: deadlineTimers times out a silent server, and an answered request clears its timer", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 }); // accepts, never answers
+  const conns: Deno.Conn[] = [];
+  void (async () => {
+    for await (const c of listener) conns.push(c);
+  })().catch(() => {});
+  const set: number[] = [];
+  let cleared = 0;
+  const recording: Timers = {
+    setTimeout: (fn, ms) => {
+      set.push(ms);
+      return deadlineTimers.setTimeout(fn, ms);
+    },
+    clearTimeout: (id) => {
+      cleared++;
+      deadlineTimers.clearTimeout(id);
+    },
+  };
+  try {
+    const silent = createPlatoClient({
+      url: `http://127.0.0.1:${(listener.addr as Deno.NetAddr).port}`,
+      timeoutMs: 50,
+      timers: recording,
+    });
+    const outcome = await silent.submit(tile("silent server, signal timers"));
+    assert.equal(outcome.kind, "retryable");
+    assert.match((outcome as { reason: string }).reason, /TimeoutError/);
+    assert.deepEqual(set, [50]);
+  } finally {
+    listener.close();
+    conns.forEach((c) => c.close());
+  }
+  const server = new FakePlato().start();
+  try {
+    const client = createPlatoClient({ url: server.url, timers: recording });
+    assert.equal((await client.submit(tile("answered, signal timers"))).kind, "accepted");
+    assert.deepEqual(set, [50, 10_000]);
+    assert.equal(cleared, 2);
+  } finally {
+    server.stop();
   }
 });
 

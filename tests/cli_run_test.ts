@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { startLocalPlato } from "../lib/runtime/serve.ts";
 import { runCli, startCli } from "./_support/cli.ts";
+import { FakePlato } from "./_support/fake_plato.ts";
 
 async function fixture() {
   const dir = await Deno.makeTempDir({ prefix: "plato-cli-run-" });
@@ -54,6 +55,24 @@ Deno.test("--once runs one cycle, delivers the startup and periodic tiles, and e
     assert.ok(tiles.every((t) => t.source === "once-scout"));
   } finally {
     await plato.stop();
+    await Deno.remove(f.dir, { recursive: true });
+  }
+});
+
+Deno.test("--once sends the cycle's tiles together in one batch request", async () => {
+  const f = await fixture();
+  const plato = new FakePlato().start();
+  try {
+    const r = await runCli(
+      ["log", "--file", f.log, "--room", "e2e/once-batch", "--once", "--state-dir", f.state],
+      { env: { PLATO_URL: plato.url } },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const posts = plato.requests.filter((q) => q.method === "POST");
+    assert.deepEqual(posts.map((q) => q.path), ["/submit_batch"]);
+    assert.equal(plato.stored.length, 2);
+  } finally {
+    plato.stop();
     await Deno.remove(f.dir, { recursive: true });
   }
 });
@@ -180,7 +199,7 @@ Deno.test("a scout killed with SIGKILL while PLATO is down loses nothing: the re
   await child.status;
   await child.stderr.cancel().catch(() => {});
   // What the killed scout had accepted, straight from its outbox.
-  const db = new DatabaseSync(`${f.state}/outbox.db`, { readOnly: true });
+  const db = new DatabaseSync(`${f.state}/scout.db`, { readOnly: true });
   const rows = db.prepare("SELECT tile FROM outbox").all() as Array<{ tile: string }>;
   db.close();
   const waiting = rows.map((r) => JSON.parse(r.tile).id as string);

@@ -6,16 +6,21 @@ import { DEFAULT_PLATO_URL, getEnv } from "../env.ts";
 import { createLogger, type Logger } from "../logger.ts";
 import { MetricsRegistry } from "../metrics.ts";
 import { MemoryOutbox, type Outbox } from "../outbox.ts";
-import { createPrintingClient } from "../printing_client.ts";
 import { redactUrl } from "../redact.ts";
 import type { ScoutKind } from "../scout_kind.ts";
 import { MemoryState, type StateStore } from "../state.ts";
+import { deadlineTimers } from "../timers.ts";
+import { openSqliteDatabase } from "./_sqlite_db.ts";
 import { denoDirReader } from "./deno_dir_reader.ts";
 import { denoFileSource } from "./deno_file_source.ts";
-import { scheduleScout } from "./deno_schedule.ts";
-import { serveMetrics } from "./metrics_server.ts";
 import { SqliteOutbox } from "./sqlite_outbox.ts";
 import { SqliteState } from "./sqlite_state.ts";
+
+/**
+ * The SQLite file in the state directory holding the durable outbox (tables
+ * `outbox`, `outbox_meta`) and the scouts' state (table `state`).
+ */
+export const STATE_FILE = "scout.db";
 
 /** Options of {@linkcode runConfig}. */
 export interface RunOptions {
@@ -66,22 +71,35 @@ export async function runConfig(config: ResolvedConfig, options: RunOptions): Pr
   const metrics = new MetricsRegistry();
   const stateDir = options.stateDir ?? config.stateDir ?? ".plato-scout";
   let outbox: Outbox;
-  let state: StateStore & { close?: () => void };
+  let state: StateStore;
+  // The outbox and the scouts' state share one SQLite file: one open, one WAL,
+  // one checkpoint at close (two files cost a --once run ~5 ms more).
+  let db: ReturnType<typeof openSqliteDatabase> | undefined;
   if (options.stdout) {
     outbox = new MemoryOutbox({ capacity: config.emission.outboxMaxEntries });
     state = new MemoryState();
   } else {
-    await Deno.mkdir(stateDir, { recursive: true });
-    outbox = SqliteOutbox.open(`${stateDir}/outbox.db`, {
-      maxEntries: config.emission.outboxMaxEntries,
-      maxBytes: config.emission.outboxMaxBytes,
-      onError: (e) => log.error(`Outbox storage failed (tiles kept in memory): ${e.message}`),
-    });
-    state = SqliteState.open(`${stateDir}/state.db`);
+    db = openSqliteDatabase(`${stateDir}/${STATE_FILE}`);
+    try {
+      outbox = new SqliteOutbox(db, {
+        maxEntries: config.emission.outboxMaxEntries,
+        maxBytes: config.emission.outboxMaxBytes,
+        onError: (e) => log.error(`Outbox storage failed (tiles kept in memory): ${e.message}`),
+      });
+      state = new SqliteState(db);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
   }
+  // A --once run makes a request or two: their deadlines need no timer that
+  // keeps the process alive, and on Deno the first setTimeout costs ~12 ms.
+  const timers = options.once ? deadlineTimers : undefined;
   const client = options.stdout
-    ? createPrintingClient(options.print ?? ((line) => console.log(line)))
-    : createPlatoClient({ url: platoUrl, apiKey });
+    ? (await import("../printing_client.ts")).createPrintingClient(
+      options.print ?? ((line) => console.log(line)),
+    )
+    : createPlatoClient({ url: platoUrl, apiKey, timers });
   const emitter = new Emitter({
     client,
     outbox,
@@ -89,6 +107,8 @@ export async function runConfig(config: ResolvedConfig, options: RunOptions): Pr
     concurrency: config.emission.concurrency,
     minIntervalMs: config.emission.minIntervalSeconds * 1000,
     gate: config.emission.gate,
+    // A --once run delivers its tiles together, in one batch, when it closes.
+    autoFlush: !options.once,
     name: "plato-scout",
     logger: log,
     metrics,
@@ -100,14 +120,14 @@ export async function runConfig(config: ResolvedConfig, options: RunOptions): Pr
   const scouts = buildScouts(config, {
     kinds: options.kinds,
     emitter,
-    host: { state, files: denoFileSource(), dirs: denoDirReader() },
+    host: { state, files: denoFileSource(), dirs: denoDirReader(), timers },
     platoUrl,
     apiKey,
     logger: log,
     metrics,
   });
   const metricsServer = options.metricsPort !== undefined
-    ? serveMetrics(metrics, {
+    ? (await import("./metrics_server.ts")).serveMetrics(metrics, {
       port: options.metricsPort,
       health: () => ({ scouts: scouts.map((s) => s.scout.scoutName), outbox_depth: outbox.size() }),
     })
@@ -134,6 +154,7 @@ export async function runConfig(config: ResolvedConfig, options: RunOptions): Pr
       return 0;
     }
     const signal = options.signal ?? new AbortController().signal;
+    const { scheduleScout } = await import("./deno_schedule.ts");
     const running = scouts.map(({ scout, pollInterval, cron }) =>
       scheduleScout(scout, { intervalSeconds: pollInterval, signal, cron })
     );
@@ -150,8 +171,13 @@ export async function runConfig(config: ResolvedConfig, options: RunOptions): Pr
     }
     return 0;
   } finally {
-    // The emitter's close() closed the outbox.
     await metricsServer?.stop();
-    state.close?.();
+    // The emitter's close() closed the outbox (writing its last tiles); when
+    // something threw first, this does. The outbox leaves the shared file open.
+    try {
+      await outbox.close?.();
+    } finally {
+      db?.close();
+    }
   }
 }

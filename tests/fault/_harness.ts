@@ -208,9 +208,9 @@ export async function waitUntil<T>(
   }
 }
 
-/** Ids of the tiles waiting in a scout's durable outbox (`<state-dir>/outbox.db`). */
+/** Ids of the tiles waiting in a scout's durable outbox (`<state-dir>/scout.db`). */
 export function outboxIds(stateDir: string): string[] {
-  const db = new DatabaseSync(`${stateDir}/outbox.db`, { readOnly: true });
+  const db = new DatabaseSync(`${stateDir}/scout.db`, { readOnly: true });
   try {
     const rows = db.prepare("SELECT tile FROM outbox").all() as Array<{ tile: string }>;
     return rows.map((r) => String(JSON.parse(r.tile).id));

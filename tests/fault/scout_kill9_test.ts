@@ -4,7 +4,7 @@
  *
  * Proves, with the real CLI (three log scouts) and the real `plato-scout serve`
  * as separate processes: every tile id in the scout's SQLite outbox at the
- * moment of the kill (read from `<state-dir>/outbox.db`) is stored exactly
+ * moment of the kill (read from `<state-dir>/scout.db`) is stored exactly
  * once after the restart, no tile of any room is stored twice, and the outbox
  * ends empty.
  */

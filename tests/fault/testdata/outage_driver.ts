@@ -1,7 +1,7 @@
 /**
  * Fault-suite driver (a separate process, like the CLI): builds the delivery
  * path exactly as `runConfig` (lib/runtime/runner.ts) does — `SqliteOutbox`
- * in `<state-dir>/outbox.db` with the config's outbox bounds, the PLATO client,
+ * in `<state-dir>/scout.db` with the config's outbox bounds, the PLATO client,
  * and one `Emitter` with the config's batch size, concurrency, flush interval
  * and gate policy — then emits `--count` tiles in scout-sized chunks, printing
  * its memory (after a forced GC: run with `--v8-flags=--expose-gc`) at backlog
@@ -51,7 +51,7 @@ const emission = validated.config.emission;
 
 const log = createLogger({ name: "plato-scout" });
 await Deno.mkdir(stateDir, { recursive: true });
-const outbox = SqliteOutbox.open(`${stateDir}/outbox.db`, {
+const outbox = SqliteOutbox.open(`${stateDir}/scout.db`, {
   maxEntries: emission.outboxMaxEntries,
   maxBytes: emission.outboxMaxBytes,
   onError: (e) => log.error(`Outbox storage failed (tiles kept in memory): ${e.message}`),

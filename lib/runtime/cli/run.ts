@@ -47,7 +47,9 @@ export async function runWithFlags(
 ): Promise<number> {
   const metricsPort = metricsPortFromEnv();
   const kinds = await kindsForConfig(config);
-  const { signal, dispose } = stopSignal();
+  // One cycle keeps the default signal behaviour: SIGINT/SIGTERM end it at once,
+  // as kill -9 would; what it emitted is in the outbox for the next run.
+  const { signal, dispose } = flags.once ? { signal: undefined, dispose: () => {} } : stopSignal();
   try {
     return await runConfig(config, {
       kinds,

@@ -22,18 +22,29 @@ async function time(step: string, work: () => Promise<unknown> | unknown): Promi
   steps.push({ step, ms: performance.now() - t0 });
 }
 
-await time("import zod (npm)", () => import("zod"));
+// The layers `cli.ts http --once` loads, in dependency order.
+await time("import zod/mini (npm; 92 files, 64 of them locales)", () => import("zod/mini"));
 await time(
-  "import lib/config/schema.ts (zod schemas built)",
+  "import lib/config/schema.ts (config schemas built)",
   () => import("../lib/config/schema.ts"),
 );
-await time("import lib/ core (tile, client, emitter)", () => import("../mod.ts"));
-await time("import scouts/mod.ts (4 scouts, their schemas)", () => import("../scouts/mod.ts"));
+await time("import lib/ core (tile, client, emitter, scout)", async () => {
+  await import("../lib/emitter.ts");
+  await import("../lib/client.ts");
+  await import("../lib/scout.ts");
+});
 await time(
   "import lib/runtime/runner.ts (node:sqlite, Deno glue)",
   () => import("../lib/runtime/runner.ts"),
 );
-await time("import cli.ts (subcommands: serve, read, ...)", () => import("../cli.ts"));
+await time(
+  "import the CLI's command modules (cli.ts, scout_commands)",
+  async () => {
+    await import("../cli.ts");
+    await import("../lib/runtime/cli/scout_commands.ts");
+  },
+);
+await time("import scouts/http.ts (the HTTP kind, its schema)", () => import("../scouts/http.ts"));
 // Last: what yaml adds if nothing above loaded it (near 0 when the CLI's graph still does).
 await time("import yaml (npm), after all of the above", () => import("yaml"));
 
@@ -41,9 +52,26 @@ const dir = await Deno.makeTempDir({ prefix: "cli_startup_probe_" });
 try {
   const { SqliteOutbox } = await import("../lib/runtime/sqlite_outbox.ts");
   const { SqliteState } = await import("../lib/runtime/sqlite_state.ts");
-  await time("open SQLite outbox + state (new files)", () => {
-    SqliteOutbox.open(`${dir}/outbox.db`, { maxEntries: 100_000, maxBytes: 1 << 28 }).close();
-    SqliteState.open(`${dir}/state.db`).close();
+  const { openSqliteDatabase } = await import("../lib/runtime/_sqlite_db.ts");
+  const { STATE_FILE } = await import("../lib/runtime/runner.ts");
+  await time("open, use and close the SQLite state file (new, as --once does)", () => {
+    const db = openSqliteDatabase(`${dir}/${STATE_FILE}`);
+    const outbox = new SqliteOutbox(db, { maxEntries: 100_000, maxBytes: 1 << 28 });
+    const state = new SqliteState(db);
+    state.set("probe", "{}");
+    outbox.append({
+      id: "probe",
+      domain: "bench/probe",
+      question: "[PERIODIC] probe",
+      answer: "{}",
+      tags: [],
+      confidence: 1,
+      source: "probe",
+      timestamp: new Date().toISOString(),
+    });
+    outbox.ack(outbox.peek(10).map((e) => e.tile.id));
+    outbox.close();
+    db.close();
   });
 } finally {
   await Deno.remove(dir, { recursive: true });

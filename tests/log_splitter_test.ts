@@ -68,3 +68,35 @@ Deno.test("LineSplitter.reset() forgets a partial line after a truncation", () =
   splitter.push(enc.encode("fresh\n"));
   assert.deepEqual(lines, ["fresh"]);
 });
+
+Deno.test("LineSplitter hands a big chunk on in line-aligned pieces that decode as the whole would", () => {
+  // Multi-byte text, an ASCII stretch, a line far longer than a piece, and
+  // bytes that are not UTF-8.
+  let text = "";
+  for (let i = 0; text.length < 400_000; i++) {
+    text += i >= 1000 && i < 11_000
+      ? `ascii line ${i}\n`
+      : `${i} ${"é€x".repeat(i % 97)} ${i % 13 === 0 ? "\u00ff\ud83d\ude00" : "ascii"}\n`;
+    if (i === 500) text += "L".repeat(150_000) + "\n";
+  }
+  const bytes = enc.encode(text);
+  bytes[1000] = 0xff; // not UTF-8
+  const blocks: string[] = [];
+  let asciiPieces = 0;
+  const splitter = new LineSplitter({
+    onBlock: (block, raw) => {
+      assert.ok(block.endsWith("\n"));
+      assert.equal(raw[raw.length - 1], 10);
+      if (raw.length === block.length) {
+        asciiPieces++;
+        for (let i = 0; i < raw.length; i++) assert.equal(block.charCodeAt(i), raw[i]);
+      }
+      blocks.push(block);
+    },
+  });
+  splitter.push(bytes);
+  assert.ok(blocks.length > 5, `${blocks.length} pieces`);
+  assert.equal(blocks.join(""), new TextDecoder().decode(bytes));
+  assert.ok(blocks.some((b) => b.includes("L".repeat(150_000))));
+  assert.ok(asciiPieces >= 1);
+});

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import type { FileSource } from "../lib/log/file_source.ts";
 import { Tailer, type TailerOptions } from "../lib/log/tailer.ts";
 import { MemoryState } from "../lib/state.ts";
 import { denoFileSource } from "../lib/runtime/deno_file_source.ts";
@@ -258,5 +259,106 @@ Deno.test("Tailer reads a 10 MB single line in bounded chunks and keeps its star
     assert.equal(lines[1], "ERROR after seq=1");
     assert.equal(t.cutLines, 1);
     await t.close();
+  });
+});
+
+/** A file source that checks how the tailer reads: one read at a time, never into a chunk in use. */
+function watchedSource(failRead = -1) {
+  const inner = denoFileSource();
+  const log = {
+    reads: [] as Array<{ offset: number; n: number }>,
+    overlapped: 0,
+    inFlight: null as Uint8Array | null,
+  };
+  const source: FileSource = {
+    stat: (path) => inner.stat(path),
+    async open(path) {
+      const file = await inner.open(path);
+      if (!file) return null;
+      return {
+        identity: file.identity,
+        size: () => file.size(),
+        close: () => file.close(),
+        async read(offset: number, buffer: Uint8Array) {
+          assert.equal(log.inFlight, null, "two reads at once");
+          log.inFlight = buffer;
+          try {
+            if (log.reads.length === failRead) throw new Error("disk on fire");
+            const n = await file.read(offset, buffer);
+            log.reads.push({ offset, n });
+            return n;
+          } finally {
+            log.inFlight = null;
+          }
+        },
+      };
+    },
+  };
+  /** Check a block handed to onBlock against the read in flight. */
+  const scanning = (bytes: Uint8Array) => {
+    if (log.inFlight === null) return;
+    assert.notEqual(bytes.buffer, log.inFlight.buffer, "scanning the chunk being read into");
+    log.overlapped++;
+  };
+  return { source, log, scanning };
+}
+
+Deno.test("Tailer reads the next chunk while it scans one, one read at a time, in order", async () => {
+  await withDir(async (dir) => {
+    const path = `${dir}/app.log`;
+    let text = "";
+    for (let i = 0; i < 5_000; i++) text += lineText(i);
+    await Deno.writeTextFile(path, text);
+    const { source, log, scanning } = watchedSource();
+    const seen: number[] = [];
+    const t = tailer(path, new MemoryState(), seen, {
+      source,
+      fromStart: true,
+      tickBudget: 100_000,
+      onBlock: (block, bytes) => {
+        scanning(bytes);
+        for (const line of block.slice(0, -1).split("\n")) {
+          seen.push(Number(/seq=(\d+)/.exec(line)![1]));
+        }
+      },
+    });
+    await drain(t);
+    assertSequence(seen, 5_000);
+    assert.ok(log.overlapped > 10, `${log.overlapped} blocks scanned during a read`);
+    let at = 0;
+    for (const r of log.reads) {
+      assert.equal(r.offset, at);
+      at += r.n;
+    }
+    assert.equal(at, enc.encode(text).length);
+    await t.close();
+  });
+});
+
+Deno.test("Tailer lets the read it started finish when scanning throws, and reports a failed read", async () => {
+  await withDir(async (dir) => {
+    const path = `${dir}/app.log`;
+    let text = "";
+    for (let i = 0; i < 2_000; i++) text += lineText(i);
+    await Deno.writeTextFile(path, text);
+    const { source, log } = watchedSource();
+    const t = tailer(path, new MemoryState(), [], {
+      source,
+      fromStart: true,
+      onBlock: () => {
+        throw new Error("scan failed");
+      },
+    });
+    await assert.rejects(t.tick(), /scan failed/);
+    assert.equal(log.inFlight, null);
+    await t.close();
+
+    const failing = watchedSource(3);
+    const seen: number[] = [];
+    const u = tailer(path, new MemoryState(), seen, { source: failing.source, fromStart: true });
+    await assert.rejects(u.tick(), /disk on fire/);
+    assert.equal(failing.log.inFlight, null);
+    assert.ok(seen.length > 0);
+    await u.close();
   });
 });

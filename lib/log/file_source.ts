@@ -26,7 +26,9 @@ export interface OpenFile {
   /** Its current size in bytes. */
   size(): Awaitable<number>;
   /**
-   * Read into `buffer` from byte `offset`.
+   * Read into `buffer` from byte `offset`. The tailer never has two reads in
+   * flight, but starts the next one (into another buffer) before it has
+   * scanned the last, so an asynchronous read overlaps the scanning.
    *
    * @returns Bytes read; 0 at the end of the file.
    */

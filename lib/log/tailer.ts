@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { Awaitable } from "../outbox.ts";
 import type { StateStore } from "../state.ts";
 import type { FileSource, OpenFile } from "./file_source.ts";
 import { LineSplitter } from "./line_splitter.ts";
@@ -60,7 +61,8 @@ interface Position {
  * file is read to its end through the open handle, then the new one from 0.
  * Copytruncate: a size below the offset restarts at 0. A partial last line is
  * held until complete. Reads are bounded by `chunkSize`, and each tick by
- * `tickBudget`.
+ * `tickBudget`; after a full chunk the next one is read into a second buffer
+ * while the first is scanned.
  *
  * Limits, as with `tail -F`: lines written to a rotated file after the switch,
  * and a truncated file that grows past the old offset between two ticks, are
@@ -87,7 +89,9 @@ export class Tailer {
   readonly #state: StateStore;
   readonly #key: string;
   readonly #splitter: LineSplitter;
-  readonly #buf: Uint8Array;
+  /** The chunk being read; `#spare` is the other one while reads overlap scanning. */
+  #buf: Uint8Array;
+  #spare: Uint8Array | null = null;
   readonly #budget: number;
   #started = false;
   #file: OpenFile | null = null;
@@ -149,14 +153,34 @@ export class Tailer {
         this.#readOffset = 0;
         truncations++;
       }
-      while (budget > 0) {
-        const buf = this.#buf.length <= budget ? this.#buf : this.#buf.subarray(0, budget);
-        const n = await file.read(this.#readOffset, buf);
-        if (!(n > 0)) break;
-        this.#splitter.push(n === buf.length ? buf : buf.subarray(0, n));
-        this.#readOffset += n;
-        budget -= n;
-        bytesRead += n;
+      /** A read of the next chunk into `#buf`, started before this one was scanned. */
+      let ahead: Awaitable<number> | null = null;
+      try {
+        while (budget > 0) {
+          const buf = this.#buf.length <= budget ? this.#buf : this.#buf.subarray(0, budget);
+          const n = ahead === null ? await file.read(this.#readOffset, buf) : await ahead;
+          ahead = null;
+          if (!(n > 0)) break;
+          if (n === buf.length && budget > n) {
+            // A full chunk: more is likely. Read it into the other buffer while
+            // this one is scanned (an asynchronous source works meanwhile).
+            const next = this.#spare ?? new Uint8Array(this.#buf.length);
+            this.#spare = this.#buf;
+            this.#buf = next;
+            const left = budget - n;
+            ahead = file.read(
+              this.#readOffset + n,
+              next.length <= left ? next : next.subarray(0, left),
+            );
+          }
+          this.#splitter.push(n === buf.length ? buf : buf.subarray(0, n));
+          this.#readOffset += n;
+          budget -= n;
+          bytesRead += n;
+        }
+      } finally {
+        // Only when scanning threw: let the read finish before the file is used again.
+        if (ahead !== null) await Promise.resolve(ahead).catch(() => 0);
       }
       if (this.#readOffset > this.#size) this.#size = this.#readOffset;
       if (budget <= 0) break;

@@ -10,18 +10,9 @@ function identityOf(info: Deno.FileInfo): string | null {
   return info.ino !== null && info.dev !== null ? `${info.dev}:${info.ino}` : null;
 }
 
-interface ReadAhead {
-  offset: number;
-  buffer: Uint8Array;
-  result: Promise<number | null>;
-}
-
 class DenoOpenFile implements OpenFile {
   /** Where the OS file position is; -1 when unknown. */
   #position = 0;
-  /** The next chunk, read while the caller works on this one (sequential reads only). */
-  #ahead: ReadAhead | null = null;
-  #spare: Uint8Array | null = null;
 
   constructor(readonly file: Deno.FsFile, readonly identity: string | null) {}
 
@@ -30,45 +21,15 @@ class DenoOpenFile implements OpenFile {
   }
 
   async read(offset: number, buffer: Uint8Array): Promise<number> {
-    const ahead = this.#ahead;
-    this.#ahead = null;
-    let n = 0;
-    if (ahead) {
-      const got = await ahead.result.catch(() => null);
-      this.#spare = ahead.buffer;
-      if (got === null) this.#position = -1;
-      else this.#position = ahead.offset + got;
-      if (got && ahead.offset === offset && got <= buffer.length) {
-        buffer.set(ahead.buffer.subarray(0, got));
-        n = got;
-      }
-    }
-    if (n === 0) n = await this.#readAt(offset, buffer);
-    if (n === buffer.length) {
-      // A full chunk: more is likely; start reading it now.
-      let spare = this.#spare;
-      if (!spare || spare.length !== buffer.length) spare = new Uint8Array(buffer.length);
-      this.#spare = null;
-      this.#ahead = { offset: offset + n, buffer: spare, result: this.file.read(spare) };
-    }
+    const at = this.#position;
+    this.#position = -1;
+    if (offset !== at) await this.file.seek(offset, Deno.SeekMode.Start);
+    const n = (await this.file.read(buffer)) ?? 0;
+    this.#position = offset + n;
     return n;
   }
 
-  async #readAt(offset: number, buffer: Uint8Array): Promise<number> {
-    if (offset !== this.#position) {
-      await this.file.seek(offset, Deno.SeekMode.Start);
-      this.#position = offset;
-    }
-    const n = await this.file.read(buffer);
-    if (n === null) return 0;
-    this.#position += n;
-    return n;
-  }
-
-  async close(): Promise<void> {
-    const ahead = this.#ahead;
-    this.#ahead = null;
-    if (ahead) await ahead.result.catch(() => null);
+  close(): void {
     try {
       this.file.close();
     } catch (error) {
@@ -80,9 +41,8 @@ class DenoOpenFile implements OpenFile {
 /**
  * A {@linkcode FileSource} reading with `Deno.open`, `seek`/`read` and
  * identifying files by `dev:ino` from `Deno.stat` (`null` where Deno reports
- * none, as on Windows). After a full chunk it reads the next one ahead, so
- * the disk works while the caller scans. Needs `--allow-read` for the
- * watched path.
+ * none, as on Windows). Reads go straight into the caller's buffer; a
+ * sequential read skips the seek. Needs `--allow-read` for the watched path.
  *
  * @returns The file source.
  *

@@ -126,3 +126,38 @@ Deno.test("ShapeHasher folds the values a signature drops and keeps what it keep
   differ("5ERROR x", "5DRROR x");
   assert.equal(signatureOf("ERROR took 12ab"), "ERROR took <num>ab");
 });
+
+Deno.test("ShapeHasher reads a line's bytes alike wherever they sit in their buffer", () => {
+  const hasher = new ShapeHasher();
+  const samples = [
+    ...lines(400, 11).filter((l) => /^[ -~]*$/.test(l)),
+    "",
+    "a",
+    "ab1",
+    "abc1",
+    "x0x1f",
+    "ERROR 0xdeadbeef at 5f3a9b2c",
+    'ERROR {"k1":"9f86d081884c7d65"}',
+    "ERROR req=550e8400-e29b-41d4-a716-446655440000",
+    "ERROR req=550e8400-e29b-41d4-a716-446655440000 and 0a1b2c3d4e5f",
+  ];
+  const key = () => `${hasher.check}`;
+  for (const line of samples) {
+    const want = `${hasher.hashText(line, 0, line.length)}:${hasher.check}`;
+    const units = Uint16Array.from(line, (c) => c.charCodeAt(0));
+    assert.equal(`${hasher.hash(units, 0, units.length)}:${key()}`, want, line);
+    for (let pad = 0; pad < 8; pad++) {
+      // The line at an odd place in a bigger buffer, seen whole or through a subarray.
+      const buffer = new Uint8Array(pad + line.length + 9).fill(0x61);
+      buffer.set(enc.encode(line), pad);
+      buffer[pad + line.length] = 10;
+      const view = buffer.subarray(pad, pad + line.length + 1);
+      assert.equal(`${hasher.hash(buffer, pad, pad + line.length)}:${key()}`, want, line);
+      assert.equal(`${hasher.hash(view, 0, line.length)}:${key()}`, want, line);
+      // Cut where the line goes on: the next units count.
+      const cut = Math.max(0, line.length - 3);
+      const cutKey = `${hasher.hashText(line + "\n", 0, cut)}:${hasher.check}`;
+      assert.equal(`${hasher.hash(view, 0, cut)}:${key()}`, cutKey, line);
+    }
+  }
+});

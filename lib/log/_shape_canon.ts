@@ -46,6 +46,17 @@ PAIR[(2 << 3) | 4] = ZERO_X;
 PAIR[(5 << 3) | 6] = QUOTE_COLON;
 /** Most flagged spots a line may have for the patched quick pass. */
 export const MAX_MARKS = 64;
+/**
+ * Two neighbouring bytes at once, indexed by `first | (second << 8)`: both
+ * folded (bits 0-15, first in the low byte), the {@linkcode CLASS} of each
+ * (bits 16-18 and 19-21), and the {@linkcode PAIR} flags between them (bits
+ * 22-24).
+ */
+export const PAIR2 = new Int32Array(65536);
+for (let p = 0; p < 65536; p++) {
+  const u0 = p & 0xff, u1 = p >>> 8, k0 = CLASS[u0], k1 = CLASS[u1];
+  PAIR2[p] = FOLD[u0] | (FOLD[u1] << 8) | (k0 << 16) | (k1 << 19) | (PAIR[(k0 << 3) | k1] << 22);
+}
 
 // Code units that end a token for the tokenizer: space, ()[]{}<>;=|, " and `.
 const BOUNDARY = new Uint8Array(128);
@@ -55,19 +66,31 @@ const isTrail = (c: number) => c === 46 || c === 44 || c === 58 || c === 59 || c
 // Canonical elements no code unit can be: a folded run is negative, a UUID
 // and the units past a cut are above 0xffff.
 const UUID = 0x200000, NEXT = 0x100000;
+// The same in the byte form, where folding leaves no digit but 1 (and the 0
+// of 0x, put back): a folded run's first byte (by what it starts with), a
+// UUID's, and the bytes that follow either.
+const B_RUN_DIGIT = 0x32, B_RUN_LETTER = 0x33, B_UUID = 0x35, B_FILL = 0x34;
 /** Where a UUID's five hex runs start within it. */
 const UUID_SEGMENTS = [0, 9, 14, 19, 24];
 
 /**
- * Writes canonical forms into {@linkcode ShapeCanon.out}; see `ShapeHasher`
- * for what they keep. Not re-entrant.
+ * Writes canonical forms into {@linkcode ShapeCanon.out}, or, for a line of
+ * bytes, into {@linkcode ShapeCanon.words}; see `ShapeHasher` for what they
+ * keep. Not re-entrant.
  */
 export class ShapeCanon {
   /** The canonical form written last. */
   out: Int32Array = new Int32Array(1024);
+  /**
+   * The byte form of a line of bytes: each byte folded, 4 to a word (the
+   * first in the low byte), positions kept.
+   */
+  words: Int32Array = new Int32Array(256);
   /** Where the quick pass flagged neighbours (the start of each group of 4). */
   readonly marks: Int32Array = new Int32Array(MAX_MARKS);
   #quotes: number[] = [];
+  /** Whether the patching writes the byte form. */
+  #bytes = false;
 
   /**
    * Make room for a line of `n` units.
@@ -79,26 +102,69 @@ export class ShapeCanon {
   }
 
   /**
+   * Make room for the byte form of a line of `n` bytes.
+   *
+   * @param n The line's length.
+   */
+  reserveWords(n: number): void {
+    if (this.words.length < (n >> 2) + 2) this.words = new Int32Array(2 * ((n >> 2) + 2));
+  }
+
+  /**
    * Fold, in the quick pass's output, the hex runs and UUIDs around the
    * marked spots, and put back the `0` of each `0x`. Positions are kept: a
    * folded run is its marker followed by -1s.
    */
   patch(units: CodeUnits, start: number, end: number, nm: number): void {
-    const out = this.out, marks = this.marks;
+    this.#bytes = false;
+    this.#patch(units, start, end, nm);
+  }
+
+  /**
+   * The same on the byte form in {@linkcode ShapeCanon.words}: a folded run
+   * is a marker byte followed by filler bytes, values folding never yields.
+   */
+  patchBytes(units: CodeUnits, start: number, end: number, nm: number): void {
+    this.#bytes = true;
+    this.#patch(units, start, end, nm);
+  }
+
+  #patch(units: CodeUnits, start: number, end: number, nm: number): void {
+    const marks = this.marks;
     let done = start;
     for (let m = 0; m < nm; m++) {
       const to = Math.min(end - 1, marks[m] + 4);
       for (let p = Math.max(start, marks[m] - 1, done); p < to; p++) {
         const pair = PAIR[(CLASS[units[p]] << 3) | CLASS[units[p + 1]]];
-        if (pair === ZERO_X) out[p - start] = 48;
+        if (pair === ZERO_X) this.#put(p - start, 48, 48);
         else if (pair === HEX_PAIR && p >= done) done = this.#foldRun(units, start, end, p);
       }
     }
   }
 
+  /** Write the element at `i` of the form being patched: `unit` in `out`, or `byte` in `words`. */
+  #put(i: number, unit: number, byte: number): void {
+    if (this.#bytes) {
+      const shift = (i & 3) << 3, words = this.words;
+      words[i >> 2] = (words[i >> 2] & ~(0xff << shift)) | (byte << shift);
+    } else this.out[i] = unit;
+  }
+
+  /** Write `count` elements from `i` on: -1 in `out`, or filler bytes in `words`. */
+  #fill(i: number, count: number): void {
+    const to = i + count;
+    if (!this.#bytes) {
+      this.out.fill(-1, i, to);
+      return;
+    }
+    for (; i < to && (i & 3) !== 0; i++) this.#put(i, -1, B_FILL);
+    const words = this.words;
+    for (; i + 3 < to; i += 4) words[i >> 2] = B_FILL * 0x01010101;
+    for (; i < to; i++) this.#put(i, -1, B_FILL);
+  }
+
   /** Fold the run holding `p` (or the UUID token holding it); returns where it ends. */
   #foldRun(units: CodeUnits, start: number, end: number, p: number): number {
-    const out = this.out;
     let rs = p, re = p + 1, acc = 0;
     while (rs > start && FLAGS[units[rs - 1]] & ALNUM) rs--;
     while (re < end && FLAGS[units[re]] & ALNUM) re++;
@@ -106,16 +172,17 @@ export class ShapeCanon {
       const at = rs - off;
       if (at >= start && (off === 0 || units[at + off - 1] === 45)) {
         if (this.#isUuidToken(units, at, start, end)) {
-          out[at - start] = UUID;
-          out.fill(-1, at - start + 1, at - start + 36);
+          this.#put(at - start, UUID, B_UUID);
+          this.#fill(at - start + 1, 35);
           return at + 36;
         }
       }
     }
     for (let k = rs; k < re; k++) acc |= FLAGS[units[k]];
     if ((acc & (NONHEX | DIGIT | HEX)) === (DIGIT | HEX) && !this.#unitLike(units, rs, re)) {
-      out[rs - start] = -2 * (re - rs) - (FLAGS[units[rs]] & DIGIT ? 1 : 2);
-      out.fill(-1, rs - start + 1, re - start);
+      const digit = FLAGS[units[rs]] & DIGIT;
+      this.#put(rs - start, -2 * (re - rs) - (digit ? 1 : 2), digit ? B_RUN_DIGIT : B_RUN_LETTER);
+      this.#fill(rs - start + 1, re - rs - 1);
     }
     return re;
   }

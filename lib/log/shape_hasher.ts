@@ -12,11 +12,17 @@ import {
   FOLD,
   MAX_MARKS,
   PAIR,
+  PAIR2,
   QUOTE_COLON,
   ShapeCanon,
 } from "./_shape_canon.ts";
 
 export type { CodeUnits } from "./_shape_canon.ts";
+
+// The byte form's two lanes: seeds, and the multiplier after each word
+// (rotating first carries a word's high bits down, which multiplying does not).
+const LANE_A = 0x811c9dc5, LANE_B = 0x2c1b3c6d, LANE_C = 0x297a2d39, LANE_D = 0x6b43a9b5;
+const LANE_M = 0x9e3779b1;
 
 /**
  * Hashes the *shape* of a line, a canonical form that keeps everything the
@@ -48,10 +54,14 @@ export class ShapeHasher {
   check = 0;
   readonly #canon = new ShapeCanon();
   #units = new Uint16Array(1024);
+  #bytes = new Uint8Array(1024);
+  #view: DataView | null = null;
+  #viewOf: ArrayBufferLike | null = null;
 
   /**
    * Hash `units[start, end)`. Up to two units past `end` are read when the
-   * line was cut there (the tokenizer looks that far).
+   * line was cut there (the tokenizer looks that far). Units that all fit a
+   * byte hash alike whether they come as bytes or as UTF-16 code units.
    *
    * @param units The code units holding the line.
    * @param start Index of the line's first unit.
@@ -60,6 +70,137 @@ export class ShapeHasher {
    * @returns A 30-bit hash (a small integer, cheap as a `Map` key); see also `check`.
    */
   hash(units: CodeUnits, start: number, end: number, limit: number = units.length): number {
+    if (units instanceof Uint8Array) return this.#hashBytes(units, start, end, limit);
+    const stop = Math.min(limit, end + 2);
+    let any = 0;
+    for (let i = start; i < stop; i++) any |= units[i];
+    if (any > 0xff) return this.#hashWide(units, start, end, limit);
+    const bytes = this.#byteScratch(stop - start);
+    for (let i = start; i < stop; i++) bytes[i - start] = units[i];
+    return this.#hashBytes(bytes, 0, end - start, stop - start);
+  }
+
+  /**
+   * Hash `text[start, end)`, the same as {@linkcode ShapeHasher.hash} on its
+   * UTF-16 code units.
+   *
+   * @param text The text holding the line.
+   * @param start Index of the line's first code unit.
+   * @param end Index just past its last code unit.
+   * @returns The hash; see also `check`.
+   */
+  hashText(text: string, start: number, end: number): number {
+    const stop = Math.min(text.length, end + 2), n = stop - start;
+    const bytes = this.#byteScratch(n);
+    let any = 0;
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(start + i);
+      any |= c;
+      bytes[i] = c;
+    }
+    if (any <= 0xff) return this.#hashBytes(bytes, 0, end - start, n);
+    if (this.#units.length < n) this.#units = new Uint16Array(2 * n);
+    const units = this.#units;
+    for (let i = 0; i < n; i++) units[i] = text.charCodeAt(start + i);
+    return this.#hashWide(units, 0, end - start, n);
+  }
+
+  #byteScratch(n: number): Uint8Array {
+    if (this.#bytes.length < n) this.#bytes = new Uint8Array(2 * n);
+    return this.#bytes;
+  }
+
+  /**
+   * The quick pass on bytes, 4 at a time: the byte form's words go to two
+   * lanes (even words, odd words), and the pairs that need more than folding
+   * digits are flagged as in {@linkcode ShapeHasher.hash}'s wide pass.
+   */
+  #hashBytes(units: Uint8Array, start: number, end: number, limit: number): number {
+    const canon = this.#canon;
+    canon.reserveWords(end - start);
+    const words = canon.words, marks = canon.marks;
+    const buffer = units.buffer;
+    if (this.#viewOf !== buffer) {
+      this.#view = new DataView(buffer);
+      this.#viewOf = buffer;
+    }
+    const view = this.#view!, base = units.byteOffset;
+    let a = LANE_A, b = LANE_B, prev = 0, flag = 0, nm = 0, i = start, j = 0;
+    for (; i + 7 < end; i += 8, j += 2) {
+      const x = view.getInt32(base + i, true), y = view.getInt32(base + i + 4, true);
+      const e0 = PAIR2[x & 0xffff], e1 = PAIR2[x >>> 16], e2 = PAIR2[y & 0xffff];
+      const e3 = PAIR2[y >>> 16];
+      const w0 = (e0 & 0xffff) | (e1 << 16), w1 = (e2 & 0xffff) | (e3 << 16);
+      words[j] = w0;
+      words[j + 1] = w1;
+      a = Math.imul(((a << 13) | (a >>> 19)) ^ w0, LANE_M);
+      b = Math.imul(((b << 13) | (b >>> 19)) ^ w1, LANE_M);
+      // Flags inside each pair, then across pairs (classes at bits 16-18, 19-21).
+      const f0 = ((e0 | e1) >>> 22) | PAIR[(prev << 3) | ((e0 >>> 16) & 7)] |
+        PAIR[((e0 >>> 16) & 0x38) | ((e1 >>> 16) & 7)];
+      const f1 = ((e2 | e3) >>> 22) | PAIR[((e1 >>> 16) & 0x38) | ((e2 >>> 16) & 7)] |
+        PAIR[((e2 >>> 16) & 0x38) | ((e3 >>> 16) & 7)];
+      prev = (e3 >>> 19) & 7;
+      if ((f0 | f1) !== 0) {
+        flag |= f0 | f1;
+        if (f0 !== 0) {
+          if (nm < MAX_MARKS) marks[nm] = i;
+          nm++;
+        }
+        if (f1 !== 0) {
+          if (nm < MAX_MARKS) marks[nm] = i + 4;
+          nm++;
+        }
+      }
+    }
+    // The last group of 4, then the last few bytes, as one more word.
+    if (i + 3 < end) {
+      const x = view.getInt32(base + i, true);
+      const e0 = PAIR2[x & 0xffff], e1 = PAIR2[x >>> 16];
+      const w = (e0 & 0xffff) | (e1 << 16);
+      words[j++] = w;
+      a = Math.imul(((a << 13) | (a >>> 19)) ^ w, LANE_M);
+      const f = ((e0 | e1) >>> 22) | PAIR[(prev << 3) | ((e0 >>> 16) & 7)] |
+        PAIR[((e0 >>> 16) & 0x38) | ((e1 >>> 16) & 7)];
+      prev = (e1 >>> 19) & 7;
+      if (f !== 0) {
+        flag |= f;
+        if (nm < MAX_MARKS) marks[nm] = i;
+        nm++;
+      }
+      i += 4;
+    }
+    if (i < end) {
+      let w = 0;
+      for (let shift = 0; i < end; i++, shift += 8) {
+        const u = units[i], k = CLASS[u];
+        const f = PAIR[(prev << 3) | k];
+        prev = k;
+        w |= FOLD[u] << shift;
+        if (f !== 0) {
+          flag |= f;
+          if (nm < MAX_MARKS) marks[nm] = i;
+          nm++;
+        }
+      }
+      words[j] = w;
+      if ((j++ & 1) === 0) a = Math.imul(((a << 13) | (a >>> 19)) ^ w, LANE_M);
+      else b = Math.imul(((b << 13) | (b >>> 19)) ^ w, LANE_M);
+    }
+    const next = end < limit ? units[end] : 10;
+    const eol = next === 10 || next === 13;
+    if (flag === 0 && eol) return this.#final(a, b, LANE_C, LANE_D, end - start);
+    if (eol && (flag & QUOTE_COLON) === 0 && nm <= MAX_MARKS) {
+      canon.patchBytes(units, start, end, nm);
+      return this.#mixWords(j, (end - start) | 0x40000000);
+    }
+    let o = canon.full(units, start, end, limit, false);
+    if (o < 0) o = canon.full(units, start, end, limit, true);
+    return this.#mix(o, ~o);
+  }
+
+  /** The quick pass on UTF-16 code units, some above 0xff. */
+  #hashWide(units: CodeUnits, start: number, end: number, limit: number): number {
     const canon = this.#canon;
     canon.reserve(end - start);
     // One pass folds the digits and notes the spots where more may fold.
@@ -101,31 +242,27 @@ export class ShapeHasher {
     }
     const next = end < limit ? units[end] : 10;
     const eol = next === 10 || next === 13;
-    if (flag === 0 && eol) return this.#final(a, b, c, d, end - start);
+    // Tags above 2^31 keep these forms apart from the byte forms.
+    if (flag === 0 && eol) return this.#final(a, b, c, d, (end - start) | 0x80000000);
     if (eol && (flag & QUOTE_COLON) === 0 && nm <= MAX_MARKS) {
       canon.patch(units, start, end, nm);
-      return this.#mix(o, end - start + 0x40000000);
+      return this.#mix(o, (end - start) | 0xc0000000);
     }
     o = canon.full(units, start, end, limit, false);
     if (o < 0) o = canon.full(units, start, end, limit, true);
     return this.#mix(o, ~o);
   }
 
-  /**
-   * Hash `text[start, end)`, the same as {@linkcode ShapeHasher.hash} on its
-   * UTF-16 code units.
-   *
-   * @param text The text holding the line.
-   * @param start Index of the line's first code unit.
-   * @param end Index just past its last code unit.
-   * @returns The hash; see also `check`.
-   */
-  hashText(text: string, start: number, end: number): number {
-    const stop = Math.min(text.length, end + 2);
-    if (this.#units.length < stop - start) this.#units = new Uint16Array(2 * (stop - start));
-    const units = this.#units;
-    for (let i = start; i < stop; i++) units[i - start] = text.charCodeAt(i);
-    return this.hash(units, 0, end - start, stop - start);
+  /** Hash the first `n` words of the byte form, as the quick pass does. */
+  #mixWords(n: number, tag: number): number {
+    const words = this.#canon.words;
+    let a = LANE_A, b = LANE_B, j = 0;
+    for (; j + 1 < n; j += 2) {
+      a = Math.imul(((a << 13) | (a >>> 19)) ^ words[j], LANE_M);
+      b = Math.imul(((b << 13) | (b >>> 19)) ^ words[j + 1], LANE_M);
+    }
+    if (j < n) a = Math.imul(((a << 13) | (a >>> 19)) ^ words[j], LANE_M);
+    return this.#final(a, b, LANE_C, LANE_D, tag);
   }
 
   #mix(o: number, tag: number): number {

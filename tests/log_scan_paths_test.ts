@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { LogWatcher } from "../lib/log/log_watcher.ts";
 import { IntervalAggregator } from "../lib/log/interval_summary.ts";
 import { KnownSignatures } from "../lib/log/known_signatures.ts";
+import { LineScanner } from "../lib/log/line_scanner.ts";
+import { compilePattern } from "../lib/log/pattern.ts";
 import { MemoryState } from "../lib/state.ts";
 import { denoFileSource } from "../lib/runtime/deno_file_source.ts";
 
@@ -107,3 +109,18 @@ async function check(
     assert.deepEqual(got.newSignatures, want.summary.newSignatures, `chunk ${chunkSize}`);
   }
 }
+
+Deno.test("LineScanner counts every line of a block many counting spans long", () => {
+  let text = "", want = 0;
+  for (let i = 0; i < 40_000; i++) {
+    text += i % 7 === 0 ? "\n" : `${i} ${i % 3 === 0 ? "ERROR" : "ok"} ${"x".repeat(i % 23)}\r\n`;
+    if (i % 7 !== 0 && i % 3 === 0) want++;
+  }
+  assert.ok(text.length > 4 * 65_536);
+  let matched = 0;
+  const scanner = new LineScanner({ pattern: compilePattern("ERROR"), onMatch: () => matched++ });
+  scanner.scanBlock(text);
+  scanner.scanBlock("one\n");
+  assert.equal(scanner.lines, 40_001);
+  assert.equal(matched, want);
+});

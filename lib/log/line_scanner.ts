@@ -8,6 +8,24 @@
 import type { LinePattern } from "./pattern.ts";
 import { DEFAULT_MAX_LINE_LENGTH } from "./line_splitter.ts";
 
+const NEWLINES = /\n/g;
+/** Longest text whose newlines are counted at once (the matches make an array). */
+const COUNT_SPAN = 1 << 16;
+
+/**
+ * The newlines of `text`, counted by native passes: no call per line, and a
+ * newline is a one-character match, which makes no new string. Memory stays
+ * bounded by counting long texts a span at a time.
+ */
+function countNewlines(text: string): number {
+  if (text.length <= COUNT_SPAN) return text.match(NEWLINES)?.length ?? 0;
+  let n = 0;
+  for (let at = 0; at < text.length; at += COUNT_SPAN) {
+    n += text.slice(at, at + COUNT_SPAN).match(NEWLINES)?.length ?? 0;
+  }
+  return n;
+}
+
 /**
  * Receives each matching line as bounds into the block, so nothing is
  * allocated per line; `text.slice(start, end)` is the line (no terminator,
@@ -78,9 +96,7 @@ export class LineScanner {
    */
   scanBlock(text: string, bytes?: Uint8Array): void {
     const units = bytes !== undefined && bytes.length === text.length ? bytes : undefined;
-    let n = 0;
-    for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) n++;
-    this.lines += n;
+    this.lines += countNewlines(text);
     const pattern = this.#pattern, max = this.#max;
     let from = 0;
     while (from < text.length) {

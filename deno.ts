@@ -14,7 +14,7 @@
  *
  * @module
  */
-export { runConfig, type RunOptions } from "./lib/runtime/runner.ts";
+export { runConfig, type RunOptions, STATE_FILE } from "./lib/runtime/runner.ts";
 export {
   SqliteOutbox,
   type SqliteOutboxOptions,

@@ -77,6 +77,35 @@ Deno.test("--once sends the cycle's tiles together in one batch request", async 
   }
 });
 
+Deno.test("http --once against a target that never answers: the deadline fires, an ERROR tile is delivered, exit 0", async () => {
+  const f = await fixture();
+  const silent = Deno.listen({ hostname: "127.0.0.1", port: 0 }); // accepts, never answers
+  const conns: Deno.Conn[] = [];
+  void (async () => {
+    for await (const c of silent) conns.push(c);
+  })().catch(() => {});
+  const plato = new FakePlato().start();
+  try {
+    const url = `http://127.0.0.1:${(silent.addr as Deno.NetAddr).port}/stats`;
+    const r = await runCli(
+      ["http", "--url", url, "--timeout", "0.3", "--room", "e2e/silent", "--once"].concat(
+        ["--state-dir", f.state],
+      ),
+      { env: { PLATO_URL: plato.url } },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const questions = plato.stored.map((t) => String(t.question));
+    assert.equal(questions.length, 2, questions.join("\n"));
+    assert.match(questions[1], /^\[ERROR\]/);
+    assert.match(String(plato.stored[1].answer), /Timed out after 0\.3 s/);
+  } finally {
+    plato.stop();
+    silent.close();
+    conns.forEach((c) => c.close());
+    await Deno.remove(f.dir, { recursive: true });
+  }
+});
+
 Deno.test("--once exits 1 while PLATO is down, keeps the tiles, and delivers them once on the next run", async () => {
   const f = await fixture();
   const port = freePort();

@@ -115,9 +115,21 @@ Deno.test("ShapeHasher folds the values a signature drops and keeps what it keep
   );
   same("ERROR session 5f3a9b2c1d", "ERROR session 0a1b2c3d4e");
   same('{"trace":"9f86d081884c7d65"}', '{"trace":"1b2c3d4e5f607182"}');
+  // The same with the value in the last few bytes, after the last full group of 8.
+  same("ERROR session idx ab3", "ERROR session idx cd7");
+  same("ERROR session id 5f3a", "ERROR session id 7b2c");
+  same("ERROR session i abcde1", "ERROR session i fedcb9");
   differ("ERROR took 12ab", "ERROR took 12cd"); // a number with a unit keeps its unit
   differ("ERROR at 0x1f", "ERROR at 1x1f"); // 0x makes it hex
   differ('{"k1":1}', '{"k2":1}'); // JSON keys are kept verbatim
+  differ(
+    '{"deadbeef-0000-1111-2222-333333333333":1}',
+    '{"feedface-0000-1111-2222-333333333333":1}',
+  ); // even a UUID whose first part has no digit
+  same(
+    '{"k":"deadbeef-0000-1111-2222-333333333333"}',
+    '{"k":"feedface-0000-1111-2222-333333333333"}',
+  );
   differ(
     "ERROR x/550e8400-e29b-41d4-a716-446655440000",
     "ERROR x/650e8400-e29b-41d4-a716-44665544000a",

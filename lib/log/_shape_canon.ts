@@ -70,8 +70,8 @@ const UUID = 0x200000, NEXT = 0x100000;
 // of 0x, put back): a folded run's first byte (by what it starts with), a
 // UUID's, and the bytes that follow either.
 const B_RUN_DIGIT = 0x32, B_RUN_LETTER = 0x33, B_UUID = 0x35, B_FILL = 0x34;
-/** Where a UUID's five hex runs start within it. */
-const UUID_SEGMENTS = [0, 9, 14, 19, 24];
+/** Where a UUID's five hex runs start and end within it. */
+const UUID_SEGMENTS = [0, 9, 14, 19, 24], UUID_SEGMENT_ENDS = [8, 13, 18, 23, 36];
 
 /**
  * Writes canonical forms into {@linkcode ShapeCanon.out}, or, for a line of
@@ -86,7 +86,7 @@ export class ShapeCanon {
    * first in the low byte), positions kept.
    */
   words: Int32Array = new Int32Array(256);
-  /** Where the quick pass flagged neighbours (the start of each group of 4). */
+  /** Where the quick pass flagged neighbours (the start of each group of units it flagged). */
   readonly marks: Int32Array = new Int32Array(MAX_MARKS);
   #quotes: number[] = [];
   /** Whether the patching writes the byte form. */
@@ -112,28 +112,29 @@ export class ShapeCanon {
 
   /**
    * Fold, in the quick pass's output, the hex runs and UUIDs around the
-   * marked spots, and put back the `0` of each `0x`. Positions are kept: a
-   * folded run is its marker followed by -1s.
+   * marked spots (each the start of a group of `span` units), and put back
+   * the `0` of each `0x`. Positions are kept: a folded run is its marker
+   * followed by -1s.
    */
-  patch(units: CodeUnits, start: number, end: number, nm: number): void {
+  patch(units: CodeUnits, start: number, end: number, nm: number, span: number): void {
     this.#bytes = false;
-    this.#patch(units, start, end, nm);
+    this.#patch(units, start, end, nm, span);
   }
 
   /**
    * The same on the byte form in {@linkcode ShapeCanon.words}: a folded run
    * is a marker byte followed by filler bytes, values folding never yields.
    */
-  patchBytes(units: CodeUnits, start: number, end: number, nm: number): void {
+  patchBytes(units: CodeUnits, start: number, end: number, nm: number, span: number): void {
     this.#bytes = true;
-    this.#patch(units, start, end, nm);
+    this.#patch(units, start, end, nm, span);
   }
 
-  #patch(units: CodeUnits, start: number, end: number, nm: number): void {
+  #patch(units: CodeUnits, start: number, end: number, nm: number, span: number): void {
     const marks = this.marks;
     let done = start;
     for (let m = 0; m < nm; m++) {
-      const to = Math.min(end - 1, marks[m] + 4);
+      const to = Math.min(end - 1, marks[m] + span);
       for (let p = Math.max(start, marks[m] - 1, done); p < to; p++) {
         const pair = PAIR[(CLASS[units[p]] << 3) | CLASS[units[p + 1]]];
         if (pair === ZERO_X) this.#put(p - start, 48, 48);
@@ -168,8 +169,8 @@ export class ShapeCanon {
     let rs = p, re = p + 1, acc = 0;
     while (rs > start && FLAGS[units[rs - 1]] & ALNUM) rs--;
     while (re < end && FLAGS[units[re]] & ALNUM) re++;
-    for (const off of UUID_SEGMENTS) {
-      const at = rs - off;
+    for (let s = 0; s < UUID_SEGMENTS.length; s++) {
+      const off = UUID_SEGMENTS[s], at = rs - off;
       if (at >= start && (off === 0 || units[at + off - 1] === 45)) {
         if (this.#isUuidToken(units, at, start, end)) {
           this.#put(at - start, UUID, B_UUID);
@@ -205,8 +206,12 @@ export class ShapeCanon {
         continue;
       }
       if (acc !== 0) {
-        // A run [rs, i) just ended.
-        if (careful && (acc & DIGIT || acc & HEX)) {
+        // A run [rs, i) just ended. Folding may change it (so whether it may
+        // be inside a JSON key matters) if it has a digit or may start a UUID.
+        if (
+          careful &&
+          (acc & DIGIT || ((acc & (HEX | NONHEX)) === HEX && i - rs === 8 && c === 45))
+        ) {
           qi = this.#skipQuotes(qi, i);
           if (!this.#safe(units, qi, rs, limit)) {
             for (let k = rs; k < i; k++) out[os + k - rs] = units[k];
@@ -261,11 +266,13 @@ export class ShapeCanon {
       const p = units[i - 1];
       if (!(p < 128 && BOUNDARY[p])) return false;
     }
-    for (let k = 0; k < 36; k++) {
-      const c = units[i + k];
-      if (k === 8 || k === 13 || k === 18 || k === 23) {
-        if (c !== 45) return false;
-      } else if (!(FLAGS[c] & (DIGIT | HEX)) || FLAGS[c] & NONHEX) return false;
+    if (units[i + 8] !== 45 || units[i + 13] !== 45 || units[i + 18] !== 45) return false;
+    if (units[i + 23] !== 45) return false;
+    // Hex digits between the dashes (no unit is both a hex digit and NONHEX).
+    for (let s = 0, k = i; s < UUID_SEGMENTS.length; s++, k++) {
+      for (const to = i + UUID_SEGMENT_ENDS[s]; k < to; k++) {
+        if ((FLAGS[units[k]] & (DIGIT | HEX)) === 0) return false;
+      }
     }
     let j = i + 36;
     while (j < end && isTrail(units[j])) j++;

@@ -111,9 +111,9 @@ export class ShapeHasher {
   }
 
   /**
-   * The quick pass on bytes, 4 at a time: the byte form's words go to two
-   * lanes (even words, odd words), and the pairs that need more than folding
-   * digits are flagged as in {@linkcode ShapeHasher.hash}'s wide pass.
+   * The quick pass on bytes, 8 at a time: the byte form's words go to two
+   * lanes (even words to `a`, odd words and `a` to `b`), and the pairs that
+   * need more than folding digits are flagged, each group of 8 at most once.
    */
   #hashBytes(units: Uint8Array, start: number, end: number, limit: number): number {
     const canon = this.#canon;
@@ -124,78 +124,70 @@ export class ShapeHasher {
       this.#view = new DataView(buffer);
       this.#viewOf = buffer;
     }
-    const view = this.#view!, base = units.byteOffset;
-    let a = LANE_A, b = LANE_B, prev = 0, flag = 0, nm = 0, i = start, j = 0;
-    for (; i + 7 < end; i += 8, j += 2) {
-      const x = view.getInt32(base + i, true), y = view.getInt32(base + i + 4, true);
+    // Indexes into the view (the buffer), not into `units`, in the loop.
+    const view = this.#view!, base = units.byteOffset, stop = base + end - 7;
+    let a = LANE_A, b = LANE_B, prev = 0, flag = 0, nm = 0, at = base + start, j = 0;
+    for (; at < stop; at += 8, j += 2) {
+      const x = view.getInt32(at, true), y = view.getInt32(at + 4, true);
       const e0 = PAIR2[x & 0xffff], e1 = PAIR2[x >>> 16], e2 = PAIR2[y & 0xffff];
       const e3 = PAIR2[y >>> 16];
       const w0 = (e0 & 0xffff) | (e1 << 16), w1 = (e2 & 0xffff) | (e3 << 16);
       words[j] = w0;
       words[j + 1] = w1;
       a = Math.imul(((a << 13) | (a >>> 19)) ^ w0, LANE_M);
-      b = Math.imul(((b << 13) | (b >>> 19)) ^ w1, LANE_M);
+      b = Math.imul(((b << 13) | (b >>> 19)) ^ w1 ^ a, LANE_M);
       // Flags inside each pair, then across pairs (classes at bits 16-18, 19-21).
-      const f0 = ((e0 | e1) >>> 22) | PAIR[(prev << 3) | ((e0 >>> 16) & 7)] |
-        PAIR[((e0 >>> 16) & 0x38) | ((e1 >>> 16) & 7)];
-      const f1 = ((e2 | e3) >>> 22) | PAIR[((e1 >>> 16) & 0x38) | ((e2 >>> 16) & 7)] |
+      const f = ((e0 | e1 | e2 | e3) >>> 22) | PAIR[(prev << 3) | ((e0 >>> 16) & 7)] |
+        PAIR[((e0 >>> 16) & 0x38) | ((e1 >>> 16) & 7)] |
+        PAIR[((e1 >>> 16) & 0x38) | ((e2 >>> 16) & 7)] |
         PAIR[((e2 >>> 16) & 0x38) | ((e3 >>> 16) & 7)];
       prev = (e3 >>> 19) & 7;
-      if ((f0 | f1) !== 0) {
-        flag |= f0 | f1;
-        if (f0 !== 0) {
-          if (nm < MAX_MARKS) marks[nm] = i;
-          nm++;
-        }
-        if (f1 !== 0) {
-          if (nm < MAX_MARKS) marks[nm] = i + 4;
-          nm++;
-        }
-      }
-    }
-    // The last group of 4, then the last few bytes, as one more word.
-    if (i + 3 < end) {
-      const x = view.getInt32(base + i, true);
-      const e0 = PAIR2[x & 0xffff], e1 = PAIR2[x >>> 16];
-      const w = (e0 & 0xffff) | (e1 << 16);
-      words[j++] = w;
-      a = Math.imul(((a << 13) | (a >>> 19)) ^ w, LANE_M);
-      const f = ((e0 | e1) >>> 22) | PAIR[(prev << 3) | ((e0 >>> 16) & 7)] |
-        PAIR[((e0 >>> 16) & 0x38) | ((e1 >>> 16) & 7)];
-      prev = (e1 >>> 19) & 7;
       if (f !== 0) {
         flag |= f;
-        if (nm < MAX_MARKS) marks[nm] = i;
+        // Maybe a JSON key: only the careful full pass will do.
+        if ((flag & QUOTE_COLON) !== 0) return this.#careful(units, start, end, limit);
+        if (nm < MAX_MARKS) marks[nm] = at - base;
         nm++;
       }
-      i += 4;
     }
-    if (i < end) {
+    // The last bytes, up to 7, as up to two more words.
+    let i = at - base;
+    for (; i < end; j++) {
       let w = 0;
-      for (let shift = 0; i < end; i++, shift += 8) {
+      const group = i;
+      for (let shift = 0; shift < 32 && i < end; i++, shift += 8) {
         const u = units[i], k = CLASS[u];
         const f = PAIR[(prev << 3) | k];
         prev = k;
         w |= FOLD[u] << shift;
         if (f !== 0) {
+          if (flag === 0 || marks[Math.min(nm, MAX_MARKS) - 1] !== group) {
+            if (nm < MAX_MARKS) marks[nm] = group;
+            nm++;
+          }
           flag |= f;
-          if (nm < MAX_MARKS) marks[nm] = i;
-          nm++;
         }
       }
       words[j] = w;
-      if ((j++ & 1) === 0) a = Math.imul(((a << 13) | (a >>> 19)) ^ w, LANE_M);
-      else b = Math.imul(((b << 13) | (b >>> 19)) ^ w, LANE_M);
+      if ((j & 1) === 0) a = Math.imul(((a << 13) | (a >>> 19)) ^ w, LANE_M);
+      else b = Math.imul(((b << 13) | (b >>> 19)) ^ w ^ a, LANE_M);
     }
     const next = end < limit ? units[end] : 10;
     const eol = next === 10 || next === 13;
     if (flag === 0 && eol) return this.#final(a, b, LANE_C, LANE_D, end - start);
-    if (eol && (flag & QUOTE_COLON) === 0 && nm <= MAX_MARKS) {
-      canon.patchBytes(units, start, end, nm);
+    if ((flag & QUOTE_COLON) !== 0) return this.#careful(units, start, end, limit);
+    if (eol && nm <= MAX_MARKS) {
+      canon.patchBytes(units, start, end, nm, 8);
       return this.#mixWords(j, (end - start) | 0x40000000);
     }
     let o = canon.full(units, start, end, limit, false);
     if (o < 0) o = canon.full(units, start, end, limit, true);
+    return this.#mix(o, ~o);
+  }
+
+  /** The full pass for a line with a quote followed by `:`, where the quick one gives up. */
+  #careful(units: CodeUnits, start: number, end: number, limit: number): number {
+    const o = this.#canon.full(units, start, end, limit, true);
     return this.#mix(o, ~o);
   }
 
@@ -245,7 +237,7 @@ export class ShapeHasher {
     // Tags above 2^31 keep these forms apart from the byte forms.
     if (flag === 0 && eol) return this.#final(a, b, c, d, (end - start) | 0x80000000);
     if (eol && (flag & QUOTE_COLON) === 0 && nm <= MAX_MARKS) {
-      canon.patch(units, start, end, nm);
+      canon.patch(units, start, end, nm, 4);
       return this.#mix(o, (end - start) | 0xc0000000);
     }
     o = canon.full(units, start, end, limit, false);
@@ -259,7 +251,7 @@ export class ShapeHasher {
     let a = LANE_A, b = LANE_B, j = 0;
     for (; j + 1 < n; j += 2) {
       a = Math.imul(((a << 13) | (a >>> 19)) ^ words[j], LANE_M);
-      b = Math.imul(((b << 13) | (b >>> 19)) ^ words[j + 1], LANE_M);
+      b = Math.imul(((b << 13) | (b >>> 19)) ^ words[j + 1] ^ a, LANE_M);
     }
     if (j < n) a = Math.imul(((a << 13) | (a >>> 19)) ^ words[j], LANE_M);
     return this.#final(a, b, LANE_C, LANE_D, tag);

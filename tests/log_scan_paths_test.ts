@@ -124,3 +124,41 @@ Deno.test("LineScanner counts every line of a block many counting spans long", (
   assert.equal(scanner.lines, 40_001);
   assert.equal(matched, want);
 });
+
+Deno.test("A literal pattern keyed on its rarest letters finds exactly what indexOf finds, as the text changes", () => {
+  let seed = 42;
+  const rand = (n: number) => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return Math.floor((seed / 0x100000000) * n);
+  };
+  const pick = (set: string, n: number) => {
+    let s = "";
+    for (let i = 0; i < n; i++) s += set[rand(set.length)];
+    return s;
+  };
+  for (let round = 0; round < 40; round++) {
+    // Words over a small alphabet: repeated letters, prefixes of each other,
+    // single letters, overlaps ("aa" in "aaa").
+    const words = Array.from({ length: 1 + rand(3) }, () => pick("abcE\u00e9", 1 + rand(4)));
+    const pattern = compilePattern(words.join("|"));
+    assert.equal(pattern.mode, "literal");
+    // More blocks than the resampling period; which letters are rare changes halfway.
+    for (let block = 0; block < 300; block++) {
+      const alphabet = block < 150 ? "aaaabbcE\u00e9\n " : "abccccEEEE\u00e9\n ";
+      const text = pick(alphabet, 50 + rand(200));
+      for (let from = 0; from <= text.length;) {
+        const at = pattern.find(text, from);
+        let want = -1, end = -1;
+        for (const w of words) {
+          const i = text.indexOf(w, from);
+          if (i !== -1 && (want === -1 || i < want)) want = i;
+        }
+        for (const w of words) if (text.startsWith(w, want)) end = Math.max(end, want + w.length);
+        assert.equal(at, want, `${JSON.stringify(words)} in ${JSON.stringify(text)} from ${from}`);
+        if (at === -1) break;
+        assert.ok(pattern.matchEnd <= end && pattern.matchEnd > at);
+        from = at + 1 + rand(3);
+      }
+    }
+  }
+});

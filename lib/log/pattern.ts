@@ -48,9 +48,10 @@ const LOOKAROUND = /\(\?<?[=!]|\(\?</;
 
 /**
  * Compile a line pattern. A plain alternation of words (`ERROR|WARN`) is
- * scanned with `indexOf`; other regexes run over whole blocks and confirm each
- * candidate line; regexes with lookarounds are tested line by line. `^` and
- * `$` match at line boundaries.
+ * scanned with `indexOf`, each word from its letter least frequent in the
+ * text (re-chosen every 256 blocks); other regexes run over whole blocks and
+ * confirm each candidate line; regexes with lookarounds are tested line by
+ * line. `^` and `$` match at line boundaries.
  *
  * @param pattern A JavaScript regular expression source, e.g. `"ERROR|WARN"`.
  * @param options Case sensitivity.
@@ -114,27 +115,47 @@ class RegexPattern implements LinePattern {
   }
 }
 
+/** Blocks between two choices of each word's key (the first block chooses too). */
+const RESAMPLE_BLOCKS = 256;
+/** Code units of a block in which the key letters are counted. */
+const SAMPLE = 16 * 1024;
+
 class LiteralPattern implements LinePattern {
   readonly mode = "literal" as const;
   readonly #words: string[];
+  /**
+   * Each word is searched for by its key, the part from its rarest letter in
+   * the text seen (`indexOf` stops at each occurrence of a key's first
+   * letter), and confirmed by the part before it.
+   */
+  readonly #keyAt: number[];
+  readonly #keys: string[];
+  readonly #heads: string[];
   readonly #next: number[];
   #text = "";
+  #blocks = 0;
   matchEnd = Infinity;
 
   constructor(readonly source: string, words: string[]) {
     this.#words = [...new Set(words)];
     this.#next = this.#words.map(() => -1);
+    this.#keyAt = this.#words.map(() => 0);
+    this.#keys = [...this.#words];
+    this.#heads = this.#words.map(() => "");
   }
 
   find(text: string, from: number): number {
     const words = this.#words, next = this.#next;
     const fresh = from === 0 || text !== this.#text;
-    if (fresh) this.#text = text;
+    if (fresh) {
+      this.#text = text;
+      if (this.#blocks++ % RESAMPLE_BLOCKS === 0) this.#chooseKeys(text);
+    }
     let best = -1, len = 0;
     for (let i = 0; i < words.length; i++) {
       let at = next[i];
       if (fresh || (at !== -2 && at < from)) {
-        at = text.indexOf(words[i], from);
+        at = this.#search(i, text, from);
         next[i] = at === -1 ? -2 : at;
       }
       if (at >= 0 && (best === -1 || at < best)) {
@@ -144,6 +165,39 @@ class LiteralPattern implements LinePattern {
     }
     this.matchEnd = best + len;
     return best;
+  }
+
+  /** Where word `i` first occurs in `text` at or after `from`, or -1. */
+  #search(i: number, text: string, from: number): number {
+    const k = this.#keyAt[i];
+    if (k === 0) return text.indexOf(this.#keys[i], from);
+    const key = this.#keys[i], head = this.#heads[i];
+    for (let at = text.indexOf(key, from + k); at !== -1; at = text.indexOf(key, at + 1)) {
+      if (text.startsWith(head, at - k)) return at - k;
+    }
+    return -1;
+  }
+
+  /** Key each word on its letter seen least often in the start of `text`. */
+  #chooseKeys(text: string): void {
+    const sample = text.length > SAMPLE ? text.slice(0, SAMPLE) : text;
+    const seen = new Map<string, number>();
+    const count = (c: string) => {
+      let n = seen.get(c);
+      if (n === undefined) {
+        n = 0;
+        for (let at = sample.indexOf(c); at !== -1; at = sample.indexOf(c, at + 1)) n++;
+        seen.set(c, n);
+      }
+      return n;
+    };
+    this.#words.forEach((word, i) => {
+      let k = 0;
+      for (let j = 1; j < word.length; j++) if (count(word[j]) < count(word[k])) k = j;
+      this.#keyAt[i] = k;
+      this.#keys[i] = word.slice(k);
+      this.#heads[i] = word.slice(0, k);
+    });
   }
 
   test(text: string, start: number, end: number): boolean {

@@ -158,6 +158,14 @@ Deno.test("ShapeHasher reads a line's bytes alike wherever they sit in their buf
     const want = `${hasher.hashText(line, 0, line.length)}:${hasher.check}`;
     const units = Uint16Array.from(line, (c) => c.charCodeAt(0));
     assert.equal(`${hasher.hash(units, 0, units.length)}:${key()}`, want, line);
+    // A buffer that ends with the line, and one that goes on with bytes that
+    // would flag pairs (digits, hex letters, quotes, colons) past its view.
+    assert.equal(`${hasher.hash(enc.encode(line), 0, line.length)}:${key()}`, want, line);
+    const noisy = new Uint8Array(line.length + 16).fill(0x3a);
+    noisy.set(enc.encode(line));
+    noisy.set(enc.encode('"5a0x'), line.length);
+    const bounded = noisy.subarray(0, line.length);
+    assert.equal(`${hasher.hash(bounded, 0, line.length)}:${key()}`, want, line);
     for (let pad = 0; pad < 8; pad++) {
       // The line at an odd place in a bigger buffer, seen whole or through a subarray.
       const buffer = new Uint8Array(pad + line.length + 9).fill(0x61);

@@ -150,8 +150,36 @@ export class ShapeHasher {
         nm++;
       }
     }
-    // The last bytes, up to 7, as up to two more words.
+    // The last bytes, up to 7, as up to two more words: read whole and
+    // masked when the buffer goes on, else one by one.
     let i = at - base;
+    const rest = end - i;
+    if (rest > 0 && at + 8 <= view.byteLength) {
+      const x = view.getInt32(at, true) & (rest >= 4 ? -1 : (1 << (rest << 3)) - 1);
+      const e0 = PAIR2[x & 0xffff], e1 = PAIR2[x >>> 16];
+      const w0 = (e0 & 0xffff) | (e1 << 16);
+      let f = ((e0 | e1) >>> 22) | PAIR[(prev << 3) | ((e0 >>> 16) & 7)] |
+        PAIR[((e0 >>> 16) & 0x38) | ((e1 >>> 16) & 7)];
+      words[j] = w0;
+      a = Math.imul(((a << 13) | (a >>> 19)) ^ w0, LANE_M);
+      j++;
+      if (rest > 4) {
+        const y = view.getInt32(at + 4, true) & (rest === 8 ? -1 : (1 << ((rest - 4) << 3)) - 1);
+        const e2 = PAIR2[y & 0xffff], e3 = PAIR2[y >>> 16];
+        const w1 = (e2 & 0xffff) | (e3 << 16);
+        f |= ((e2 | e3) >>> 22) | PAIR[((e1 >>> 16) & 0x38) | ((e2 >>> 16) & 7)] |
+          PAIR[((e2 >>> 16) & 0x38) | ((e3 >>> 16) & 7)];
+        words[j] = w1;
+        b = Math.imul(((b << 13) | (b >>> 19)) ^ w1 ^ a, LANE_M);
+        j++;
+      }
+      if (f !== 0) {
+        flag |= f;
+        if (nm < MAX_MARKS) marks[nm] = i;
+        nm++;
+      }
+      i = end;
+    }
     for (; i < end; j++) {
       let w = 0;
       const group = i;

@@ -162,3 +162,42 @@ Deno.test("A literal pattern keyed on its rarest letters finds exactly what inde
     }
   }
 });
+
+Deno.test("IntervalAggregator counts exactly past its shape cache's size, from text or from bytes", async () => {
+  const { signatureOf } = await import("../lib/log/signature.ts");
+  const letters = "ghijklmnopqrstuvwxyz";
+  const word = (i: number) => {
+    let w = "";
+    for (let n = i + 1; n > 0; n = Math.floor(n / letters.length)) w += letters[n % letters.length];
+    return w;
+  };
+  // 20,000 shapes (more than the cache holds), each seen twice, spread out.
+  const lines: string[] = [];
+  for (let round = 0; round < 2; round++) {
+    for (let i = 0; i < 20_000; i++) {
+      const j = (i * 7919 + round * 104_729) % 20_000;
+      lines.push(`2026-05-19T10:00:0${round}Z ERROR op ${word(j)} failed code ${j % 97}`);
+    }
+  }
+  const want = new Map<string, number>();
+  for (const line of lines) want.set(signatureOf(line), (want.get(signatureOf(line)) ?? 0) + 1);
+  const block = lines.join("\n") + "\n";
+  const bytes = new TextEncoder().encode(block);
+  for (const units of [undefined, bytes]) {
+    const agg = new IntervalAggregator({
+      known: new KnownSignatures({ capacity: 50_000 }),
+      topK: 30_000,
+      maxDistinct: 30_000,
+    });
+    let start = 0;
+    for (const line of lines) {
+      agg.add(block, start, start + line.length, units);
+      start += line.length + 1;
+    }
+    const s = agg.take();
+    assert.equal(s.matched, lines.length);
+    assert.deepEqual(s.levels, { ERROR: lines.length });
+    assert.equal(s.signatures.length, want.size);
+    for (const sig of s.signatures) assert.equal(sig.count, want.get(sig.signature), sig.signature);
+  }
+});

@@ -74,6 +74,8 @@ interface Shape {
 
 /** Shapes remembered; the cache is emptied when full. */
 const SHAPE_CACHE = 8192;
+/** Slots of the shape table (a power of 2, so that it is never more than half full). */
+const SLOTS = 2 * SHAPE_CACHE;
 
 interface Entry {
   hash: number;
@@ -115,7 +117,10 @@ export class IntervalAggregator {
   readonly #builder = new SignatureBuilder();
   readonly #levels = new Float64Array(LOG_LEVELS.length);
   readonly #hasher = new ShapeHasher();
-  readonly #shapes = new Map<number, Shape>();
+  /** The shape table: each slot's key (-1: empty) and shape. */
+  readonly #keys = new Int32Array(SLOTS).fill(-1);
+  readonly #slots: (Shape | undefined)[] = new Array(SLOTS).fill(undefined);
+  #count = 0;
   #epoch = 0;
   #entries = new Map<number, Entry>();
   #matched = 0;
@@ -163,8 +168,18 @@ export class IntervalAggregator {
       ? hasher.hashText(text, start, end)
       : hasher.hash(units, start, end);
     const check = hasher.check, length = end - start;
-    let shape = this.#shapes.get(key);
-    if (shape === undefined || shape.check !== check || shape.length !== length) {
+    // An open-addressing table keyed by the hash: cheaper than a Map per line.
+    const keys = this.#keys, shapes = this.#slots;
+    let slot = key & (SLOTS - 1), shape: Shape | undefined;
+    for (let k = keys[slot]; k !== -1; slot = (slot + 1) & (SLOTS - 1), k = keys[slot]) {
+      if (k !== key) continue;
+      const s = shapes[slot]!;
+      if (s.check === check && s.length === length) {
+        shape = s;
+        break;
+      }
+    }
+    if (shape === undefined) {
       shape = {
         check,
         length,
@@ -173,8 +188,15 @@ export class IntervalAggregator {
         entry: null,
         epoch: -1,
       };
-      if (this.#shapes.size >= SHAPE_CACHE) this.#shapes.clear();
-      this.#shapes.set(key, shape);
+      if (this.#count >= SHAPE_CACHE) {
+        keys.fill(-1);
+        shapes.fill(undefined);
+        this.#count = 0;
+        slot = key & (SLOTS - 1);
+      }
+      keys[slot] = key;
+      shapes[slot] = shape;
+      this.#count++;
     }
     this.#levels[shape.level]++;
     if (this.#first === undefined) this.#first = this.#cut(text, start, end);

@@ -150,8 +150,8 @@ export class ShapeHasher {
         nm++;
       }
     }
-    // The last bytes, up to 7, as up to two more words: read whole and
-    // masked when the buffer goes on, else one by one.
+    // The last bytes, up to 7, as up to two more words (the first even): read
+    // whole and masked when the buffer goes on, else one by one.
     let i = at - base;
     const rest = end - i;
     if (rest > 0 && at + 8 <= view.byteLength) {
@@ -164,7 +164,7 @@ export class ShapeHasher {
       a = Math.imul(((a << 13) | (a >>> 19)) ^ w0, LANE_M);
       j++;
       if (rest > 4) {
-        const y = view.getInt32(at + 4, true) & (rest === 8 ? -1 : (1 << ((rest - 4) << 3)) - 1);
+        const y = view.getInt32(at + 4, true) & ((1 << ((rest - 4) << 3)) - 1);
         const e2 = PAIR2[y & 0xffff], e3 = PAIR2[y >>> 16];
         const w1 = (e2 & 0xffff) | (e3 << 16);
         f |= ((e2 | e3) >>> 22) | PAIR[((e1 >>> 16) & 0x38) | ((e2 >>> 16) & 7)] |

@@ -12,8 +12,9 @@ export interface LineSplitterOptions {
    * in `"\n"` (a `"\r"` before it is left in place), and the bytes it was
    * decoded from (valid during the call only). When `text.length ===
    * bytes.length` the block is ASCII and `bytes[i]` is `text.charCodeAt(i)`.
-   * Lines inside a block are not cut; consumers cap them at `maxLineLength`
-   * themselves.
+   * A block is decoded from about 48 KiB of bytes at most, unless one line is
+   * longer. Lines inside a block are not cut; consumers cap them at
+   * `maxLineLength` themselves.
    */
   onBlock: (text: string, bytes: Uint8Array) => void;
   /**

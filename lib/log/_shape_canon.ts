@@ -50,13 +50,20 @@ export const MAX_MARKS = 64;
  * Two neighbouring bytes at once, indexed by `first | (second << 8)`: both
  * folded (bits 0-15, first in the low byte), the {@linkcode CLASS} of each
  * (bits 16-18 and 19-21), and the {@linkcode PAIR} flags between them (bits
- * 22-24).
+ * 22-24). Built on first use, not when the module loads (CLI start-up).
  */
-export const PAIR2 = new Int32Array(65536);
-for (let p = 0; p < 65536; p++) {
-  const u0 = p & 0xff, u1 = p >>> 8, k0 = CLASS[u0], k1 = CLASS[u1];
-  PAIR2[p] = FOLD[u0] | (FOLD[u1] << 8) | (k0 << 16) | (k1 << 19) | (PAIR[(k0 << 3) | k1] << 22);
+export function pairTable(): Int32Array {
+  if (pairs === null) {
+    pairs = new Int32Array(65536);
+    for (let p = 0; p < 65536; p++) {
+      const u0 = p & 0xff, u1 = p >>> 8, k0 = CLASS[u0], k1 = CLASS[u1];
+      pairs[p] = FOLD[u0] | (FOLD[u1] << 8) | (k0 << 16) | (k1 << 19) |
+        (PAIR[(k0 << 3) | k1] << 22);
+    }
+  }
+  return pairs;
 }
+let pairs: Int32Array | null = null;
 
 // Code units that end a token for the tokenizer: space, ()[]{}<>;=|, " and `.
 const BOUNDARY = new Uint8Array(128);

@@ -12,7 +12,7 @@ import {
   FOLD,
   MAX_MARKS,
   PAIR,
-  PAIR2,
+  pairTable,
   QUOTE_COLON,
   ShapeCanon,
 } from "./_shape_canon.ts";
@@ -55,6 +55,7 @@ export class ShapeHasher {
   readonly #canon = new ShapeCanon();
   #units = new Uint16Array(1024);
   #bytes = new Uint8Array(1024);
+  readonly #pairs = pairTable();
   #view: DataView | null = null;
   #viewOf: ArrayBufferLike | null = null;
 
@@ -118,7 +119,7 @@ export class ShapeHasher {
   #hashBytes(units: Uint8Array, start: number, end: number, limit: number): number {
     const canon = this.#canon;
     canon.reserveWords(end - start);
-    const words = canon.words, marks = canon.marks;
+    const words = canon.words, marks = canon.marks, PAIR2 = this.#pairs;
     const buffer = units.buffer;
     if (this.#viewOf !== buffer) {
       this.#view = new DataView(buffer);

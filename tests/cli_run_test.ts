@@ -4,7 +4,10 @@
  */
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
+import { buildTile } from "../lib/tile.ts";
 import { startLocalPlato } from "../lib/runtime/serve.ts";
+import { SqliteOutbox } from "../lib/runtime/sqlite_outbox.ts";
+import { SqliteState } from "../lib/runtime/sqlite_state.ts";
 import { runCli, startCli } from "./_support/cli.ts";
 import { FakePlato } from "./_support/fake_plato.ts";
 
@@ -102,6 +105,56 @@ Deno.test("http --once against a target that never answers: the deadline fires, 
     plato.stop();
     silent.close();
     conns.forEach((c) => c.close());
+    await Deno.remove(f.dir, { recursive: true });
+  }
+});
+
+Deno.test("a state directory from an earlier version (outbox.db, state.db) is adopted: its waiting tiles are delivered, its state kept", async () => {
+  const f = await fixture();
+  // What builds before scout.db left behind: three undelivered tiles and a state value.
+  const earlier = SqliteOutbox.open(`${f.state}/outbox.db`);
+  const old = [1, 2, 3].map((i) =>
+    buildTile({
+      scoutName: "older-build",
+      room: "e2e/adopt",
+      checkpointType: "periodic",
+      question: `earlier observation ${i}`,
+      answer: { i, note: "kept by an earlier build while PLATO was down" },
+    })
+  );
+  old.forEach((t) => earlier.append(t));
+  earlier.close();
+  const oldState = SqliteState.open(`${f.state}/state.db`);
+  oldState.set("earlier-key", "earlier-value");
+  oldState.close();
+  const plato = new FakePlato().start();
+  try {
+    const r = await runCli(
+      ["log", "--file", f.log, "--room", "e2e/adopt", "--once", "--state-dir", f.state],
+      { env: { PLATO_URL: plato.url } },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stderr,
+      /Moved 3 waiting tile\(s\) and the scouts' state from an earlier version's files into scout\.db/,
+    );
+    const ids = plato.stored.map((t) => t.id);
+    for (const t of old) assert.ok(ids.includes(t.id), `tile ${t.id} was not delivered`);
+    assert.equal(plato.stored.length, 5);
+    const names = [...Deno.readDirSync(f.state)].map((e) => e.name).sort();
+    assert.deepEqual(names.filter((n) => !n.startsWith("scout.db")), []);
+    const db = new DatabaseSync(`${f.state}/scout.db`, { readOnly: true });
+    try {
+      const row = db.prepare("SELECT value FROM state WHERE key = 'earlier-key'").get() as
+        | { value: string }
+        | undefined;
+      assert.equal(row?.value, "earlier-value");
+      assert.equal((db.prepare("SELECT COUNT(*) AS n FROM outbox").get() as { n: number }).n, 0);
+    } finally {
+      db.close();
+    }
+  } finally {
+    plato.stop();
     await Deno.remove(f.dir, { recursive: true });
   }
 });

@@ -81,12 +81,14 @@ export async function runConfig(config: ResolvedConfig, options: RunOptions): Pr
   } else {
     db = openSqliteDatabase(`${stateDir}/${STATE_FILE}`);
     try {
-      outbox = new SqliteOutbox(db, {
+      const durable = new SqliteOutbox(db, {
         maxEntries: config.emission.outboxMaxEntries,
         maxBytes: config.emission.outboxMaxBytes,
         onError: (e) => log.error(`Outbox storage failed (tiles kept in memory): ${e.message}`),
       });
+      outbox = durable;
       state = new SqliteState(db);
+      adoptEarlierFiles(stateDir, db, durable, log);
     } catch (error) {
       db.close();
       throw error;
@@ -110,6 +112,79 @@ export async function runConfig(config: ResolvedConfig, options: RunOptions): Pr
     } finally {
       db?.close();
     }
+  }
+}
+
+/**
+ * Move what builds before {@linkcode STATE_FILE} kept in two files (the
+ * outbox in `outbox.db`, the state in `state.db`) into the shared file, so an
+ * upgrade loses no waiting tile and no log offset. Each tile is written to the
+ * new outbox before it leaves the old one: a crash midway can only resend a
+ * tile, which PLATO stores once by its id.
+ */
+function adoptEarlierFiles(
+  stateDir: string,
+  db: ReturnType<typeof openSqliteDatabase>,
+  outbox: SqliteOutbox,
+  log: Logger,
+): void {
+  const exists = (path: string) => {
+    try {
+      Deno.statSync(path);
+      return true;
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return false;
+      throw error;
+    }
+  };
+  const remove = (path: string) => {
+    for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+      try {
+        Deno.removeSync(file);
+      } catch (error) {
+        if (!(error instanceof Deno.errors.NotFound)) throw error;
+      }
+    }
+  };
+  const moved: string[] = [];
+  const oldState = `${stateDir}/state.db`;
+  if (exists(oldState)) {
+    db.prepare("ATTACH DATABASE ? AS earlier").run(oldState);
+    try {
+      const has = db.prepare(
+        "SELECT 1 FROM earlier.sqlite_master WHERE type = 'table' AND name = 'state'",
+      ).get();
+      if (has) {
+        db.exec("INSERT OR IGNORE INTO state (key, value) SELECT key, value FROM earlier.state");
+      }
+    } finally {
+      db.exec("DETACH DATABASE earlier");
+    }
+    remove(oldState);
+    moved.push("the scouts' state");
+  }
+  const oldOutbox = `${stateDir}/outbox.db`;
+  if (exists(oldOutbox)) {
+    const earlier = SqliteOutbox.open(oldOutbox, {
+      maxEntries: Number.MAX_SAFE_INTEGER,
+      maxBytes: Number.MAX_SAFE_INTEGER,
+    });
+    let tiles = 0;
+    try {
+      for (let batch = earlier.peek(1000); batch.length > 0; batch = earlier.peek(1000)) {
+        for (const entry of batch) outbox.append(entry.tile);
+        outbox.sync();
+        earlier.ack(batch.map((entry) => entry.tile.id));
+        tiles += batch.length;
+      }
+    } finally {
+      earlier.close();
+    }
+    remove(oldOutbox);
+    moved.unshift(`${tiles} waiting tile(s)`);
+  }
+  if (moved.length > 0) {
+    log.info(`Moved ${moved.join(" and ")} from an earlier version's files into ${STATE_FILE}`);
   }
 }
 

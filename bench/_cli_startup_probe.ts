@@ -23,7 +23,10 @@ async function time(step: string, work: () => Promise<unknown> | unknown): Promi
 }
 
 // The layers `cli.ts http --once` loads, in dependency order.
+// The live heap around zod's import (what its modules leave allocated), in MiB.
+const heapBefore = Deno.memoryUsage().heapUsed / 1048576;
 await time("import zod/mini (npm; 92 files, 64 of them locales)", () => import("zod/mini"));
+const heapAfterZod = Deno.memoryUsage().heapUsed / 1048576;
 await time(
   "import lib/config/schema.ts (config schemas built)",
   () => import("../lib/config/schema.ts"),
@@ -76,4 +79,4 @@ try {
 } finally {
   await Deno.remove(dir, { recursive: true });
 }
-console.log(JSON.stringify({ total: performance.now(), steps }));
+console.log(JSON.stringify({ total: performance.now(), steps, heapBefore, heapAfterZod }));

@@ -92,23 +92,26 @@ async function roomHas(room: string, question: RegExp): Promise<boolean> {
   return body.tiles.some((t) => question.test(t.question));
 }
 
+/** What follows `deno run -A` for the CLI's `http --once` run into `room`. */
+const cliArgs = (room: string, stateDir: string) => [
+  CLI,
+  "http",
+  "--url",
+  targetUrl,
+  "--room",
+  room,
+  "--once",
+  "--state-dir",
+  stateDir,
+  "--plato-url",
+  plato.url,
+];
+/** What follows `deno run -A` for the minimal script's run into `room`. */
+const minimalArgs = (room: string) => [MINIMAL, targetUrl, plato.url, room];
+
 async function cliOnce(tag: string): Promise<{ exit: number; ack: number }> {
   const room = `bench/once/${tag}`;
-  const r = await timed([
-    "run",
-    "-A",
-    CLI,
-    "http",
-    "--url",
-    targetUrl,
-    "--room",
-    room,
-    "--once",
-    "--state-dir",
-    `${dir}/state-${tag}`,
-    "--plato-url",
-    plato.url,
-  ]);
+  const r = await timed(["run", "-A", ...cliArgs(room, `${dir}/state-${tag}`)]);
   if (r.code !== 0) throw new Error(`CLI --once exited ${r.code}: ${r.stderr.trim()}`);
   if (!await roomHas(room, /^\[PERIODIC\]/)) throw new Error(`room ${room} lacks the tile`);
   return { exit: r.ms, ack: toAck(room, r.t0) };
@@ -116,16 +119,16 @@ async function cliOnce(tag: string): Promise<{ exit: number; ack: number }> {
 
 async function minimalOnce(tag: string): Promise<{ exit: number; ack: number }> {
   const room = `bench/once/${tag}`;
-  const r = await timed(["run", "-A", MINIMAL, targetUrl, plato.url, room]);
+  const r = await timed(["run", "-A", ...minimalArgs(room)]);
   if (r.code !== 0) throw new Error(`minimal script exited ${r.code}: ${r.stderr.trim()}`);
   if (!await roomHas(room, /minimal/)) throw new Error(`room ${room} lacks the tile`);
   return { exit: r.ms, ack: toAck(room, r.t0) };
 }
 
-/** Garbage collections of one run (V8's --trace-gc lines on stdout): how many, and their ms. */
-async function gcOf(args: string[]): Promise<{ count: number; ms: number }> {
+/** Garbage collections of one `deno run` (V8's --trace-gc lines on stdout): how many, and their ms. */
+async function gcOf(script: string[]): Promise<{ count: number; ms: number }> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: [args[0], "-A", "--v8-flags=--trace-gc", ...args.slice(2)],
+    args: ["run", "-A", "--v8-flags=--trace-gc", ...script],
     stdin: "null",
     stdout: "piped",
     stderr: "null",
@@ -149,7 +152,12 @@ const cliExit: number[] = [], minimalExit: number[] = [];
 const zodOnly: number[] = [], yamlOnly: number[] = [];
 let cold = { cli: 0, minimal: 0 };
 let bundled: number | undefined;
-type Probe = { total: number; steps: { step: string; ms: number }[] };
+type Probe = {
+  total: number;
+  steps: { step: string; ms: number }[];
+  heapBefore: number;
+  heapAfterZod: number;
+};
 let probe: Probe | undefined;
 try {
   await Deno.writeTextFile(`${dir}/empty.ts`, "");
@@ -204,24 +212,8 @@ try {
   }
   for (let r = 0; r < probes; r++) {
     const room = `bench/once/gc${r}`;
-    gcCli.push(
-      await gcOf([
-        "run",
-        "-A",
-        CLI,
-        "http",
-        "--url",
-        targetUrl,
-        "--room",
-        room,
-        "--once",
-        "--state-dir",
-        `${dir}/state-gc${r}`,
-        "--plato-url",
-        plato.url,
-      ]),
-    );
-    gcMinimal.push(await gcOf(["run", "-A", MINIMAL, targetUrl, plato.url, `${room}m`]));
+    gcCli.push(await gcOf(cliArgs(room, `${dir}/state-gc${r}`)));
+    gcMinimal.push(await gcOf(minimalArgs(`${room}m`)));
   }
   const runs: Probe[] = [];
   for (let r = 0; r < probes; r++) {
@@ -239,6 +231,8 @@ try {
       step: s.step,
       ms: summary(runs.map((p) => p.steps[i].ms)).median,
     })),
+    heapBefore: summary(runs.map((p) => p.heapBefore)).median,
+    heapAfterZod: summary(runs.map((p) => p.heapAfterZod)).median,
   };
 } finally {
   await plato.stop();
@@ -323,7 +317,9 @@ const breakdown =
   `Inside those figures: the CLI's run triggers ${gcC.count} young-generation collections taking ${
     ms(gcC.ms)
   } (the minimal script ${gcM.count}, ${ms(gcM.ms)}), most of it copying what the module graph ` +
-  `allocated; zod/mini alone leaves ~2.8 MB live on a 2.3 MB heap. ` +
+  `allocated; zod/mini's import alone leaves ${
+    (probe!.heapAfterZod - probe!.heapBefore).toFixed(1)
+  } MiB live on a ${probe!.heapBefore.toFixed(1)} MiB heap. ` +
   `To exit: ${ms(cx.median)} vs ${ms(mx.median)}, ${ratioExit.toFixed(2)}x. yaml is ${
     yamlInGraph ? "still loaded by that graph" : "not loaded on this path"
   } (a file importing only yaml takes ${ms(y)} more than an empty one; zod/mini alone ${

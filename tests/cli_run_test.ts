@@ -10,6 +10,7 @@ import { SqliteOutbox } from "../lib/runtime/sqlite_outbox.ts";
 import { SqliteState } from "../lib/runtime/sqlite_state.ts";
 import { runCli, startCli } from "./_support/cli.ts";
 import { FakePlato } from "./_support/fake_plato.ts";
+import { startSilentServer } from "./_support/silent_server.ts";
 
 async function fixture() {
   const dir = await Deno.makeTempDir({ prefix: "plato-cli-run-" });
@@ -82,14 +83,10 @@ Deno.test("--once sends the cycle's tiles together in one batch request", async 
 
 Deno.test("http --once against a target that never answers: the deadline fires, an ERROR tile is delivered, exit 0", async () => {
   const f = await fixture();
-  const silent = Deno.listen({ hostname: "127.0.0.1", port: 0 }); // accepts, never answers
-  const conns: Deno.Conn[] = [];
-  void (async () => {
-    for await (const c of silent) conns.push(c);
-  })().catch(() => {});
+  const silent = startSilentServer();
   const plato = new FakePlato().start();
   try {
-    const url = `http://127.0.0.1:${(silent.addr as Deno.NetAddr).port}/stats`;
+    const url = `${silent.url}/stats`;
     const r = await runCli(
       ["http", "--url", url, "--timeout", "0.3", "--room", "e2e/silent", "--once"].concat(
         ["--state-dir", f.state],
@@ -104,7 +101,6 @@ Deno.test("http --once against a target that never answers: the deadline fires, 
   } finally {
     plato.stop();
     silent.close();
-    conns.forEach((c) => c.close());
     await Deno.remove(f.dir, { recursive: true });
   }
 });

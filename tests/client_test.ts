@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { buildTile, createPlatoClient, parseRetryAfter, type Tile } from "../mod.ts";
 import { deadlineTimers, type Timers } from "../lib/timers.ts";
 import { FakePlato } from "./_support/fake_plato.ts";
+import { startSilentServer } from "./_support/silent_server.ts";
 
 function tile(
   question: string,
@@ -113,31 +114,19 @@ Deno.test("submit() to a server that is down is retryable, never thrown", async 
 });
 
 Deno.test("submit() gives up after the timeout and reports it as retryable", async () => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 }); // accepts, never answers
-  const conns: Deno.Conn[] = [];
-  void (async () => {
-    for await (const c of listener) conns.push(c);
-  })().catch(() => {});
+  const silent = startSilentServer();
   try {
-    const client = createPlatoClient({
-      url: `http://127.0.0.1:${(listener.addr as Deno.NetAddr).port}`,
-      timeoutMs: 50,
-    });
+    const client = createPlatoClient({ url: silent.url, timeoutMs: 50 });
     const outcome = await client.submit(tile("silent server"));
     assert.equal(outcome.kind, "retryable");
     assert.match((outcome as { reason: string }).reason, /TimeoutError/);
   } finally {
-    listener.close();
-    conns.forEach((c) => c.close());
+    silent.close();
   }
 });
 
 Deno.test("the deadline runs on injected timers: deadlineTimers times out a silent server, and an answered request clears its timer", async () => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 }); // accepts, never answers
-  const conns: Deno.Conn[] = [];
-  void (async () => {
-    for await (const c of listener) conns.push(c);
-  })().catch(() => {});
+  const silentServer = startSilentServer();
   const set: number[] = [];
   let cleared = 0;
   const recording: Timers = {
@@ -151,18 +140,13 @@ Deno.test("the deadline runs on injected timers: deadlineTimers times out a sile
     },
   };
   try {
-    const silent = createPlatoClient({
-      url: `http://127.0.0.1:${(listener.addr as Deno.NetAddr).port}`,
-      timeoutMs: 50,
-      timers: recording,
-    });
+    const silent = createPlatoClient({ url: silentServer.url, timeoutMs: 50, timers: recording });
     const outcome = await silent.submit(tile("silent server, signal timers"));
     assert.equal(outcome.kind, "retryable");
     assert.match((outcome as { reason: string }).reason, /TimeoutError/);
     assert.deepEqual(set, [50]);
   } finally {
-    listener.close();
-    conns.forEach((c) => c.close());
+    silentServer.close();
   }
   const server = new FakePlato().start();
   try {

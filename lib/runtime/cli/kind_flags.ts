@@ -4,7 +4,8 @@ export interface KindFlag {
   flag: string;
   /** The watch key, e.g. `url` or `sessions_dir`. */
   key: string;
-  type: "string" | "number" | "list" | "boolean";
+  /** `json`: a JSON value when the text parses as one (`3`, `true`, `"ok"`), else the text. */
+  type: "string" | "number" | "list" | "boolean" | "json";
   help: string;
 }
 
@@ -49,8 +50,8 @@ export const KIND_FLAGS: Record<string, KindFlag[]> = {
     {
       flag: "json-equals",
       key: "json_equals",
-      type: "string",
-      help: "Value the JSON path must equal",
+      type: "json",
+      help: 'Value the JSON path must equal: JSON (3, true, "ok") or text',
     },
   ],
   log: [

@@ -51,7 +51,7 @@ export function kindCommand(type: string): Command {
             throw new UsageError(`${kind.type}: '--${f.flag}' must not be empty`);
           }
           if (f.flag === "url") httpUrl(kind.type, f.flag, text);
-          watch[f.key] = text;
+          watch[f.key] = f.type === "json" ? jsonOrText(text) : text;
         }
       }
       const config = await configFromFlags(kind.type, {
@@ -62,4 +62,17 @@ export function kindCommand(type: string): Command {
       return runWithFlags(config, flags);
     },
   };
+}
+
+/**
+ * A flag's value as JSON when it parses as JSON (`3`, `true`, `null`, `"ok"`,
+ * `[1]`), else as the text itself: `--json-equals 3` matches the number 3,
+ * `--json-equals ok` the string "ok".
+ */
+function jsonOrText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }

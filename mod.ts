@@ -25,11 +25,11 @@ export {
   buildTags,
   buildTile,
   type BuildTileInput,
-  parseTile,
   prefixQuestion,
   serializeAnswer,
   type Tile,
 } from "./lib/tile.ts";
+export { parseTile } from "./lib/tile_schema.ts";
 export {
   ABSOLUTE_WORDS,
   checkGate,

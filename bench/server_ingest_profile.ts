@@ -17,7 +17,7 @@ import { openSqliteStore } from "../lib/runtime/sqlite_store.ts";
 import { createPlatoHandler } from "../lib/server/handler.ts";
 import { prepareTile } from "../lib/server/ingest.ts";
 import { contentHashSync } from "../lib/server/sha256.ts";
-import { TileSchema } from "../lib/tile.ts";
+import { TileSchema } from "../lib/tile_schema.ts";
 import { summary } from "./_stats.ts";
 import { ingestTiles } from "./_tiles.ts";
 

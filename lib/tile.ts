@@ -1,24 +1,4 @@
-import * as z from "./_zod_mini.ts";
-import { PARSE_OPTIONS } from "./_zod_messages.ts";
 import { CHECKPOINT_TYPES, type CheckpointType } from "./checkpoint_type.ts";
-
-/** ISO-8601 UTC timestamp ending in `Z`, with optional fractional seconds. */
-const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
-
-/**
- * The zod schema of a checkpoint tile as it goes on the wire: the original's
- * "Tile Format" with `answer` always a string, plus an `id` idempotency key.
- */
-export const TileSchema: z.ZodMiniType<Tile> = z.object({
-  id: z.string().check(z.minLength(1), z.maxLength(200)),
-  domain: z.string().check(z.minLength(1), z.maxLength(512)),
-  question: z.string().check(z.minLength(1)),
-  answer: z.string(),
-  tags: z.array(z.string()),
-  confidence: z.number().check(z.minimum(0), z.maximum(1)),
-  source: z.string().check(z.minLength(1)),
-  timestamp: z.string().check(z.regex(ISO_UTC, "expected an ISO-8601 UTC timestamp ending in Z")),
-});
 
 /** A checkpoint tile, exactly as submitted to PLATO. */
 export interface Tile {
@@ -142,7 +122,7 @@ export function prefixQuestion(checkpointType: CheckpointType, question: string)
  * Build a wire-ready tile from a checkpoint.
  *
  * @param input The checkpoint.
- * @returns A tile that satisfies {@linkcode TileSchema}.
+ * @returns A tile that satisfies `TileSchema` (`lib/tile_schema.ts`).
  * @throws {RangeError} If `confidence` is outside 0..1 or not a number.
  *
  * @example Build a tile
@@ -179,25 +159,4 @@ export function buildTile(input: BuildTileInput): Tile {
     source: input.scoutName,
     timestamp: new Date(input.now ?? Date.now()).toISOString(),
   };
-}
-
-/**
- * Parse an unknown value as a tile.
- *
- * @param value Anything, typically parsed JSON.
- * @returns `{ ok: true, tile }`, or `{ ok: false, error }` naming the first bad field.
- *
- * @example Validate a tile
- * ```ts
- * import { parseTile } from "@plato/scout";
- * const r = parseTile({ domain: "x" });
- * console.log(r.ok); // false
- * ```
- */
-export function parseTile(value: unknown): { ok: true; tile: Tile } | { ok: false; error: string } {
-  const result = TileSchema.safeParse(value, PARSE_OPTIONS);
-  if (result.success) return { ok: true, tile: result.data };
-  const issue = result.error.issues[0];
-  const path = issue?.path.join(".") || "tile";
-  return { ok: false, error: `'${path}': ${issue?.message ?? "invalid"}` };
 }

@@ -159,7 +159,7 @@ Deno.test("the project's zod messages give every kind of issue a message of its 
 Deno.test("Worker-path schemas report the project's messages without classic zod loaded", async () => {
   // A fresh process whose module graph is the Worker's: zod/mini only.
   const script = `
-    import { parseTile } from "${ROOT}lib/tile.ts";
+    import { parseTile } from "${ROOT}lib/tile_schema.ts";
     import { KeeperWatchSchema } from "${ROOT}scouts/keeper.ts";
     import { AgentListSchema, KeeperStatsSchema } from "${ROOT}scouts/_keeper_api.ts";
     import { validateConfig } from "${ROOT}lib/config/validate.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { TileSchema } from "../tile.ts";
+import { TileSchema } from "../tile_schema.ts";
 import { PARSE_OPTIONS } from "../_zod_messages.ts";
 import { checkGate } from "../gate.ts";
 import { contentHashSync, sha256Hex } from "./sha256.ts";

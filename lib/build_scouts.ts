@@ -3,13 +3,13 @@ import type { Emitter } from "./emitter.ts";
 import type { Logger } from "./logger.ts";
 import type { MetricsRegistry } from "./metrics.ts";
 import type { Scout } from "./scout.ts";
-import type { ScoutHost, ScoutKind } from "./scout_kind.ts";
+import type { ScoutFactory, ScoutHost } from "./scout_kind.ts";
 import type { StateStore } from "./state.ts";
 
 /** What {@linkcode buildScouts} wires into every scout. */
 export interface BuildScoutsOptions {
-  /** The scout kinds `watch.type` may name. */
-  kinds: readonly ScoutKind[];
+  /** The scout kinds (or only their factories) `watch.type` may name. */
+  kinds: readonly ScoutFactory[];
   /** One emitter shared by every scout of the process. */
   emitter: Emitter;
   /** State and files lent by the runtime; state is namespaced per scout. */

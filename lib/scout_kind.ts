@@ -78,3 +78,14 @@ export interface ScoutKind<W extends { type: string } = { type: string }> {
   /** Build the scout. `options` carries name, room, PLATO, emitter and injectables. */
   create(options: ScoutOptions, watch: W, host: ScoutHost): Scout<unknown>;
 }
+
+/**
+ * What building and running a scout needs of its kind: the `type` and the
+ * factory, without the `watch:` schema. Every {@linkcode ScoutKind} is one;
+ * the command line runs a plainly valid flag configuration with the HTTP
+ * kind's factory alone, so that run never loads zod.
+ */
+export type ScoutFactory<W extends { type: string } = { type: string }> = Pick<
+  ScoutKind<W>,
+  "type" | "create"
+>;

@@ -1,10 +1,9 @@
 /**
- * The HTTP scout: `--watch-url http://localhost:8900/stats`. Each cycle makes
- * one request and emits one tile: PERIODIC while the target is up (status,
- * latency, a body summary), ERROR when it is down (timeout, refused, 5xx, a
- * failed assertion). A change between up and down is a tile of its own, and
- * a latency far above the recent baseline is flagged. Credentials in the URL
- * or headers never reach a tile or a log line.
+ * The HTTP scout itself: {@linkcode HttpScout}, {@linkcode createHttpScout}
+ * and {@linkcode httpScoutFactory}. No zod: the `watch:` schema lives in
+ * `_http_watch.ts`, and `http.ts` (the public module) joins the two into the
+ * `httpScout` kind. The command line's plainly valid flag runs build the
+ * scout from here without loading zod.
  *
  * @module
  */
@@ -12,7 +11,7 @@
 import { CheckpointType } from "../lib/checkpoint_type.ts";
 import { GATE_LIMITS, quoteObserved } from "../lib/gate.ts";
 import { type Checkpoint, Scout, type ScoutOptions } from "../lib/scout.ts";
-import type { ScoutKind } from "../lib/scout_kind.ts";
+import type { ScoutFactory } from "../lib/scout_kind.ts";
 import { globalTimers } from "../lib/timers.ts";
 import { serializeAnswer, type Tile } from "../lib/tile.ts";
 import { type Assertions, buildAssertions } from "./_http_assert.ts";
@@ -22,19 +21,8 @@ import { HttpMonitor } from "./_http_monitor.ts";
 import { type HttpObservation, observe } from "./_http_observe.ts";
 import type { ProbeTimers } from "./_http_probe.ts";
 import { type PreparedTarget, prepareTarget, Scrubber } from "./_http_secrets.ts";
-import { DEFAULT_MAX_BODY_BYTES, type HttpWatch, HttpWatchSchema } from "./_http_watch.ts";
-
-export type { HttpObservation } from "./_http_observe.ts";
-export {
-  DEFAULT_MAX_BODY_BYTES,
-  type HttpMethod,
-  type HttpWatch,
-  type HttpWatchInput,
-  HttpWatchSchema,
-} from "./_http_watch.ts";
-export type { AssertionResult } from "./_http_assert.ts";
-export type { LatencyBaselineOptions } from "./_http_baseline.ts";
-export type { ProbeTimers } from "./_http_probe.ts";
+import type { HttpWatch } from "./_http_watch.ts";
+import { DEFAULT_MAX_BODY_BYTES } from "./_http_watch_plain.ts";
 
 /** Options of {@linkcode HttpScout}: the scout's own, plus the target and its assertions. */
 export interface HttpScoutOptions extends ScoutOptions {
@@ -308,26 +296,11 @@ export function createHttpScout(options: HttpScoutOptions): HttpScout {
 }
 
 /**
- * The HTTP scout kind: `watch.type: http` in scout.yaml, the `http` CLI
- * subcommand. Needs only `fetch`, so it runs on every runtime.
- *
- * @example Build an HTTP scout from a `watch:` section
- * ```ts ignore
- * import { httpScout } from "@plato/scout/scouts/http";
- * import { MemoryState } from "@plato/scout";
- * const watch = httpScout.watch.parse({ type: "http", url: "http://localhost:8900/stats", timeout: 5 });
- * const scout = httpScout.create(
- *   { scoutName: "http-monitor", scoutRoom: "my/research/scout-reports/http" },
- *   watch,
- *   { state: new MemoryState() },
- * );
- * await scout.tick();
- * ```
+ * The HTTP scout's factory: a {@linkcode ScoutFactory} for `watch.type: http`
+ * (the `httpScout` kind of `http.ts` is this plus the `watch:` schema).
  */
-export const httpScout: ScoutKind<HttpWatch> = {
+export const httpScoutFactory: ScoutFactory<HttpWatch> = {
   type: "http",
-  summary: "Poll a URL: status, latency, body summary, assertions and up/down changes",
-  watch: HttpWatchSchema,
   create(options, watch, host) {
     return new HttpScout({
       ...options,

@@ -5,28 +5,18 @@
  * @module
  */
 import * as z from "../lib/_zod_mini.ts";
+import { compileBodyRegex, parseJsonPath, parseStatusSpec } from "./_http_assert.ts";
 import {
-  compileBodyRegex,
-  DEFAULT_EXPECT_STATUS,
-  parseJsonPath,
-  parseStatusSpec,
-} from "./_http_assert.ts";
+  DEFAULT_MAX_BODY_BYTES,
+  HTTP_METHODS,
+  HTTP_WATCH_DEFAULTS as D,
+  MAX_TIMEOUT_SECONDS,
+} from "./_http_watch_plain.ts";
 
-/** Default `max_body_bytes`: 1 MiB. */
-export const DEFAULT_MAX_BODY_BYTES: number = 1 << 20;
+export { DEFAULT_MAX_BODY_BYTES };
 
 /** A request method a probe may use. */
 export type HttpMethod = "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
-
-const HTTP_METHODS: readonly [HttpMethod, ...HttpMethod[]] = [
-  "GET",
-  "HEAD",
-  "POST",
-  "PUT",
-  "PATCH",
-  "DELETE",
-  "OPTIONS",
-];
 
 /** Reports what `parse` throws as an issue of the value being checked. */
 const rejects = <T>(parse: (value: T) => unknown) =>
@@ -50,7 +40,7 @@ const httpWatchSchema = z.strictObject({
       z.transform((v: unknown) => (typeof v === "string" ? v.trim().toUpperCase() : v)),
       z.enum(HTTP_METHODS),
     ),
-    "GET",
+    D.method,
   ),
   headers: z._default(z.record(z.string(), z.string()), {}).check(
     z.superRefine((headers, ctx) => {
@@ -64,13 +54,13 @@ const httpWatchSchema = z.strictObject({
     }),
   ),
   body: z.optional(z.string()),
-  timeout: z._default(z.number().check(z.gt(0), z.maximum(300)), 5),
+  timeout: z._default(z.number().check(z.gt(0), z.maximum(MAX_TIMEOUT_SECONDS)), D.timeout),
   expect_status: z._default(
     z.union([
       z.array(StatusItem).check(z.minLength(1)),
       z.pipe(StatusItem, z.transform((v) => [v])),
     ]),
-    [...DEFAULT_EXPECT_STATUS],
+    [...D.expect_status],
   ),
   body_contains: z.optional(z.string().check(z.minLength(1))),
   body_matches: z.optional(z.string().check(z.minLength(1), rejects(compileBodyRegex))),
@@ -78,13 +68,19 @@ const httpWatchSchema = z.strictObject({
   json_equals: z.optional(z.json()),
   max_body_bytes: z._default(
     z.number().check(z.int(), z.minimum(1), z.maximum(64 << 20)),
-    DEFAULT_MAX_BODY_BYTES,
+    D.max_body_bytes,
   ),
-  max_redirects: z._default(z.number().check(z.int(), z.minimum(0), z.maximum(20)), 5),
-  latency_alpha: z._default(z.number().check(z.gt(0), z.maximum(1)), 0.2),
-  latency_threshold: z._default(z.number().check(z.gt(0), z.maximum(100)), 4),
-  latency_warmup: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(10_000)), 5),
-  latency_min_delta_ms: z._default(z.number().check(z.minimum(0)), 50),
+  max_redirects: z._default(
+    z.number().check(z.int(), z.minimum(0), z.maximum(20)),
+    D.max_redirects,
+  ),
+  latency_alpha: z._default(z.number().check(z.gt(0), z.maximum(1)), D.latency_alpha),
+  latency_threshold: z._default(z.number().check(z.gt(0), z.maximum(100)), D.latency_threshold),
+  latency_warmup: z._default(
+    z.number().check(z.int(), z.minimum(1), z.maximum(10_000)),
+    D.latency_warmup,
+  ),
+  latency_min_delta_ms: z._default(z.number().check(z.minimum(0)), D.latency_min_delta_ms),
 }).check(z.superRefine((w, ctx) => {
   if (w.json_equals !== undefined && w.json_path === undefined) {
     ctx.addIssue({ code: "custom", path: ["json_equals"], message: "needs json_path" });

@@ -14,6 +14,7 @@ import { logScoutKind } from "./log.ts";
 
 export type {
   DirReader,
+  ScoutFactory,
   ScoutHost,
   ScoutKind,
   WatchParseResult,

@@ -1,15 +1,23 @@
 import * as z from "../_zod_mini.ts";
 import type { ScoutKind } from "../scout_kind.ts";
+import {
+  DEFAULT_POLL_INTERVAL,
+  EMISSION_DEFAULTS as E,
+  MAX_POLL_INTERVAL,
+  NAME_MAX_LENGTH,
+  NAME_PATTERN,
+  ROOM_MAX_LENGTH,
+} from "./defaults.ts";
 
-const ROOM = z.string().check(z.trim(), z.minLength(1), z.maxLength(512));
+const ROOM = z.string().check(z.trim(), z.minLength(1), z.maxLength(ROOM_MAX_LENGTH));
 
 /** The `scout:` section of scout.yaml. */
 export const ScoutSectionSchema = z.strictObject({
   name: z.string().check(
     z.trim(),
     z.minLength(1),
-    z.maxLength(128),
-    z.regex(/^[A-Za-z0-9._-]+$/, {
+    z.maxLength(NAME_MAX_LENGTH),
+    z.regex(NAME_PATTERN, {
       message: "may only contain letters, digits, '.', '_' and '-'",
     }),
   ),
@@ -17,7 +25,10 @@ export const ScoutSectionSchema = z.strictObject({
     z.url({ protocol: /^https?$/, message: "expected an http or https URL" }),
   ),
   scout_room: ROOM,
-  poll_interval: z._default(z.number().check(z.gt(0), z.maximum(86_400)), 60),
+  poll_interval: z._default(
+    z.number().check(z.gt(0), z.maximum(MAX_POLL_INTERVAL)),
+    DEFAULT_POLL_INTERVAL,
+  ),
   /** A cron expression for Workers/Deno cron; default derived from poll_interval. */
   cron: z.optional(z.string().check(z.trim(), z.minLength(1))),
   watched_service: z.optional(z.string().check(z.trim(), z.minLength(1))),
@@ -25,16 +36,19 @@ export const ScoutSectionSchema = z.strictObject({
 
 /** The `emission:` section. */
 export const EmissionSchema = z.strictObject({
-  min_interval_seconds: z._default(z.number().check(z.minimum(0), z.maximum(3600)), 1),
-  batch_size: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(1000)), 200),
-  /** Batch requests in flight at once (Workers allow 6 connections). */
-  concurrency: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(6)), 2),
-  gate: z._default(z.enum(["warn", "refuse", "off"]), "warn"),
-  outbox_max_entries: z._default(z.number().check(z.int(), z.minimum(1)), 100_000),
-  outbox_max_bytes: z._default(
-    z.number().check(z.int(), z.minimum(1024)),
-    256 * 1024 * 1024,
+  min_interval_seconds: z._default(
+    z.number().check(z.minimum(0), z.maximum(3600)),
+    E.min_interval_seconds,
   ),
+  batch_size: z._default(
+    z.number().check(z.int(), z.minimum(1), z.maximum(1000)),
+    E.batch_size,
+  ),
+  /** Batch requests in flight at once (Workers allow 6 connections). */
+  concurrency: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(6)), E.concurrency),
+  gate: z._default(z.enum(["warn", "refuse", "off"]), E.gate),
+  outbox_max_entries: z._default(z.number().check(z.int(), z.minimum(1)), E.outbox_max_entries),
+  outbox_max_bytes: z._default(z.number().check(z.int(), z.minimum(1024)), E.outbox_max_bytes),
 });
 
 const WatchBase = z.looseObject({ type: z.string().check(z.minLength(1)) });

@@ -7,7 +7,7 @@ import { createLogger, type Logger } from "../logger.ts";
 import { MetricsRegistry } from "../metrics.ts";
 import { MemoryOutbox, type Outbox } from "../outbox.ts";
 import { redactUrl } from "../redact.ts";
-import type { ScoutKind } from "../scout_kind.ts";
+import type { ScoutFactory } from "../scout_kind.ts";
 import { MemoryState, type StateStore } from "../state.ts";
 import { deadlineTimers } from "../timers.ts";
 import { openSqliteDatabase } from "./_sqlite_db.ts";
@@ -24,8 +24,8 @@ export const STATE_FILE = "scout.db";
 
 /** Options of {@linkcode runConfig}. */
 export interface RunOptions {
-  /** The scout kinds `watch.type` may name. */
-  kinds: readonly ScoutKind[];
+  /** The scout kinds (or only their factories) `watch.type` may name. */
+  kinds: readonly ScoutFactory[];
   /** One cycle per scout, deliver, exit (1 if tiles are left undelivered). */
   once?: boolean;
   /** Print tiles as JSON lines instead of sending them. */

@@ -20,7 +20,8 @@
  *
  * @module
  */
-import type { ScoutKind } from "../../scout_kind.ts";
+import type { PlainWatchResolver } from "../../config/plain.ts";
+import type { ScoutFactory, ScoutKind } from "../../scout_kind.ts";
 
 /** Every built-in `watch.type`, in the order `--help` and error messages list them. */
 export const KIND_TYPES: readonly string[] = ["http", "log", "keeper", "holodeck"];
@@ -87,9 +88,37 @@ export function kindsForRawConfig(raw: unknown): Promise<ScoutKind[]> {
   return all ? loadAllKinds() : loadKinds(types);
 }
 
-/** The kinds a validated config runs. */
-export function kindsForConfig(
+// What running a kind needs (see ScoutFactory): the HTTP kind's factory has
+// a module of its own without zod, for plainly valid flag runs.
+const FACTORY_LOADERS: Readonly<Record<string, () => Promise<ScoutFactory>>> = {
+  ...LOADERS,
+  http: () =>
+    import("../../../scouts/_http_scout.ts").then((m) => m.httpScoutFactory as ScoutFactory),
+};
+
+/**
+ * The factories a validated config runs: only what building its scouts
+ * needs, so a run whose config was resolved without zod does not load it.
+ */
+export function factoriesForConfig(
   config: { scouts: { watch: { type: string } }[] },
-): Promise<ScoutKind[]> {
-  return loadKinds(config.scouts.map((s) => s.watch.type));
+): Promise<ScoutFactory[]> {
+  const wanted = new Set(config.scouts.map((s) => s.watch.type));
+  return Promise.all(KIND_TYPES.filter((t) => wanted.has(t)).map((t) => FACTORY_LOADERS[t]()));
+}
+
+// Kinds whose flag-built `watch:` section can be resolved without zod.
+const PLAIN_LOADERS: Readonly<Record<string, () => Promise<PlainWatchResolver>>> = {
+  http: () =>
+    import("../../../scouts/_http_watch_plain.ts").then((m) =>
+      m.resolvePlainHttpWatch as PlainWatchResolver
+    ),
+};
+
+/**
+ * The resolver of `type`'s flag-built `watch:` section that works without
+ * zod (see `lib/config/plain.ts`), if the kind has one.
+ */
+export function plainWatchResolver(type: string): Promise<PlainWatchResolver> | undefined {
+  return Object.hasOwn(PLAIN_LOADERS, type) ? PLAIN_LOADERS[type]() : undefined;
 }

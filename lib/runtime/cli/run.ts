@@ -3,7 +3,7 @@ import { runConfig } from "../runner.ts";
 import { UsageError } from "../usage_error.ts";
 import { type Command, httpUrl, parseFlags } from "./command.ts";
 import { KIND_DEFAULTS } from "./kind_flags.ts";
-import { kindsForConfig } from "./kind_loader.ts";
+import { factoriesForConfig } from "./kind_loader.ts";
 import {
   configFromFile,
   configFromFlags,
@@ -46,7 +46,7 @@ export async function runWithFlags(
   flags: ReturnType<typeof readRunFlags>,
 ): Promise<number> {
   const metricsPort = metricsPortFromEnv();
-  const kinds = await kindsForConfig(config);
+  const kinds = await factoriesForConfig(config);
   // One cycle keeps the default signal behaviour: SIGINT/SIGTERM end it at once,
   // as kill -9 would; what it emitted is in the outbox for the next run.
   const { signal, dispose } = flags.once ? { signal: undefined, dispose: () => {} } : stopSignal();

@@ -1,10 +1,10 @@
 import { formatProblem } from "../../config/issues.ts";
-import { validateConfig } from "../../config/validate.ts";
+import { resolvePlainConfig } from "../../config/plain.ts";
 import type { ResolvedConfig } from "../../config/schema.ts";
 import { UsageError } from "../usage_error.ts";
 import { checkHttpUrl, type FlagSpec, positiveNumber } from "./command.ts";
 import { getEnv } from "../../env.ts";
-import { kindsForRawConfig } from "./kind_loader.ts";
+import { kindsForRawConfig, plainWatchResolver } from "./kind_loader.ts";
 
 const LOG_LEVELS = ["debug", "info", "warn", "warning", "error", "silent"];
 
@@ -84,7 +84,16 @@ export async function configFromFlags(
     scout: { name: scout.name, scout_room: scout.room, poll_interval: pollInterval },
     watch,
   };
-  const result = validateConfig(raw, { kinds: await kindsForRawConfig(raw) });
+  // Plainly valid flags resolve without zod (lib/config/plain.ts); the rest,
+  // and every error message, come from the schemas.
+  const plain = plainWatchResolver(String(watch.type));
+  const resolved = plain && resolvePlainConfig(raw, await plain);
+  if (resolved) return resolved;
+  const [{ validateConfig }, kinds] = await Promise.all([
+    import("../../config/validate.ts"),
+    kindsForRawConfig(raw),
+  ]);
+  const result = validateConfig(raw, { kinds });
   if (!result.ok) throw new UsageError(`${command}: ${formatProblem(result.problems[0])}`);
   return result.config;
 }

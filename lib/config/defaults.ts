@@ -1,0 +1,35 @@
+/**
+ * The numbers behind scout.yaml's `scout:` and `emission:` sections: the
+ * defaults and limits both {@link ./schema.ts} (zod) and {@link ./plain.ts}
+ * (flags, without zod) use, so the two cannot drift apart.
+ *
+ * @module
+ */
+
+/** `scout.name`: at most this many characters, each matching {@linkcode NAME_PATTERN}. */
+export const NAME_MAX_LENGTH = 128;
+/** The characters `scout.name` may contain. */
+export const NAME_PATTERN: RegExp = /^[A-Za-z0-9._-]+$/;
+/** `scout.scout_room`: at most this many characters. */
+export const ROOM_MAX_LENGTH = 512;
+/** `scout.poll_interval` when none is given, seconds. */
+export const DEFAULT_POLL_INTERVAL = 60;
+/** The longest `scout.poll_interval`, seconds (a day). */
+export const MAX_POLL_INTERVAL = 86_400;
+
+/** The `emission:` section when nothing in it is given. */
+export const EMISSION_DEFAULTS: {
+  readonly min_interval_seconds: number;
+  readonly batch_size: number;
+  readonly concurrency: number;
+  readonly gate: "warn" | "refuse" | "off";
+  readonly outbox_max_entries: number;
+  readonly outbox_max_bytes: number;
+} = {
+  min_interval_seconds: 1,
+  batch_size: 200,
+  concurrency: 2,
+  gate: "warn",
+  outbox_max_entries: 100_000,
+  outbox_max_bytes: 256 * 1024 * 1024,
+};

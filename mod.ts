@@ -29,7 +29,6 @@ export {
   serializeAnswer,
   type Tile,
 } from "./lib/tile.ts";
-export { parseTile } from "./lib/tile_schema.ts";
 export {
   ABSOLUTE_WORDS,
   checkGate,

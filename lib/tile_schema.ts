@@ -1,7 +1,14 @@
 /**
- * The zod side of the tile: its schema and {@linkcode parseTile}. Apart from
- * `lib/tile.ts` (which builds tiles) so that building and sending tiles, as a
- * flag-configured CLI run does, never loads zod.
+ * `@plato/scout/tile`: the tile's zod schema and {@linkcode parseTile}, for
+ * checking tiles read back from PLATO or received by a server. Apart from the
+ * library's main entry (which builds and sends tiles) so that neither it nor
+ * the command line loads zod for that: `deno run -A jsr:@plato/scout` starts
+ * the CLI from the main entry.
+ *
+ * ```ts
+ * import { parseTile } from "@plato/scout/tile";
+ * console.log(parseTile({ domain: "x" }).ok); // false
+ * ```
  *
  * @module
  */
@@ -35,7 +42,7 @@ export const TileSchema: z.ZodMiniType<Tile> = z.object({
  *
  * @example Validate a tile
  * ```ts
- * import { parseTile } from "@plato/scout";
+ * import { parseTile } from "@plato/scout/tile";
  * const r = parseTile({ domain: "x" });
  * console.log(r.ok); // false
  * ```

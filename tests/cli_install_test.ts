@@ -1,11 +1,14 @@
 /**
  * `deno run -A jsr:@plato/scout ...` runs mod.ts as the main module, which must
- * start the CLI; `deno install -g -A -n plato-scout` must give a working
- * command. Both are exercised here on the local files.
+ * start the CLI; `deno install -g -A -n plato-scout jsr:@plato/scout/cli` (the
+ * README's install line: the CLI entry starts without loading the library's
+ * main entry) must give a working command, and so must installing mod.ts.
+ * All are exercised here on the local files.
  */
 import assert from "node:assert/strict";
 
 const MOD = new URL("../mod.ts", import.meta.url).pathname;
+const CLI = new URL("../cli.ts", import.meta.url).pathname;
 const CONFIG = new URL("../deno.json", import.meta.url).pathname;
 
 async function run(cmd: string, args: string[], env: Record<string, string> = {}) {
@@ -40,27 +43,29 @@ Deno.test("importing mod.ts as a library does not start the command line", async
   assert.equal(r.stdout, "function unset\n");
 });
 
-Deno.test("deno install -g -A -n plato-scout gives a working plato-scout command", async () => {
-  const root = await Deno.makeTempDir({ prefix: "plato-install-" });
-  try {
-    const install = await run(Deno.execPath(), [
-      "install",
-      "-g",
-      "-A",
-      "-n",
-      "plato-scout",
-      "--root",
-      root,
-      "--config",
-      CONFIG,
-      MOD,
-    ]);
-    assert.equal(install.code, 0, install.stderr);
-    const r = await run(`${root}/bin/plato-scout`, ["--help"]);
-    assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^plato-scout: watch services and emit checkpoint tiles to PLATO/);
-    assert.match(r.stdout, /\n {2}http {2,}/);
-  } finally {
-    await Deno.remove(root, { recursive: true });
-  }
-});
+for (const [entry, path] of [["cli.ts", CLI], ["mod.ts", MOD]]) {
+  Deno.test(`deno install -g -A -n plato-scout ${entry} gives a working plato-scout command`, async () => {
+    const root = await Deno.makeTempDir({ prefix: "plato-install-" });
+    try {
+      const install = await run(Deno.execPath(), [
+        "install",
+        "-g",
+        "-A",
+        "-n",
+        "plato-scout",
+        "--root",
+        root,
+        "--config",
+        CONFIG,
+        path,
+      ]);
+      assert.equal(install.code, 0, install.stderr);
+      const r = await run(`${root}/bin/plato-scout`, ["--help"]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^plato-scout: watch services and emit checkpoint tiles to PLATO/);
+      assert.match(r.stdout, /\n {2}http {2,}/);
+    } finally {
+      await Deno.remove(root, { recursive: true });
+    }
+  });
+}

@@ -1,6 +1,6 @@
 /**
- * A flag-configured CLI run never loads zod (`lib/config/plain.ts`): the real
- * CLI runs with an import map in which `zod` and `zod/mini` are a module that
+ * A flag-configured CLI run never loads zod (`lib/config/plain.ts`), whether
+ * started from cli.ts or from mod.ts as the main module: the real CLI runs with an import map in which `zod` and `zod/mini` are a module that
  * throws when it is evaluated. Plainly valid flags must still deliver; flags
  * the plain path leaves to zod must reach the trap (which shows the trap
  * works, and that such flags do go through the schema).
@@ -27,9 +27,11 @@ async function trappedConfig(): Promise<{ dir: string; config: string }> {
   return { dir, config: `${dir}/deno.json` };
 }
 
-async function run(config: string, args: string[]) {
+const MOD = new URL("../mod.ts", import.meta.url).pathname;
+
+async function run(config: string, args: string[], entry = CLI) {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--quiet", "--config", config, CLI, ...args],
+    args: ["run", "-A", "--quiet", "--config", config, entry, ...args],
     env: { NO_COLOR: "1", PLATO_API_KEY: "", SCOUT_METRICS_PORT: "", PLATO_URL: "" },
     stdout: "piped",
     stderr: "piped",
@@ -70,6 +72,10 @@ Deno.test("a flag-configured --once run delivers without loading zod; other flag
       assert.match(questions[0], /^\[STARTUP\]/);
       assert.match(questions[1], /^\[PERIODIC\]/);
     }
+    // `deno run -A jsr:@plato/scout …` starts the CLI from mod.ts: no zod there either.
+    const viaMod = await run(config, plainRuns[0], MOD);
+    assert.equal(viaMod.code, 0, viaMod.stderr);
+    assert.equal(viaMod.stdout.trim().split("\n").length, 2, viaMod.stdout);
     // Valid, but not plainly: zod trims the name. The trap shows zod is asked.
     const left = await run(config, [
       "http",

@@ -1,12 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  buildTags,
-  buildTile,
-  CheckpointType,
-  parseTile,
-  prefixQuestion,
-  serializeAnswer,
-} from "../mod.ts";
+import { buildTags, buildTile, CheckpointType, prefixQuestion, serializeAnswer } from "../mod.ts";
+import { parseTile } from "../lib/tile_schema.ts";
 
 Deno.test("CheckpointType has the original's eight types in snake case", () => {
   assert.deepEqual(Object.values(CheckpointType), [

@@ -2,9 +2,10 @@
  * Where the CLI's startup time goes, measured in one fresh process for
  * `cli_once_bench.ts`: milliseconds from the runtime's time origin to this
  * module's first line, then the marginal cost of importing each layer of the
- * CLI's module graph in dependency order (each import only pays for what the
- * previous ones did not load), then opening the SQLite outbox and state the
- * way `--once` does. Prints one JSON object on stdout.
+ * module graph `cli.ts http --once` loads with plainly valid flags, in the
+ * order it loads them (each import only pays for what the previous ones did
+ * not load), then what the zod path would add, then opening the SQLite
+ * outbox and state the way `--once` does. Prints one JSON object on stdout.
  *
  *     deno run -A bench/_cli_startup_probe.ts
  *
@@ -22,33 +23,42 @@ async function time(step: string, work: () => Promise<unknown> | unknown): Promi
   steps.push({ step, ms: performance.now() - t0 });
 }
 
-// The layers `cli.ts http --once` loads, in dependency order.
-// The live heap around zod's import (what its modules leave allocated), in MiB.
-const heapBefore = Deno.memoryUsage().heapUsed / 1048576;
-await time("import zod/mini (npm; 92 files, 64 of them locales)", () => import("zod/mini"));
-const heapAfterZod = Deno.memoryUsage().heapUsed / 1048576;
+// The layers `cli.ts http --once` loads with plainly valid flags, in the
+// order it loads them (lib/config/plain.ts: no zod on this path).
 await time(
-  "import lib/config/schema.ts (config schemas built)",
-  () => import("../lib/config/schema.ts"),
-);
-await time("import lib/ core (tile, client, emitter, scout)", async () => {
-  await import("../lib/emitter.ts");
-  await import("../lib/client.ts");
-  await import("../lib/scout.ts");
-});
-await time(
-  "import lib/runtime/runner.ts (node:sqlite, Deno glue)",
-  () => import("../lib/runtime/runner.ts"),
-);
-await time(
-  "import the CLI's command modules (cli.ts, scout_commands)",
+  "import the command modules (cli.ts, the http command: flags, runner, core, node:sqlite)",
   async () => {
     await import("../cli.ts");
     await import("../lib/runtime/cli/scout_commands.ts");
   },
 );
-await time("import scouts/http.ts (the HTTP kind, its schema)", () => import("../scouts/http.ts"));
-// Last: what yaml adds if nothing above loaded it (near 0 when the CLI's graph still does).
+await time(
+  "import the plain config path (lib/config/plain.ts, the HTTP section's)",
+  async () => {
+    await import("../lib/config/plain.ts");
+    await import("../scouts/_http_watch_plain.ts");
+  },
+);
+await time(
+  "import the HTTP scout's factory (scouts/_http_scout.ts)",
+  () => import("../scouts/_http_scout.ts"),
+);
+// What the zod path (a config file, or flags left to the schemas) adds on top.
+// The live heap around zod's import (what its modules leave allocated), in MiB.
+const heapBefore = Deno.memoryUsage().heapUsed / 1048576;
+await time(
+  "zod path: import zod/mini (npm; 92 files, 64 of them locales)",
+  () => import("zod/mini"),
+);
+const heapAfterZod = Deno.memoryUsage().heapUsed / 1048576;
+await time(
+  "zod path: import the config and HTTP schemas (validate.ts, scouts/http.ts)",
+  async () => {
+    await import("../lib/config/validate.ts");
+    await import("../scouts/http.ts");
+  },
+);
+// Last: what yaml adds (a config file's path only).
 await time("import yaml (npm), after all of the above", () => import("yaml"));
 
 const dir = await Deno.makeTempDir({ prefix: "cli_startup_probe_" });

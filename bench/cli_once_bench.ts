@@ -6,6 +6,9 @@
  * `POST /submit`), alternating in the same run against the same real local
  * PLATO server (`startLocalPlato`, SQLite, in this process) and the same local
  * target. Target: the CLI takes at most 2x the minimal script (medians).
+ * `cli.ts` is the entry the installed `plato-scout` command runs; the same run
+ * started from `mod.ts` (what `deno run -A jsr:@plato/scout …` runs) is
+ * measured in the same rotation and reported as a figure of its own.
  *
  * Two clocks, both started when this process spawns the command:
  * - **to the first tile acknowledged** (the issue's figure): until the PLATO
@@ -14,9 +17,10 @@
  * - **to exit**: until the process has exited 0 with the room holding its
  *   tiles (the CLI's close of its state file and its exit included).
  *
- * It also measures where the CLI's time goes (`_cli_startup_probe.ts`: module
- * graph imports, SQLite open; and `cli.ts --version`, which loads the whole
- * graph and does nothing), so a miss comes with its reason.
+ * It also measures where the CLI's time goes (`_cli_startup_probe.ts`: the
+ * imports of the flag run's path, what the zod path would add, SQLite open;
+ * and `cli.ts --version`, which loads only the command table), so a miss
+ * comes with its reason.
  *
  *     deno run -A bench/cli_once_bench.ts [rounds=20]     (BENCH_QUICK=1: 5 rounds)
  *
@@ -34,6 +38,7 @@ const QUICK = Deno.env.get("BENCH_QUICK") === "1";
 const ROUNDS = Number(Deno.args[0] ?? (QUICK ? 5 : 20));
 const here = (file: string) => new URL(file, import.meta.url).pathname;
 const CLI = here("../cli.ts");
+const MOD = here("../mod.ts");
 const MINIMAL = here("./_minimal_once.ts");
 
 /** Spawn `deno <args>`, wait for exit; wall ms from spawn to exit (`t0`: the spawn). */
@@ -92,9 +97,9 @@ async function roomHas(room: string, question: RegExp): Promise<boolean> {
   return body.tiles.some((t) => question.test(t.question));
 }
 
-/** What follows `deno run -A` for the CLI's `http --once` run into `room`. */
-const cliArgs = (room: string, stateDir: string) => [
-  CLI,
+/** What follows `deno run -A` for the CLI's `http --once` run into `room` (`entry`: cli.ts or mod.ts). */
+const cliArgs = (room: string, stateDir: string, entry = CLI) => [
+  entry,
   "http",
   "--url",
   targetUrl,
@@ -109,9 +114,9 @@ const cliArgs = (room: string, stateDir: string) => [
 /** What follows `deno run -A` for the minimal script's run into `room`. */
 const minimalArgs = (room: string) => [MINIMAL, targetUrl, plato.url, room];
 
-async function cliOnce(tag: string): Promise<{ exit: number; ack: number }> {
+async function cliOnce(tag: string, entry = CLI): Promise<{ exit: number; ack: number }> {
   const room = `bench/once/${tag}`;
-  const r = await timed(["run", "-A", ...cliArgs(room, `${dir}/state-${tag}`)]);
+  const r = await timed(["run", "-A", ...cliArgs(room, `${dir}/state-${tag}`, entry)]);
   if (r.code !== 0) throw new Error(`CLI --once exited ${r.code}: ${r.stderr.trim()}`);
   if (!await roomHas(room, /^\[PERIODIC\]/)) throw new Error(`room ${room} lacks the tile`);
   return { exit: r.ms, ack: toAck(room, r.t0) };
@@ -149,6 +154,8 @@ async function gcOf(script: string[]): Promise<{ count: number; ms: number }> {
 const cli: number[] = [], minimal: number[] = [], version: number[] = [], empty: number[] = [];
 const gcCli: { count: number; ms: number }[] = [], gcMinimal: { count: number; ms: number }[] = [];
 const cliExit: number[] = [], minimalExit: number[] = [];
+// The same run started the way `deno run -A jsr:@plato/scout …` does: mod.ts as the main module.
+const viaMod: number[] = [];
 const zodOnly: number[] = [], yamlOnly: number[] = [];
 let cold = { cli: 0, minimal: 0 };
 let bundled: number | undefined;
@@ -176,15 +183,12 @@ try {
     minimal.push(t.ack);
     minimalExit.push(t.exit);
   };
+  const runMod = async (r: number) => viaMod.push((await cliOnce(`d${r}`, MOD)).ack);
+  await cliOnce("warm-mod", MOD);
   for (let r = 0; r < ROUNDS; r++) {
-    // Alternate the order so neither side always runs on a just-warmed machine.
-    if (r % 2 === 0) {
-      await runCli(r);
-      await runMinimal(r);
-    } else {
-      await runMinimal(r);
-      await runCli(r);
-    }
+    // Rotate the order so no side always runs on a just-warmed machine.
+    const order = [runCli, runMinimal, runMod];
+    for (let k = 0; k < order.length; k++) await order[(k + r) % order.length](r);
   }
   // Where the time goes: the runtime floor, the CLI's whole graph doing nothing, per-layer imports.
   const probes = Math.max(3, Math.min(ROUNDS, 7));
@@ -257,6 +261,8 @@ console.log(
 line("CLI http --once, to first tile acked", c);
 line("minimal fetch + POST, to its tile acked", m);
 console.log(`ratio (medians): ${ratio.toFixed(2)}x (target <= 2x)`);
+line("the same via mod.ts (jsr:@plato/scout)", summary(viaMod));
+console.log(`ratio (medians): ${(summary(viaMod).median / m.median).toFixed(2)}x`);
 line("CLI http --once, to exit", cx);
 line("minimal fetch + POST, to exit", mx);
 console.log(`ratio (medians): ${ratioExit.toFixed(2)}x`);
@@ -282,17 +288,15 @@ console.log(
 );
 console.log(`startup probe (median of runs), total ${ms(probe!.total)}:`);
 for (const s of probe!.steps) {
-  console.log(`  ${s.step.padEnd(64)} ${s.ms.toFixed(1).padStart(6)} ms`);
+  console.log(`  ${s.step.padEnd(92)} ${s.ms.toFixed(1).padStart(6)} ms`);
 }
 
 const step = (prefix: string) =>
   probe!.steps.filter((s) => s.step.startsWith(prefix)).reduce((a, s) => a + s.ms, 0);
 const z = summary(zodOnly).median - e.median, y = summary(yamlOnly).median - e.median;
-// The module graph of the run path, from the probe (fresh process): every import step but yaml.
-const graph = probe!.steps.filter((s) => s.step.startsWith("import") && !s.step.includes("yaml"))
-  .reduce((a, s) => a + s.ms, 0);
-const yamlInGraph = step("import yaml") < 5; // already loaded by the CLI's own modules
-const ours = graph - step("import zod");
+// The module graph of the flag run's path, from the probe (fresh process).
+const graph = step("import the");
+const zodPath = step("zod path");
 const work = c.median - e.median - graph;
 const minimalWork = m.median - e.median;
 const budget = 2 * m.median;
@@ -301,44 +305,43 @@ const breakdown =
     ms(e.median)
   } is Deno's own start (an empty file), ~${
     ms(graph)
-  } importing the modules the run uses (startup probe, fresh process: zod/mini ${
-    ms(step("import zod"))
-  }, the config schemas ${ms(step("import lib/config"))}, the core ${
-    ms(step("import lib/ core"))
-  }, node:sqlite + Deno glue ${ms(step("import lib/runtime/runner.ts"))}, the command modules ${
-    ms(step("import the CLI"))
-  }, the HTTP kind ${ms(step("import scouts/http.ts"))}), and ~${
+  } importing the modules the run uses (startup probe, fresh process: the command modules with ` +
+  `the runner, the core and node:sqlite ${ms(step("import the command"))}, the plain config path ${
+    ms(step("import the plain"))
+  }, the HTTP scout ${ms(step("import the HTTP"))}), and ~${
     ms(work)
-  } the run itself (config validation, the SQLite state file ~${
+  } the run itself (flag checks, the SQLite state file ~${
     ms(step("open, use and close"))
-  }, startup tile, the HTTP check, one batch POST); the minimal script's whole run is ${
+  }, the startup tile, the HTTP check, one batch POST); the minimal script's whole run is ${
     ms(Math.max(0, minimalWork))
   } past Deno's start, most of it the first fetch (Deno loads its fetch code on first use; the CLI pays that too). ` +
-  `Inside those figures: the CLI's run triggers ${gcC.count} young-generation collections taking ${
-    ms(gcC.ms)
-  } (the minimal script ${gcM.count}, ${ms(gcM.ms)}), most of it copying what the module graph ` +
-  `allocated; zod/mini's import alone leaves ${
+  `zod is not loaded on this path: plainly valid flags resolve without it (lib/config/plain.ts, ` +
+  `checked against the schemas by tests/plain_config_test.ts); a config file, or flags left to ` +
+  `the schemas, would add ~${ms(zodPath)} (zod/mini and the schemas; zod/mini alone leaves ${
     (probe!.heapAfterZod - probe!.heapBefore).toFixed(1)
-  } MiB live on a ${probe!.heapBefore.toFixed(1)} MiB heap. ` +
-  `To exit: ${ms(cx.median)} vs ${ms(mx.median)}, ${ratioExit.toFixed(2)}x. yaml is ${
-    yamlInGraph ? "still loaded by that graph" : "not loaded on this path"
-  } (a file importing only yaml takes ${ms(y)} more than an empty one; zod/mini alone ${
-    ms(z)
-  }). cli.ts --version: ${ms(v.median)}.` +
+  } MiB live). ` +
+  `The CLI's run triggers ${gcC.count} young-generation collections taking ${
+    ms(gcC.ms)
+  } (the minimal script ${gcM.count}, ${ms(gcM.ms)}). ` +
+  `To exit: ${ms(cx.median)} vs ${ms(mx.median)}, ${ratioExit.toFixed(2)}x. ` +
+  `A file importing only zod/mini takes ${ms(z)} more than an empty one, only yaml ${
+    ms(y)
+  }; cli.ts --version: ${ms(v.median)}.` +
   (bundled !== undefined
     ? ` A one-file bundle (deno bundle) of cli.ts runs --version in ${ms(bundled)}.`
     : "");
-const close =
-  `The CLI is ${ms(c.median - budget)} over budget; importing zod/mini costs ${
-    ms(step("import zod"))
-  } of it by itself (its package entry imports all of zod's core and its 64 locale files, and no ` +
-  `export of the package loads less), and most of the collections above copy what it ` +
-  `allocated. The CLI's own modules (~${ms(ours)}) and work (~${
-    ms(work)
-  }) are what remains. What would close the gap: a schema layer lighter than zod (the issue ` +
-  `asks for zod), a larger young generation (--v8-flags=--min-semi-space-size=16 saved ~15 ms ` +
-  `in a trial; a user's 'deno run' does not pass it), or a 'deno compile' binary (not ` +
-  `measurable here: it downloads denort, and this machine reaches only npm).`;
+const close = `The CLI is ${ms(c.median - budget)} over budget. What remains is the CLI's own ` +
+  `modules (~${ms(graph)}) and work (~${ms(work)}), spread thin: no single step of the ` +
+  `run is more than a few ms, and V8 compiles each function the first time it runs (Deno's ` +
+  `code cache holds a module's top-level code, not the functions a run calls). What would ` +
+  `close the gap: a shorter path (fewer modules and less work per run than the durable ` +
+  `outbox, the state file and the startup tile need), a larger young generation ` +
+  `(--v8-flags=--min-semi-space-size=16; a user's 'deno run' does not pass it), or a ` +
+  `'deno compile' binary (not measurable here: it downloads denort, and this machine reaches ` +
+  `only npm). Tried and not kept: hiding the CLI's lazy imports from Deno's module graph ` +
+  `(computed specifiers) saved ~2-3 ms of graph walking per start, but Deno would then fetch ` +
+  `those modules from JSR only when first used, so an installed scout could fail to start a ` +
+  `command offline.`;
 
 const figures: Figure[] = [{
   name: "CLI --once: start to first tile acknowledged vs minimal fetch + POST script",
@@ -359,5 +362,18 @@ const figures: Figure[] = [{
   met: ratioExit <= 2,
   note: `${ratioExit.toFixed(2)}x. The same runs timed to the process's exit: the CLI also ` +
     `closes its SQLite state file (a WAL checkpoint) after the acknowledgement.`,
+}, {
+  name: "CLI --once started from mod.ts (deno run -A jsr:@plato/scout): to first tile acknowledged",
+  unit: "ms",
+  ...summary(viaMod),
+  against: { name: "bench/_minimal_once.ts: one fetch, one POST /submit", ...m },
+  target: "<= 2x the minimal script (medians)",
+  met: summary(viaMod).median / m.median <= 2,
+  note: `${(summary(viaMod).median / m.median).toFixed(2)}x. The same run, with mod.ts as ` +
+    `the main module: it loads the library's main entry (its ${
+      ms(summary(viaMod).median - c.median)
+    } ` +
+    `over cli.ts) before it starts the CLI. The installed command (the README's ` +
+    `'deno install … jsr:@plato/scout/cli') starts from cli.ts.`,
 }];
 report(figures);

@@ -6,7 +6,7 @@
  * works, and that such flags do go through the schema).
  */
 import assert from "node:assert/strict";
-import { CLI } from "./_support/cli.ts";
+import { runCli } from "./_support/cli.ts";
 
 /** The trap fails when evaluated, or already when a module links against it. */
 const ZOD_ASKED = /zod was loaded|requested module 'zod(\/mini)?'/;
@@ -29,20 +29,9 @@ async function trappedConfig(): Promise<{ dir: string; config: string }> {
 
 const MOD = new URL("../mod.ts", import.meta.url).pathname;
 
-async function run(config: string, args: string[], entry = CLI) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--quiet", "--config", config, entry, ...args],
-    env: { NO_COLOR: "1", PLATO_API_KEY: "", SCOUT_METRICS_PORT: "", PLATO_URL: "" },
-    stdout: "piped",
-    stderr: "piped",
-    stdin: "null",
-  }).output();
-  return {
-    code: out.code,
-    stdout: new TextDecoder().decode(out.stdout),
-    stderr: new TextDecoder().decode(out.stderr),
-  };
-}
+/** The CLI with the trapped import map; PLATO_URL unset (these runs print, they do not send). */
+const run = (config: string, args: string[], entry?: string) =>
+  runCli(args, { config, entry, env: { PLATO_URL: "" } });
 
 Deno.test("a flag-configured --once run delivers without loading zod; other flags reach zod", async () => {
   const { dir, config } = await trappedConfig();

@@ -1,10 +1,11 @@
 /**
  * The numbers behind scout.yaml's `scout:` and `emission:` sections: the
- * defaults and limits both {@link ./schema.ts} (zod) and {@link ./plain.ts}
+ * defaults and limits both `schema.ts` (zod) and `plain.ts`
  * (flags, without zod) use, so the two cannot drift apart.
  *
  * @module
  */
+import type { ResolvedConfig } from "./schema.ts";
 
 /** `scout.name`: at most this many characters, each matching {@linkcode NAME_PATTERN}. */
 export const NAME_MAX_LENGTH = 128;
@@ -17,15 +18,18 @@ export const DEFAULT_POLL_INTERVAL = 60;
 /** The longest `scout.poll_interval`, seconds (a day). */
 export const MAX_POLL_INTERVAL = 86_400;
 
-/** The `emission:` section when nothing in it is given. */
-export const EMISSION_DEFAULTS: {
+/** The `emission:` section of scout.yaml, every field given. */
+export interface EmissionSection {
   readonly min_interval_seconds: number;
   readonly batch_size: number;
   readonly concurrency: number;
   readonly gate: "warn" | "refuse" | "off";
   readonly outbox_max_entries: number;
   readonly outbox_max_bytes: number;
-} = {
+}
+
+/** The `emission:` section when nothing in it is given. */
+export const EMISSION_DEFAULTS: EmissionSection = {
   min_interval_seconds: 1,
   batch_size: 200,
   concurrency: 2,
@@ -33,3 +37,20 @@ export const EMISSION_DEFAULTS: {
   outbox_max_entries: 100_000,
   outbox_max_bytes: 256 * 1024 * 1024,
 };
+
+/**
+ * A resolved config's `emission`, from a complete `emission:` section.
+ *
+ * @param e The section, defaults applied.
+ * @returns The same settings, camelCased.
+ */
+export function emissionSettings(e: EmissionSection): ResolvedConfig["emission"] {
+  return {
+    minIntervalSeconds: e.min_interval_seconds,
+    batchSize: e.batch_size,
+    concurrency: e.concurrency,
+    gate: e.gate,
+    outboxMaxEntries: e.outbox_max_entries,
+    outboxMaxBytes: e.outbox_max_bytes,
+  };
+}

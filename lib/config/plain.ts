@@ -14,6 +14,7 @@
 import {
   DEFAULT_POLL_INTERVAL,
   EMISSION_DEFAULTS,
+  emissionSettings,
   MAX_POLL_INTERVAL,
   NAME_MAX_LENGTH,
   NAME_PATTERN,
@@ -64,7 +65,6 @@ export function resolvePlainConfig(
   }
   const watch = resolveWatch(input.watch);
   if (!watch) return undefined;
-  const e = EMISSION_DEFAULTS;
   return {
     platoUrl: undefined,
     scouts: [{
@@ -75,14 +75,7 @@ export function resolvePlainConfig(
       watchedService: undefined,
       watch: watch as ResolvedScout["watch"],
     }],
-    emission: {
-      minIntervalSeconds: e.min_interval_seconds,
-      batchSize: e.batch_size,
-      concurrency: e.concurrency,
-      gate: e.gate,
-      outboxMaxEntries: e.outbox_max_entries,
-      outboxMaxBytes: e.outbox_max_bytes,
-    },
+    emission: emissionSettings(EMISSION_DEFAULTS),
     stateDir: undefined,
   };
 }

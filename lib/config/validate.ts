@@ -1,4 +1,5 @@
 import type { ScoutKind } from "../scout_kind.ts";
+import { emissionSettings } from "./defaults.ts";
 import { interpolateEnv } from "./interpolate.ts";
 import { PARSE_OPTIONS } from "../_zod_messages.ts";
 import { type ConfigProblem, formatPath, problemsFromZod } from "./issues.ts";
@@ -150,20 +151,12 @@ export function validateConfig(
     });
   }
   if (problems.length) return { ok: false, problems };
-  const e = file.emission;
   return {
     ok: true,
     config: {
       platoUrl,
       scouts,
-      emission: {
-        minIntervalSeconds: e.min_interval_seconds,
-        batchSize: e.batch_size,
-        concurrency: e.concurrency,
-        gate: e.gate,
-        outboxMaxEntries: e.outbox_max_entries,
-        outboxMaxBytes: e.outbox_max_bytes,
-      },
+      emission: emissionSettings(file.emission),
       stateDir: file.state_dir,
     },
   };

@@ -7,13 +7,17 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Run `deno run -A cli.ts ...args` to completion. */
+/**
+ * Run `deno run -A cli.ts ...args` to completion (`entry`: another main
+ * module, e.g. mod.ts; `config`: a deno.json of the test's own).
+ */
 export async function runCli(
   args: string[],
-  options: { env?: Record<string, string>; cwd?: string } = {},
+  options: { env?: Record<string, string>; cwd?: string; entry?: string; config?: string } = {},
 ): Promise<CliResult> {
+  const config = options.config ? ["--config", options.config] : [];
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--quiet", CLI, ...args],
+    args: ["run", "-A", "--quiet", ...config, options.entry ?? CLI, ...args],
     env: { NO_COLOR: "1", PLATO_API_KEY: "", SCOUT_METRICS_PORT: "", ...options.env },
     cwd: options.cwd,
     stdout: "piped",

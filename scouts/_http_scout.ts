@@ -22,7 +22,7 @@ import { type HttpObservation, observe } from "./_http_observe.ts";
 import type { ProbeTimers } from "./_http_probe.ts";
 import { type PreparedTarget, prepareTarget, Scrubber } from "./_http_secrets.ts";
 import type { HttpWatch } from "./_http_watch.ts";
-import { DEFAULT_MAX_BODY_BYTES } from "./_http_watch_plain.ts";
+import { DEFAULT_MAX_BODY_BYTES, HTTP_WATCH_DEFAULTS } from "./_http_watch_plain.ts";
 
 /** Options of {@linkcode HttpScout}: the scout's own, plus the target and its assertions. */
 export interface HttpScoutOptions extends ScoutOptions {
@@ -96,7 +96,7 @@ export class HttpScout extends Scout<HttpObservation> {
     this.#scrubber.addUrl(target.url);
     this.#options = options;
     this.url = target.shownUrl;
-    this.method = (options.method ?? "GET").toUpperCase();
+    this.method = (options.method ?? HTTP_WATCH_DEFAULTS.method).toUpperCase();
     if (options.body !== undefined && (this.method === "GET" || this.method === "HEAD")) {
       throw new TypeError(
         `Cannot create HTTP scout: 'body' needs a method other than ${this.method}`,
@@ -120,9 +120,9 @@ export class HttpScout extends Scout<HttpObservation> {
         method: this.method,
         headers: this.#target.headers,
         body: o.body,
-        timeoutMs: (o.timeoutSeconds ?? 5) * 1000,
+        timeoutMs: (o.timeoutSeconds ?? HTTP_WATCH_DEFAULTS.timeout) * 1000,
         maxBodyBytes: o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-        maxRedirects: o.maxRedirects ?? 5,
+        maxRedirects: o.maxRedirects ?? HTTP_WATCH_DEFAULTS.max_redirects,
         credentialHeaders: this.#target.credentialHeaders,
       },
       deps: { fetch: this.#fetch, now: this.now, timers: this.#timers },
@@ -139,10 +139,10 @@ export class HttpScout extends Scout<HttpObservation> {
       url: this.url,
       method: this.method,
       headers: this.#target.shownHeaders,
-      timeoutSeconds: o.timeoutSeconds ?? 5,
+      timeoutSeconds: o.timeoutSeconds ?? HTTP_WATCH_DEFAULTS.timeout,
       assertions: this.#assertions,
       maxBodyBytes: o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-      maxRedirects: o.maxRedirects ?? 5,
+      maxRedirects: o.maxRedirects ?? HTTP_WATCH_DEFAULTS.max_redirects,
       latency: this.#monitor.baselineOptions,
     });
   }

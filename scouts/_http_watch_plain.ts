@@ -20,6 +20,7 @@ import {
   parseJsonPath,
   parseStatusSpec,
 } from "./_http_assert.ts";
+import { BASELINE_DEFAULTS } from "./_http_baseline.ts";
 import type { HttpMethod, HttpWatch } from "./_http_watch.ts";
 
 /** Default `max_body_bytes`: 1 MiB. */
@@ -53,10 +54,10 @@ export const HTTP_WATCH_DEFAULTS: {
   expect_status: DEFAULT_EXPECT_STATUS,
   max_body_bytes: DEFAULT_MAX_BODY_BYTES,
   max_redirects: 5,
-  latency_alpha: 0.2,
-  latency_threshold: 4,
-  latency_warmup: 5,
-  latency_min_delta_ms: 50,
+  latency_alpha: BASELINE_DEFAULTS.alpha,
+  latency_threshold: BASELINE_DEFAULTS.threshold,
+  latency_warmup: BASELINE_DEFAULTS.warmup,
+  latency_min_delta_ms: BASELINE_DEFAULTS.minDeltaMs,
 };
 
 /** The longest `timeout`, seconds. */

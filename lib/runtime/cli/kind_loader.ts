@@ -52,8 +52,16 @@ export function isKindType(type: unknown): type is string {
  * {@linkcode KIND_TYPES} order, each once.
  */
 export function loadKinds(types: Iterable<string>): Promise<ScoutKind[]> {
+  return loadFrom(LOADERS, types);
+}
+
+/** Run the loaders of the named built-in kinds, in {@linkcode KIND_TYPES} order, each once. */
+function loadFrom<T>(
+  loaders: Readonly<Record<string, () => Promise<T>>>,
+  types: Iterable<string>,
+): Promise<T[]> {
   const wanted = new Set(types);
-  return Promise.all(KIND_TYPES.filter((t) => wanted.has(t)).map((t) => LOADERS[t]()));
+  return Promise.all(KIND_TYPES.filter((t) => wanted.has(t)).map((t) => loaders[t]()));
 }
 
 /** Load every built-in kind, in {@linkcode KIND_TYPES} order. */
@@ -103,8 +111,7 @@ const FACTORY_LOADERS: Readonly<Record<string, () => Promise<ScoutFactory>>> = {
 export function factoriesForConfig(
   config: { scouts: { watch: { type: string } }[] },
 ): Promise<ScoutFactory[]> {
-  const wanted = new Set(config.scouts.map((s) => s.watch.type));
-  return Promise.all(KIND_TYPES.filter((t) => wanted.has(t)).map((t) => FACTORY_LOADERS[t]()));
+  return loadFrom(FACTORY_LOADERS, config.scouts.map((s) => s.watch.type));
 }
 
 // Kinds whose flag-built `watch:` section can be resolved without zod.

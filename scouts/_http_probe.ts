@@ -213,7 +213,12 @@ export async function probe(
   }
 }
 
-/** Read a body as a stream, keeping at most `cap` bytes; stop (and cancel) past it. */
+/**
+ * Read a body, keeping at most `cap` bytes. A body whose size the response
+ * declares (`content-length`, not content-encoded: a compressed body's decoded
+ * size is unknown) and that fits the cap is read whole, in one step; any
+ * other is read as a stream, stopping (and cancelling) past the cap.
+ */
 async function readCapped(
   res: Response,
   cap: number,
@@ -221,6 +226,13 @@ async function readCapped(
   onBytes: (n: number) => void,
 ): Promise<{ body: Uint8Array; truncated: boolean }> {
   if (!res.body) return { body: new Uint8Array(0), truncated: false };
+  const declared = declaredLength(res.headers);
+  if (declared !== undefined && declared <= cap) {
+    // HTTP framing holds the body to the declared length.
+    const body = new Uint8Array(await Promise.race([res.arrayBuffer(), aborted]));
+    onBytes(body.byteLength);
+    return { body, truncated: false };
+  }
   const reader = res.body.getReader();
   const chunks: Uint8Array[] = [];
   let kept = 0;
@@ -252,6 +264,17 @@ async function readCapped(
     offset += c.byteLength;
   }
   return { body, truncated };
+}
+
+/** The body's size when the response declares it and sends it as is. */
+function declaredLength(headers: Headers): number | undefined {
+  const encoding = headers.get("content-encoding");
+  if (encoding !== null && encoding.trim().toLowerCase() !== "identity") return undefined;
+  // A chunked body's length is its chunks', whatever content-length says.
+  if (headers.has("transfer-encoding")) return undefined;
+  const raw = headers.get("content-length");
+  if (raw === null || !/^\d+$/.test(raw.trim())) return undefined;
+  return Number(raw);
 }
 
 function errorLine(error: unknown): string {

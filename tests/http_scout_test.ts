@@ -350,6 +350,93 @@ Deno.test("a body that never ends times out at the same deadline", async () => {
   }
 });
 
+Deno.test("a body that declares its length and stops short times out at the deadline", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  const conns: Deno.Conn[] = [];
+  const serving = (async () => {
+    for await (const conn of listener) {
+      conns.push(conn);
+      await conn.read(new Uint8Array(4096));
+      // 100 bytes declared (well inside the cap), 5 sent, then nothing.
+      const head = "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 100\r\n\r\n";
+      await conn.write(new TextEncoder().encode(`${head}hello`));
+    }
+  })();
+  let headersSeen!: () => void;
+  const seen = new Promise<void>((r) => (headersSeen = r));
+  const h = harness(`http://127.0.0.1:${port}/short`, {
+    fetch: async (input, init) => {
+      const res = await fetch(input, init);
+      headersSeen();
+      return res;
+    },
+  });
+  try {
+    const tick = h.scout.tick();
+    await seen;
+    await h.clock.advance(5000);
+    await tick;
+    const tiles = await h.tiles();
+    const error = last(tiles, "[ERROR]");
+    assert.ok(error.tags.includes("error:timeout"));
+    const a = answerOf(error);
+    assert.equal(a.phase, "body");
+    assert.match(a.message, /200, then: Timed out after 5 s waiting for the body/);
+    assert.deepEqual(h.clock.pending, [], "no timer outlives the probe");
+  } finally {
+    for (const c of conns) c.close();
+    listener.close();
+    await serving;
+  }
+});
+
+Deno.test("a compressed body is capped by its decoded size, not its declared length", async () => {
+  // 4 MiB of one letter gzips to a few KB: the declared content-length fits
+  // the cap many times over, the body the scout would read does not.
+  const plain = new Uint8Array(4 * 1024 * 1024).fill(0x61);
+  const gzipped = new Uint8Array(
+    await new Response(
+      new Blob([plain]).stream().pipeThrough(new CompressionStream("gzip")),
+    ).arrayBuffer(),
+  );
+  const t = target(() =>
+    new Response(gzipped, {
+      headers: {
+        "content-type": "text/plain",
+        "content-encoding": "gzip",
+        "content-length": String(gzipped.byteLength),
+      },
+    })
+  );
+  try {
+    const cap = 64 * 1024;
+    assert.ok(gzipped.byteLength < cap, "the declared length fits the cap");
+    const h = harness(t.url, { maxBodyBytes: cap });
+    await h.scout.tick();
+    const a = answerOf(last(await h.tiles(), "[PERIODIC]"));
+    assert.equal(a.body.bytes, cap, "the scout keeps exactly the cap");
+    assert.equal(a.body.truncated, true);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("a body of declared length within the cap is kept whole", async () => {
+  const text = "x".repeat(10_000);
+  const t = target(() => new Response(text, { headers: { "content-type": "text/plain" } }));
+  try {
+    const h = harness(t.url, { maxBodyBytes: 10_000 });
+    await h.scout.tick();
+    const a = answerOf(last(await h.tiles(), "[PERIODIC]"));
+    assert.equal(a.body.bytes, 10_000);
+    assert.equal(a.body.truncated, false);
+    assert.equal(a.content_length, 10_000);
+  } finally {
+    await t.close();
+  }
+});
+
 Deno.test("a 1 GB body is read only up to max_body_bytes and the transfer is cut", async () => {
   const GB = 1024 ** 3;
   const chunk = new Uint8Array(64 * 1024).fill(0x61);

@@ -18,7 +18,7 @@
  *
  * @module
  */
-import { getEnv } from "./lib/env.ts";
+import { getEnv, setEnvReader } from "./lib/env.ts";
 
 export { CHECKPOINT_TYPES, CheckpointType } from "./lib/checkpoint_type.ts";
 export {
@@ -99,7 +99,23 @@ export { DEFAULT_PLATO_URL, type EnvReader, getEnv, setEnvReader } from "./lib/e
  * const url = PLATO_URL ?? DEFAULT_PLATO_URL;
  * ```
  */
-export const PLATO_URL: string | undefined = getEnv("PLATO_URL");
+export const PLATO_URL: string | undefined = readPlatoUrl();
+
+/**
+ * On Deno, make getEnv read through `Deno.env` before anything reads the
+ * environment: there the first touch of `process` (getEnv's runtime-neutral
+ * default) loads the Node compatibility layer, 15-25 ms of every start, and
+ * PLATO_URL is read as this module loads. Found by feature detection, so
+ * Workers, Bun and Node bundles are unaffected.
+ */
+function readPlatoUrl(): string | undefined {
+  const env = (globalThis as { Deno?: { env?: { get?: unknown } } }).Deno?.env;
+  const get = env?.get;
+  if (typeof get === "function") {
+    setEnvReader((name) => get.call(env, name) as string | undefined);
+  }
+  return getEnv("PLATO_URL");
+}
 
 // Run as the main module, start the command line. The specifier is computed
 // so that bundlers (wrangler, Bun) do not pull the CLI into library bundles.

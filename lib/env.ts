@@ -36,9 +36,9 @@ let reader: EnvReader = processEnv;
 
 /**
  * Make {@linkcode getEnv} read through `read` (a runtime's own API) instead of
- * `process.env`; `undefined` restores `process.env`. The Deno CLI installs
- * Deno's `env.get`: on Deno, the first touch of the `process` global loads the
- * Node compatibility layer, about 25 ms of a `--once` run's startup.
+ * `process.env`; `undefined` restores `process.env`. On Deno, the library's
+ * main entry (`mod.ts`) and the CLI install Deno's `env.get`: there the first
+ * touch of the `process` global loads the Node compatibility layer, 15-25 ms.
  *
  * @param read The reader, or `undefined` for `process.env`.
  *

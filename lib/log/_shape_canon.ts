@@ -11,31 +11,49 @@ export type CodeUnits = Uint8Array | Uint16Array;
 
 // Flags of a code unit (anything >= 128 is an "other letter", as the tokenizer has it).
 const ALNUM = 1, DIGIT = 2, HEX = 4, NONHEX = 8, QUOTE = 16, X = 32;
-const FLAGS = new Uint8Array(65536).fill(ALNUM | NONHEX);
-/** Each code unit with the digits folded into "1". */
-export const FOLD = new Uint16Array(65536);
-for (let c = 0; c < 65536; c++) FOLD[c] = c >= 48 && c <= 57 ? 49 : c;
-for (let c = 0; c < 128; c++) {
-  let f = 0;
-  if (c >= 48 && c <= 57) f = ALNUM | DIGIT;
-  else if ((c >= 65 && c <= 70) || (c >= 97 && c <= 102)) f = ALNUM | HEX;
-  else if (c === 120 || c === 88) f = ALNUM | NONHEX | X;
-  else if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) f = ALNUM | NONHEX;
-  else if (c === 34 || c === 39 || c === 96) f = QUOTE;
-  FLAGS[c] = f;
-}
+/**
+ * The 65,536-entry tables below are built by {@linkcode buildCanonTables} on
+ * first use (a {@linkcode ShapeCanon} or {@linkcode pairTable}), not when the
+ * module loads: building them takes 1.5-3.5 ms, and every importer of the
+ * library's main entry loads this module.
+ */
+let FLAGS: Uint8Array = new Uint8Array(0);
+/** Each code unit with the digits folded into "1" (built on first use). */
+export let FOLD: Uint16Array = new Uint16Array(0);
 /**
  * Classes for the quick pass (1-9, 0, hex letter, x, quote, colon); a pair of
  * neighbours flagged in {@linkcode PAIR} needs more than folding digits: a
  * digit next to a hex letter (maybe a hex id), `0x`, a quote followed by `:`.
+ * Built on first use.
  */
-export const CLASS = new Uint8Array(65536);
-for (let c = 49; c <= 57; c++) CLASS[c] = 1;
-CLASS[48] = 2;
-for (const c of "abcdefABCDEF") CLASS[c.charCodeAt(0)] = 3;
-CLASS[120] = CLASS[88] = 4;
-CLASS[34] = CLASS[39] = CLASS[96] = 5;
-CLASS[58] = 6;
+export let CLASS: Uint8Array = new Uint8Array(0);
+
+/** Build {@linkcode FOLD}, {@linkcode CLASS} and the flags, once. */
+function buildCanonTables(): void {
+  if (FOLD.length !== 0) return;
+  const flags = new Uint8Array(65536).fill(ALNUM | NONHEX);
+  const fold = new Uint16Array(65536);
+  for (let c = 0; c < 65536; c++) fold[c] = c >= 48 && c <= 57 ? 49 : c;
+  for (let c = 0; c < 128; c++) {
+    let f = 0;
+    if (c >= 48 && c <= 57) f = ALNUM | DIGIT;
+    else if ((c >= 65 && c <= 70) || (c >= 97 && c <= 102)) f = ALNUM | HEX;
+    else if (c === 120 || c === 88) f = ALNUM | NONHEX | X;
+    else if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) f = ALNUM | NONHEX;
+    else if (c === 34 || c === 39 || c === 96) f = QUOTE;
+    flags[c] = f;
+  }
+  const classes = new Uint8Array(65536);
+  for (let c = 49; c <= 57; c++) classes[c] = 1;
+  classes[48] = 2;
+  for (const c of "abcdefABCDEF") classes[c.charCodeAt(0)] = 3;
+  classes[120] = classes[88] = 4;
+  classes[34] = classes[39] = classes[96] = 5;
+  classes[58] = 6;
+  FLAGS = flags;
+  CLASS = classes;
+  FOLD = fold;
+}
 const HEX_PAIR = 1, ZERO_X = 2;
 /** A quote followed by `:` (maybe a JSON key): only the full pass is exact. */
 export const QUOTE_COLON = 4;
@@ -54,6 +72,7 @@ export const MAX_MARKS = 64;
  */
 export function pairTable(): Int32Array {
   if (pairs === null) {
+    buildCanonTables();
     pairs = new Int32Array(65536);
     for (let p = 0; p < 65536; p++) {
       const u0 = p & 0xff, u1 = p >>> 8, k0 = CLASS[u0], k1 = CLASS[u1];
@@ -98,6 +117,10 @@ export class ShapeCanon {
   #quotes: number[] = [];
   /** Whether the patching writes the byte form. */
   #bytes = false;
+
+  constructor() {
+    buildCanonTables();
+  }
 
   /**
    * Make room for a line of `n` units.

@@ -12,6 +12,7 @@ import { type PlainConfigInput, resolvePlainConfig } from "../lib/config/plain.t
 import { validateConfig } from "../lib/config/validate.ts";
 import { resolvePlainHttpWatch } from "../scouts/_http_watch_plain.ts";
 import { httpScout } from "../scouts/http.ts";
+import { mulberry32 } from "./_support/random.ts";
 
 /** What `configFromFlags` does with the same value: zod, no environment. */
 function viaZod(raw: PlainConfigInput) {
@@ -108,16 +109,6 @@ Deno.test("plain config: declines what zod refuses, changes or interpolates", ()
   }
 });
 
-/** mulberry32: a small seeded generator, so a failure names a reproducible case. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 Deno.test("plain config: on 5,000 generated flag sets, what it accepts zod accepts identically", () => {
   const pools = {
     name: [
@@ -213,7 +204,7 @@ Deno.test("plain config: on 5,000 generated flag sets, what it accepts zod accep
     json_equals: [undefined, 3, true, null, "up", "", "${X}", -0.5, NaN, [1], { a: 1 }],
     extra: [{}, { headers: {} }, { body: "x" }, { unknown: 1 }, { type: "log" }],
   };
-  const next = random(0x5c0417);
+  const next = mulberry32(0x5c0417);
   // Most picks are each pool's first (valid) value, so whole configs are often
   // valid; the rest spread over the edge cases.
   const pick = <T>(list: readonly T[]): T =>

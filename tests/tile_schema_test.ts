@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { isWireTile, TileSchema } from "../lib/tile_schema.ts";
 import { PARSE_OPTIONS } from "../lib/_zod_messages.ts";
 import { prepareTile } from "../lib/server/ingest.ts";
+import { mulberry32 } from "./_support/random.ts";
 
 const GOOD = {
   id: "t-1",
@@ -31,16 +32,6 @@ function show(value: unknown): string {
   } catch {
     return String(value);
   }
-}
-
-/** A small deterministic PRNG (mulberry32), so a failure names a reproducible case. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Values a field might hold: the edges of every rule, and wrong types. */
@@ -92,7 +83,7 @@ Deno.test("isWireTile and TileSchema agree on every edge of every field", () => 
 });
 
 Deno.test("isWireTile and TileSchema agree on 20,000 generated tiles", () => {
-  const next = random(20261203);
+  const next = mulberry32(20261203);
   let valid = 0;
   for (let i = 0; i < 20_000; i++) {
     const tile: Record<string, unknown> = { ...GOOD };

@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { mulberry32 } from "../_support/random.ts";
 
 /** What the proxy does with one request. */
 export type ChaosAction = "pass" | "429" | "503" | "403" | "drop" | "drop_after";
@@ -33,18 +34,6 @@ export interface ChaosRequest {
 
 /** The reason every proxy-made 403 carries, as a fleet gate refusal would. */
 export const CHAOS_REJECT_REASON = "Answer refused by chaos gate (P0 test rule)";
-
-/** Seeded PRNG: uniform [0,1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const STATUS_TEXT: Record<number, string> = {
   200: "OK",

@@ -1,11 +1,11 @@
 /**
- * **@plato/scout** — scouts that watch a service and emit structured
+ * **@plato/scout** - scouts that watch a service and emit structured
  * checkpoint tiles to a PLATO room server.
  *
  * The library API: tiles, the {@linkcode Scout} base class, a fetch-only
  * PLATO client, an emitter that batches and retries, outboxes, metrics and
  * logging. Everything here is web-standard and runs unchanged on Deno, Bun,
- * Node ≥ 20 and Cloudflare Workers. Run as the main module
+ * Node >= 20 and Cloudflare Workers. Run as the main module
  * (`deno run -A jsr:@plato/scout ...`) it starts the command line.
  *
  * @example Emit a checkpoint

@@ -13,7 +13,9 @@ function describe(value: unknown): string {
   if (value === undefined) return "nothing";
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
-  if (typeof value === "string") return `'${value.length > 40 ? `${value.slice(0, 40)}…` : value}'`;
+  if (typeof value === "string") {
+    return `'${value.length > 40 ? `${value.slice(0, 40)}\u2026` : value}'`;
+  }
   if (typeof value === "object") return "an object";
   return String(value);
 }

@@ -10,10 +10,10 @@ export interface BackoffOptions {
 
 /**
  * Exponential backoff with full jitter: a random delay in
- * [0, min(cap, base·2^(failures−1))), raised to `Retry-After` when the
+ * [0, min(cap, base·2^(failures-1))), raised to `Retry-After` when the
  * server asked for longer.
  *
- * @param failures Consecutive failures so far (≥ 1).
+ * @param failures Consecutive failures so far (>= 1).
  * @param random A uniform random number in [0, 1).
  * @param retryAfterMs The server's `Retry-After`, if any.
  * @param options Base and cap.

@@ -39,7 +39,7 @@ export interface GateInput {
 }
 
 /**
- * Every reason the fleet's P0 gate would refuse a tile (rules 1–5; the
+ * Every reason the fleet's P0 gate would refuse a tile (rules 1-5; the
  * duplicate rule is stateful). An empty array means it passes.
  *
  * @param tile The tile, or any object with its fields.

@@ -53,19 +53,19 @@ export function fitAnswer(value: unknown, max: number = ANSWER_BUDGET): string {
  *
  * @param text Observed text.
  * @param n Most characters kept.
- * @returns The text, or its first `n` characters followed by `…`.
+ * @returns The text, or its first `n` characters followed by an ellipsis (U+2026).
  */
 export function cut(text: string, n: number): string {
-  return text.length > n ? `${text.slice(0, n)}…` : text;
+  return text.length > n ? `${text.slice(0, n)}\u2026` : text;
 }
 
 function shrink(value: unknown, strings: number, items: number, depth: number): unknown {
   if (typeof value === "string") return cut(value, strings);
   if (value === null || typeof value !== "object") return value;
-  if (depth >= 8) return Array.isArray(value) ? `[${value.length} items]` : "{…}";
+  if (depth >= 8) return Array.isArray(value) ? `[${value.length} items]` : "{\u2026}";
   if (Array.isArray(value)) {
     const kept = value.slice(0, items).map((v) => shrink(v, strings, items, depth + 1));
-    if (value.length > items) kept.push(`… ${value.length - items} more`);
+    if (value.length > items) kept.push(`\u2026 ${value.length - items} more`);
     return kept;
   }
   const entries = Object.entries(value as Record<string, unknown>);
@@ -73,6 +73,6 @@ function shrink(value: unknown, strings: number, items: number, depth: number): 
   const limit = items === Infinity || depth === 0 ? Infinity : items * 2;
   const out: Record<string, unknown> = {};
   for (const [k, v] of entries.slice(0, limit)) out[k] = shrink(v, strings, items, depth + 1);
-  if (entries.length > limit) out["…"] = `${entries.length - limit} more keys`;
+  if (entries.length > limit) out["\u2026"] = `${entries.length - limit} more keys`;
   return out;
 }

@@ -3,7 +3,7 @@
  * sessions"): `adventure.json`, `scores.json` and the `artifacts/` folder,
  * through the host's {@linkcode DirReader}. Shapes are checked leniently (a
  * field of the wrong type is dropped, not fatal); a file that is not JSON
- * yet — being written — is reported as unreadable so the scout retries it.
+ * yet - being written - is reported as unreadable so the scout retries it.
  * Private to the holodeck scout.
  *
  * @module

@@ -284,5 +284,5 @@ export function canonicalJson(value: unknown): string {
 }
 
 function show(text: string): string {
-  return text.length > SHOW ? `${text.slice(0, SHOW)}…` : text;
+  return text.length > SHOW ? `${text.slice(0, SHOW)}\u2026` : text;
 }

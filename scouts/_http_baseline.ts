@@ -8,7 +8,7 @@
 
 /** Settings of {@linkcode LatencyBaseline}. */
 export interface LatencyBaselineOptions {
-  /** Weight of a new sample, 0 < alpha ≤ 1. Default 0.2. */
+  /** Weight of a new sample, 0 < alpha <= 1. Default 0.2. */
   alpha?: number;
   /** How many deviations above the mean count as an anomaly. Default 4. */
   threshold?: number;

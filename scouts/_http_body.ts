@@ -18,7 +18,7 @@ export interface JsonSummary {
   size?: number;
   /** Array of objects: the first item's keys. */
   item_keys?: string[];
-  /** Small scalar values by dotted path (depth ≤ 3), strings shortened. */
+  /** Small scalar values by dotted path (depth <= 3), strings shortened. */
   values?: Record<string, Scalar>;
   /** Scalars left out of `values`. */
   values_omitted?: number;
@@ -210,14 +210,15 @@ function scalar(v: Scalar): Scalar {
 }
 
 /**
- * Shorten observed text to `n` characters (then `…`), control characters shown as spaces.
+ * Shorten observed text to `n` characters (then an ellipsis, U+2026), control characters shown
+ * as spaces.
  *
  * @param text Observed text.
  * @param n Most characters kept.
  * @returns The shortened text.
  */
 export function cut(text: string, n: number): string {
-  const short = text.length > n ? `${text.slice(0, n)}…` : text;
+  const short = text.length > n ? `${text.slice(0, n)}\u2026` : text;
   return printable(short);
 }
 

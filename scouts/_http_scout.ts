@@ -261,7 +261,7 @@ function checkLimits(o: HttpScoutOptions): void {
 }
 
 function short(text: string, n: number): string {
-  return text.length > n ? `${text.slice(0, n)}…` : text;
+  return text.length > n ? `${text.slice(0, n)}\u2026` : text;
 }
 
 function duration(seconds: number): string {

@@ -4,7 +4,7 @@
  * which resolves a section whose every value is plainly valid, the way the
  * schema would, and declines anything else.
  *
- * Why: the command line's `http --url … --once` builds such a section from
+ * Why: the command line's `http --url ... --once` builds such a section from
  * checked flags. Loading and building zod's schemas costs a short run more
  * than its own work (issue 4's start-up budget); a plainly valid section
  * skips them. Whatever this declines goes through the schema, which gives

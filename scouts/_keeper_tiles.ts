@@ -53,8 +53,8 @@ export function registrationCheckpoints(
 }
 
 /**
- * One interesting `[AGENT_STATUS] <name>: <from> → <to>` tile per change for
- * the first `max`; one summary tile (counts per transition) for the rest.
+ * One interesting `[AGENT_STATUS] <name>: <from> -> <to>` tile (the arrow is U+2192) per
+ * change for the first `max`; one summary tile (counts per transition) for the rest.
  *
  * @param changed Status changes since the last cycle.
  * @param max Most individual tiles.
@@ -68,7 +68,7 @@ export function statusChangeCheckpoints(
 ): Checkpoint[] {
   const out: Checkpoint[] = changed.slice(0, max).map(({ agent, from, to }) => ({
     checkpointType: CheckpointType.PERIODIC,
-    question: `[AGENT_STATUS] ${cut(nameOf(agent), 100)}: ${cut(from, 20)} → ${cut(to, 20)}`,
+    question: `[AGENT_STATUS] ${cut(nameOf(agent), 100)}: ${cut(from, 20)} \u2192 ${cut(to, 20)}`,
     answer: fitAnswer({
       agent_id: agent.agent_id,
       name: nameOf(agent),
@@ -88,7 +88,7 @@ export function statusChangeCheckpoints(
       question: `[AGENT_STATUS] ${rest.length} more agents changed status`,
       answer: fitAnswer({
         count: rest.length,
-        transitions: countBy(rest.map((c) => `${c.from} → ${c.to}`)),
+        transitions: countBy(rest.map((c) => `${c.from} \u2192 ${c.to}`)),
         names: rest.map((c) => nameOf(c.agent)),
         observed_at: observedAt,
         interesting: true,

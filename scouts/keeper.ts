@@ -115,7 +115,7 @@ export class KeeperScout extends Scout<KeeperObservation> {
       max_agent_tiles_per_cycle: this.#maxAgentTiles,
       tiles: {
         "[AGENT_REGISTER] <name>": "an agent seen for the first time; the answer is its record",
-        "[AGENT_STATUS] <name>: <from> → <to>": "an agent's status changed (interesting)",
+        "[AGENT_STATUS] <name>: <from> \u2192 <to>": "an agent's status changed (interesting)",
         "[PERIODIC]": "agent count, counts per status, new since last, routing stats",
         "[RECOVERED]": "the Keeper answers again after failed cycles",
         "[ERROR]": "the Keeper is down, slow or answered garbage",

@@ -197,7 +197,7 @@ function summaryAnswer(s: LogSummary, observedAt: string): Record<string, unknow
 function fitAnswer(answer: Record<string, unknown>): Record<string, unknown> {
   let text = serializeAnswer(answer);
   const cut = (v: unknown, n: number) =>
-    typeof v === "string" && v.length > n ? v.slice(0, n) + "…" : v;
+    typeof v === "string" && v.length > n ? v.slice(0, n) + "\u2026" : v;
   for (let width = 200; text.length > ANSWER_BUDGET && width >= 40; width = Math.floor(width / 2)) {
     answer.first_line = cut(answer.first_line, width);
     answer.last_line = cut(answer.last_line, width);

@@ -30,7 +30,9 @@ function describeValue(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";
-  if (typeof value === "string") return `'${value.length > 40 ? value.slice(0, 40) + "…" : value}'`;
+  if (typeof value === "string") {
+    return `'${value.length > 40 ? value.slice(0, 40) + "\u2026" : value}'`;
+  }
   return String(value);
 }
 
@@ -43,7 +45,7 @@ function article(type: string): string {
 /**
  * Turn zod issues into one-line problems a person can act on.
  *
- * @param issues zod issues (parse with `reportInput: true` for "got …" details).
+ * @param issues zod issues (parse with `reportInput: true` for "got ..." details).
  * @param prefix Path segments to put in front (e.g. where a sub-schema sits).
  * @returns The problems, in zod's order.
  */

@@ -1,6 +1,6 @@
 /**
  * A one-scout config resolved without zod, when every value in it is plainly
- * valid: what the command line builds from flags (`http --url … --room …`).
+ * valid: what the command line builds from flags (`http --url ... --room ...`).
  * The result is what `validateConfig` returns for the same value; anything
  * not plainly valid declines, and the caller validates it with zod (which
  * words every error). `tests/plain_config_test.ts` checks the two agree.

@@ -145,7 +145,7 @@ export async function runConfigBun(
     hostname: options.metricsHostname,
     health: () => ({ scouts: scouts.map((s) => s.scout.scoutName), outbox_depth: outbox.size() }),
   });
-  log.info(`${scouts.length} scout(s) → ${redactUrl(platoUrl)} under Bun`);
+  log.info(`${scouts.length} scout(s) \u2192 ${redactUrl(platoUrl)} under Bun`);
   const deadlineMs = options.deadlineMs ?? 10_000;
   try {
     await options.onReady?.({ metricsPort: server?.port });

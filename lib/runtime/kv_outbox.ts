@@ -46,7 +46,7 @@ const encoder = new TextEncoder();
 /**
  * An outbox held in memory during one Worker invocation and persisted to a
  * single KV key: {@linkcode KvOutbox.load} reads it at the start (one KV
- * read), {@linkcode KvOutbox.sync} writes what is left at the end — only when
+ * read), {@linkcode KvOutbox.sync} writes what is left at the end - only when
  * something changed, so a healthy invocation that delivered everything costs
  * one read and no write (the free plan allows 1,000 KV writes a day).
  *

@@ -29,7 +29,7 @@ function parseMap(text: string | null): Record<string, string> {
  * Scout state (offsets, agents seen, up/down and latency baselines) for one
  * Worker invocation: {@linkcode KvState.load} reads every value with one KV
  * read, reads and writes then stay in memory, and {@linkcode KvState.sync}
- * writes the changed keys back with one `put` — only when a value changed.
+ * writes the changed keys back with one `put` - only when a value changed.
  * A concurrent writer's changes to other keys are kept (the key is re-read
  * and merged before writing); for the same key the last writer wins.
  *

@@ -247,7 +247,7 @@ async function runScouts(
     : undefined;
   const target = options.stdout ? "stdout" : redactUrl(platoUrl);
   log.info(
-    `${scouts.length} scout(s) → ${target}` + (options.stdout ? "" : ` (state: ${stateDir})`) +
+    `${scouts.length} scout(s) \u2192 ${target}` + (options.stdout ? "" : ` (state: ${stateDir})`) +
       (metricsServer ? `, metrics on :${metricsServer.port}/metrics` : ""),
   );
   const deadlineMs = options.deadlineMs ?? 10_000;

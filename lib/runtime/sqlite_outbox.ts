@@ -36,7 +36,7 @@ export interface SqliteOutboxOptions {
  * `append()` is synchronous and allocation-light: it pushes the tile onto a
  * small in-memory buffer and queues one microtask, which writes the whole
  * buffer in ONE transaction. **Durability window: a tile is durable once the
- * task that appended it has ended** — the write runs in that task's microtask
+ * task that appended it has ended** - the write runs in that task's microtask
  * checkpoint, before the event loop takes any timer, I/O callback or other
  * task. `sync()` and `close()` write immediately. With the default
  * `synchronous: "NORMAL"` durable means "survives the process dying"; use
@@ -77,7 +77,7 @@ export class SqliteOutbox implements Outbox {
   /** Appended, not yet written; entries before `#head` were dropped. */
   #pending: OutboxEntry[] = [];
   #head = 0;
-  /** Tile id → row `seq` of entries handed out by `peek`, so `ack`/`nack` hit the primary key. */
+  /** Tile id -> row `seq` of entries handed out by `peek`, so `ack`/`nack` hit the primary key. */
   #peeked = new Map<string, number>();
   #scheduled = false;
   #closed = false;

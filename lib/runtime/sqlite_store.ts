@@ -1,8 +1,8 @@
 /**
- * A durable {@linkcode SyncRoomStore} on SQLite through `node:sqlite` (Deno, Node ≥ 22.5).
+ * A durable {@linkcode SyncRoomStore} on SQLite through `node:sqlite` (Deno, Node >= 22.5).
  *
  * Durability: the database runs in WAL mode with `synchronous=FULL`, and each
- * {@linkcode RoomStore.insertBatch} call is one `BEGIN IMMEDIATE … COMMIT`
+ * {@linkcode RoomStore.insertBatch} call is one `BEGIN IMMEDIATE ... COMMIT`
  * transaction that has returned (so the WAL is fsynced) before the handler
  * answers 2xx. An acknowledged tile therefore survives `kill -9` of the server,
  * and also a power loss. `synchronous: "NORMAL"` keeps the first promise only

@@ -17,7 +17,7 @@ export const validateCommand: Command = {
     }
     const config = await configFromFile(positionals[0], true);
     for (const s of config.scouts) {
-      console.log(`ok: ${s.name} (${s.watch.type}) every ${s.pollInterval}s → ${s.room}`);
+      console.log(`ok: ${s.name} (${s.watch.type}) every ${s.pollInterval}s \u2192 ${s.room}`);
     }
     return 0;
   },

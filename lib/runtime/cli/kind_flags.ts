@@ -10,7 +10,7 @@ export interface KindFlag {
 }
 
 /**
- * Flags of each built-in scout's subcommand (`plato-scout http --url …`),
+ * Flags of each built-in scout's subcommand (`plato-scout http --url ...`),
  * mirroring the original's `python -m plato_scout.http --url --room`.
  */
 export const KIND_FLAGS: Record<string, KindFlag[]> = {

@@ -63,7 +63,7 @@ export async function runWithFlags(
   }
 }
 
-/** `plato-scout [run] --watch-url … | --watch-file … | --config scout.yaml`. */
+/** `plato-scout [run] --watch-url ... | --watch-file ... | --config scout.yaml`. */
 export const runCommand: Command = {
   name: "run",
   summary: "Run scouts from flags (--watch-url, --watch-file) or --config scout.yaml",

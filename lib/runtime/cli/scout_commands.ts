@@ -6,7 +6,7 @@ import { runWithFlags } from "./run.ts";
 import { configFromFlags, readRunFlags, RUN_FLAGS, RUN_FLAGS_HELP } from "./run_options.ts";
 
 /**
- * The subcommand of one built-in scout: `plato-scout http --url … --room …`.
+ * The subcommand of one built-in scout: `plato-scout http --url ... --room ...`.
  * Its help comes from static tables; the scout kind itself is loaded only
  * when the command runs (by the config validation and the runner).
  *

@@ -1,14 +1,7 @@
 import type { z } from "zod";
+import type { ConfigProblem } from "./problem.ts";
 
-/** One config problem: where (a dotted path) and what. */
-export interface ConfigProblem {
-  /** Dotted path such as `scout.poll_interval` or `scouts[1].watch.url`. */
-  path: string;
-  /** What is wrong, e.g. "expected a number greater than 0". */
-  message: string;
-  /** 1-based line in the source text, when known. */
-  line?: number;
-}
+export { type ConfigProblem, formatProblem } from "./problem.ts";
 
 /**
  * Format a path as scout.yaml users read it: `scouts[1].watch.url`.
@@ -120,14 +113,4 @@ export function problemsFromZod(
     }
   }
   return out;
-}
-
-/**
- * One line per problem: `scout.poll_interval (line 4): expected a number greater than 0, got -5`.
- *
- * @param problem The problem.
- * @returns The line.
- */
-export function formatProblem(problem: ConfigProblem): string {
-  return `${problem.path}${problem.line ? ` (line ${problem.line})` : ""}: ${problem.message}`;
 }

@@ -8,7 +8,7 @@
  */
 
 import { validateConfig } from "../config/validate.ts";
-import { formatProblem } from "../config/issues.ts";
+import { formatProblem } from "../config/problem.ts";
 import type { ResolvedConfig } from "../config/schema.ts";
 import type { ScoutKind } from "../scout_kind.ts";
 import type { WorkerEnv } from "./cloudflare_types.ts";

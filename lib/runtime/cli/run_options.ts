@@ -1,4 +1,4 @@
-import { formatProblem } from "../../config/issues.ts";
+import { formatProblem } from "../../config/problem.ts";
 import { resolvePlainConfig } from "../../config/plain.ts";
 import type { ResolvedConfig } from "../../config/schema.ts";
 import { UsageError } from "../usage_error.ts";

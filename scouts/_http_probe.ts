@@ -228,9 +228,11 @@ async function readCapped(
   if (!res.body) return { body: new Uint8Array(0), truncated: false };
   const declared = declaredLength(res.headers);
   if (declared !== undefined && declared <= cap) {
-    // HTTP framing holds the body to the declared length.
+    // HTTP framing holds the body to the declared length; a response made by
+    // an injected fetch need not, so the cap is still applied.
     const body = new Uint8Array(await Promise.race([res.arrayBuffer(), aborted]));
     onBytes(body.byteLength);
+    if (body.byteLength > cap) return { body: body.subarray(0, cap), truncated: true };
     return { body, truncated: false };
   }
   const reader = res.body.getReader();

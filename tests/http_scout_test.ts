@@ -396,6 +396,24 @@ Deno.test("a compressed body is capped by its decoded size, not its declared len
   }
 });
 
+Deno.test("a response whose body outgrows its declared length is still cut at the cap", async () => {
+  // Only a fetch made in code can do this (HTTP framing cannot): the scout
+  // must not trust the header for the cap.
+  const h = harness("http://127.0.0.1:9/lying", {
+    maxBodyBytes: 1024,
+    fetch: () =>
+      Promise.resolve(
+        new Response(new Uint8Array(64 * 1024).fill(0x61), {
+          headers: { "content-type": "text/plain", "content-length": "10" },
+        }),
+      ),
+  });
+  await h.scout.tick();
+  const a = answerOf(last(await h.tiles(), "[PERIODIC]"));
+  assert.equal(a.body.bytes, 1024);
+  assert.equal(a.body.truncated, true);
+});
+
 Deno.test("a body of declared length within the cap is kept whole", async () => {
   const text = "x".repeat(10_000);
   const t = target(() => new Response(text, { headers: { "content-type": "text/plain" } }));

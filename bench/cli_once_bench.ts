@@ -331,9 +331,9 @@ const breakdown =
   `the schemas, would add ~${ms(zodPath)} (zod/mini and the schemas; zod/mini alone leaves ${
     (probe!.heapAfterZod - probe!.heapBefore).toFixed(1)
   } MiB live). ` +
-  `The CLI's run triggers ${gcC.count} young-generation collections taking ${
-    ms(gcC.ms)
-  } (the minimal script ${gcM.count}, ${ms(gcM.ms)}). ` +
+  `The CLI's run triggers ${gcC.count} young-generation collection${
+    gcC.count === 1 ? "" : "s"
+  } taking ${ms(gcC.ms)} (the minimal script ${gcM.count}, ${ms(gcM.ms)}). ` +
   `To exit: ${ms(cx.median)} vs ${ms(mx.median)}, ${ratioExit.toFixed(2)}x. ` +
   `A file importing only zod/mini takes ${ms(z)} more than an empty one, only yaml ${
     ms(y)

@@ -28,8 +28,11 @@ export function redactUrl(url: string | URL): string {
   }
   parsed.username = "";
   parsed.password = "";
-  for (const key of [...parsed.searchParams.keys()]) {
-    if (SENSITIVE_QUERY.test(key)) parsed.searchParams.set(key, "***");
+  // Without a query there is nothing to mask (and no URLSearchParams to build).
+  if (parsed.search !== "") {
+    for (const key of [...parsed.searchParams.keys()]) {
+      if (SENSITIVE_QUERY.test(key)) parsed.searchParams.set(key, "***");
+    }
   }
   let out = parsed.toString().replaceAll("%2A%2A%2A", "***");
   // URL adds "/" to a bare origin; keep what the user wrote.

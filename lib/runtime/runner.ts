@@ -128,15 +128,11 @@ function adoptEarlierFiles(
   outbox: SqliteOutbox,
   log: Logger,
 ): void {
-  const exists = (path: string) => {
-    try {
-      Deno.statSync(path);
-      return true;
-    } catch (error) {
-      if (error instanceof Deno.errors.NotFound) return false;
-      throw error;
-    }
-  };
+  // One listing instead of a stat per file: a stat of a missing file throws,
+  // and the first error Deno builds costs a CLI start 0.5-2 ms.
+  const present = new Set<string>();
+  for (const entry of Deno.readDirSync(stateDir)) present.add(entry.name);
+
   const remove = (path: string) => {
     for (const file of [path, `${path}-wal`, `${path}-shm`]) {
       try {
@@ -148,7 +144,7 @@ function adoptEarlierFiles(
   };
   const moved: string[] = [];
   const oldState = `${stateDir}/state.db`;
-  if (exists(oldState)) {
+  if (present.has("state.db")) {
     db.prepare("ATTACH DATABASE ? AS earlier").run(oldState);
     try {
       const has = db.prepare(
@@ -164,7 +160,7 @@ function adoptEarlierFiles(
     moved.push("the scouts' state");
   }
   const oldOutbox = `${stateDir}/outbox.db`;
-  if (exists(oldOutbox)) {
+  if (present.has("outbox.db")) {
     const earlier = SqliteOutbox.open(oldOutbox, {
       maxEntries: Number.MAX_SAFE_INTEGER,
       maxBytes: Number.MAX_SAFE_INTEGER,

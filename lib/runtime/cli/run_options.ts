@@ -154,11 +154,15 @@ export function configSecrets(config: ResolvedConfig): string[] {
       if (/key|token|secret|password|authorization|cookie/i.test(key) && value.length >= 4) {
         out.push(value);
       }
-      try {
-        const url = new URL(value);
-        if (url.password) out.push(decodeURIComponent(url.password));
-        if (url.username) out.push(decodeURIComponent(url.username));
-      } catch { /* not a URL */ }
+      // Credentials in a URL sit before an "@": parse only such strings (a
+      // failed parse throws, and throwing costs a start ~1 ms for 8 strings).
+      if (value.includes("@")) {
+        try {
+          const url = new URL(value);
+          if (url.password) out.push(decodeURIComponent(url.password));
+          if (url.username) out.push(decodeURIComponent(url.username));
+        } catch { /* not a URL */ }
+      }
     } else if (Array.isArray(value)) value.forEach((v) => walk(v, key));
     else if (value && typeof value === "object") {
       for (const [k, v] of Object.entries(value)) walk(v, k);

@@ -92,8 +92,9 @@ const doesNotThrow = (check: () => unknown): boolean => {
  * every value in it is plainly valid: `url` an absolute http(s) URL with no
  * whitespace, `method` one of {@linkcode HTTP_METHODS} in any case,
  * `timeout` within 0..300 s, `expect_status` a non-empty list of statuses
- * as strings, the assertions well-formed, `json_equals` a JSON primitive. Anything else (another key, a
- * `${VAR}`, a value the schema would change or refuse) declines.
+ * as strings, the assertions well-formed, `json_equals` a JSON primitive.
+ * Anything else (another key, a `${VAR}`, a value the schema would change
+ * or refuse) declines.
  *
  * @param section The section, as flags built it.
  * @returns The resolved section, or `undefined`: let the schema decide.
@@ -118,16 +119,9 @@ export function resolvePlainHttpWatch(section: Record<string, unknown>): HttpWat
   const out: HttpWatch = {
     type: "http",
     url,
-    method: HTTP_WATCH_DEFAULTS.method,
     headers: {},
-    timeout: HTTP_WATCH_DEFAULTS.timeout,
+    ...HTTP_WATCH_DEFAULTS,
     expect_status: [...HTTP_WATCH_DEFAULTS.expect_status],
-    max_body_bytes: HTTP_WATCH_DEFAULTS.max_body_bytes,
-    max_redirects: HTTP_WATCH_DEFAULTS.max_redirects,
-    latency_alpha: HTTP_WATCH_DEFAULTS.latency_alpha,
-    latency_threshold: HTTP_WATCH_DEFAULTS.latency_threshold,
-    latency_warmup: HTTP_WATCH_DEFAULTS.latency_warmup,
-    latency_min_delta_ms: HTTP_WATCH_DEFAULTS.latency_min_delta_ms,
   };
   if (method !== undefined) {
     const upper = typeof method === "string" ? method.trim().toUpperCase() : undefined;

@@ -16,6 +16,11 @@ import * as z from "./_zod_mini.ts";
 import { PARSE_OPTIONS } from "./_zod_messages.ts";
 import type { Tile } from "./tile.ts";
 
+/** The longest tile `id` a server accepts. */
+export const TILE_ID_MAX_LENGTH = 200;
+/** The longest tile `domain` (room) a server accepts. */
+const DOMAIN_MAX_LENGTH = 512;
+
 /** ISO-8601 UTC timestamp ending in `Z`, with optional fractional seconds. */
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 
@@ -24,8 +29,8 @@ const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
  * "Tile Format" with `answer` always a string, plus an `id` idempotency key.
  */
 export const TileSchema: z.ZodMiniType<Tile> = z.object({
-  id: z.string().check(z.minLength(1), z.maxLength(200)),
-  domain: z.string().check(z.minLength(1), z.maxLength(512)),
+  id: z.string().check(z.minLength(1), z.maxLength(TILE_ID_MAX_LENGTH)),
+  domain: z.string().check(z.minLength(1), z.maxLength(DOMAIN_MAX_LENGTH)),
   question: z.string().check(z.minLength(1)),
   answer: z.string(),
   tags: z.array(z.string()),
@@ -48,8 +53,10 @@ export function isWireTile(value: unknown): value is Tile {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
   const t = value as Record<string, unknown>;
   const { id, domain, question, answer, tags, confidence, source, timestamp } = t;
-  if (typeof id !== "string" || id.length < 1 || id.length > 200) return false;
-  if (typeof domain !== "string" || domain.length < 1 || domain.length > 512) return false;
+  if (typeof id !== "string" || id.length < 1 || id.length > TILE_ID_MAX_LENGTH) return false;
+  if (typeof domain !== "string" || domain.length < 1 || domain.length > DOMAIN_MAX_LENGTH) {
+    return false;
+  }
   if (typeof question !== "string" || question.length < 1) return false;
   if (typeof answer !== "string") return false;
   if (!Array.isArray(tags)) return false;

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { isWireTile, TileSchema } from "../tile_schema.ts";
+import { isWireTile, TILE_ID_MAX_LENGTH, TileSchema } from "../tile_schema.ts";
 import { PARSE_OPTIONS } from "../_zod_messages.ts";
 import { checkGate } from "../gate.ts";
 import { contentHashSync, sha256Hex } from "./sha256.ts";
@@ -31,8 +31,6 @@ export interface Refusal {
 
 /** The result of {@linkcode prepareTile}. */
 export type Prepared = { ok: true; insert: TileInsert } | { ok: false; refusal: Refusal };
-
-const MAX_ID = 200;
 
 /**
  * The id a tile without one gets: `derived-` and 32 hex characters of
@@ -115,7 +113,7 @@ export function prepareTile(value: unknown, mode: GateMode, receivedAt: number):
 
   const question = tile.question as string;
   const answer = typeof tile.answer === "string" ? tile.answer : JSON.stringify(tile.answer);
-  const id = typeof tile.id === "string" && tile.id !== "" && tile.id.length <= MAX_ID
+  const id = typeof tile.id === "string" && tile.id !== "" && tile.id.length <= TILE_ID_MAX_LENGTH
     ? tile.id
     : deriveTileId(tile);
   return {

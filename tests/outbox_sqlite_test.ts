@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
+import { utf8Length } from "../lib/runtime/_sqlite_outbox_sql.ts";
 import { SqliteOutbox } from "../lib/runtime/sqlite_outbox.ts";
 import { SqliteState } from "../lib/runtime/sqlite_state.ts";
 import { outboxConformance, tileN } from "./outbox_conformance.ts";
@@ -82,6 +83,30 @@ Deno.test("SqliteOutbox reopened with a lower maxEntries drops the oldest and co
       third.close();
     }
   }));
+
+Deno.test("utf8Length is the byte length SQLite stores, for ASCII and multi-byte text", () => {
+  const db = new DatabaseSync(":memory:");
+  try {
+    const stored = db.prepare("SELECT length(CAST(? AS BLOB)) AS b");
+    const texts = [
+      "",
+      'plain ASCII {"a":1}\n\t\u007f',
+      "caf\u00e9 \u0080 \u00ff", // Latin-1 above ASCII: 2 bytes each
+      "\u0100 \u07ff", // 2 bytes each
+      "\u0800 \u4e2d \uffff", // 3 bytes each
+      "\ud83d\ude42 and \ud800\udc00", // astral: 4 bytes per pair
+      JSON.stringify({ answer: `\u00e9 \u00fc \u4e2d \ud83d\ude42 ${"x".repeat(3000)}` }),
+      "x".repeat(5000),
+    ];
+    for (const text of texts) {
+      const bytes = (stored.get(text) as { b: number }).b;
+      assert.equal(utf8Length(text), bytes, JSON.stringify(text.slice(0, 40)));
+      assert.equal(bytes, new TextEncoder().encode(text).length);
+    }
+  } finally {
+    db.close();
+  }
+});
 
 Deno.test("SqliteOutbox keeps the stored tile JSON within maxBytes by dropping the oldest", () =>
   withDir((path) => {

@@ -59,7 +59,7 @@ export function prepareOutboxSql(db: DatabaseSync): OutboxSql {
 }
 
 /** A character that takes more than one byte in UTF-8. */
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[\u0080-\uffff]/;
 let encoder: TextEncoder | undefined;
 
 /**

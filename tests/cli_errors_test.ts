@@ -10,6 +10,10 @@ const file = (name: string, text: string) => {
   Deno.writeTextFileSync(`${dir}/${name}`, text);
   return `${dir}/${name}`;
 };
+const bytesFile = (name: string, bytes: Uint8Array) => {
+  Deno.writeFileSync(`${dir}/${name}`, bytes);
+  return `${dir}/${name}`;
+};
 const GOOD = `scout:
   name: e2e
   scout_room: test/room
@@ -138,6 +142,27 @@ const cases: Array<[string, string[], string, Record<string, string>?]> = [
     ["keeper", "--url", "nope"],
     "keeper: '--url' is not a valid URL: 'nope'",
   ],
+  [
+    "a config that is not UTF-8",
+    ["--config", bytesFile("latin1.yaml", new Uint8Array([0x61, 0x3a, 0x20, 0xe9, 0x0a]))],
+    `Cannot read config '${dir}/latin1.yaml': not UTF-8 text`,
+  ],
+  [
+    "a config with an alias that has no anchor",
+    ["--config", file("alias.yaml", GOOD.replace("test/room", "*room"))],
+    `${dir}/alias.yaml: (yaml) (line 3): alias '*room' has no anchor '&room' before it`,
+  ],
+  [
+    "a config whose number comes from a variable that is not a number",
+    ["--config", file("envnum.yaml", GOOD.replace("poll_interval: 30", "poll_interval: ${EVERY}"))],
+    `${dir}/envnum.yaml: scout.poll_interval (line 4): expected a number, got the value of '\${EVERY}'`,
+    { EVERY: "often" },
+  ],
+  [
+    "a config with a cron that is no schedule",
+    ["--config", file("cron.yaml", GOOD.replace("poll_interval: 30", "cron: every tuesday"))],
+    `${dir}/cron.yaml: scout.cron (line 4): expected a cron expression of 5 fields`,
+  ],
   ["validate without a file", ["validate"], "validate: missing the config file to check"],
   ["schema with an argument", ["schema", "extra"], "schema: unexpected argument 'extra'"],
   [
@@ -163,19 +188,20 @@ for (const [what, args, expected, env] of cases) {
   });
 }
 
-Deno.test("validate lists every problem of a config, one per line, and exits 2", async () => {
+Deno.test("validate lists every problem of a config in file order, the watch section's too, and exits 2", async () => {
   const path = file(
     "many.yaml",
-    "scout:\n  name: a b\n  scout_room: ''\n  poll_interval: 0\nwatch:\n  type: log\n  file: x\n",
+    "scout:\n  name: a b\n  scout_room: ''\n  poll_interval: 0\nwatch:\n  type: http\n  url: ftp://x/\n",
   );
   const r = await runCli(["validate", path]);
   assert.equal(r.code, 2);
   assert.deepEqual(
     r.stderr.trimEnd().split("\n"),
     [
+      `plato-scout: ${path}: scout.name (line 2): may only contain letters, digits, '.', '_' and '-'`,
       `plato-scout: ${path}: scout.scout_room (line 3): must not be empty`,
       `plato-scout: ${path}: scout.poll_interval (line 4): expected a number greater than 0, got 0`,
-      `plato-scout: ${path}: scout.name (line 2): may only contain letters, digits, '.', '_' and '-'`,
+      `plato-scout: ${path}: watch.url (line 7): expected an http or https URL`,
     ],
   );
 });

@@ -170,3 +170,147 @@ Deno.test("configJsonSchema describes scout.yaml including each kind's watch sec
   assert.ok(schema.properties.emission.properties!.batch_size);
   assert.ok(JSON.stringify(schema.properties.watch).includes('"probe"'));
 });
+
+Deno.test("a number or boolean field given ${VAR} reads the value as YAML would; a wrong value names the variable, not the value", () => {
+  const flagged: ScoutKind = {
+    ...probe,
+    type: "flagged",
+    watch: z.strictObject({ type: z.literal("flagged"), on: z.boolean(), ratio: z.number() }),
+  };
+  const text = `scout:
+  name: n
+  scout_room: r
+  poll_interval: \${POLL:-30}
+watch:
+  type: flagged
+  on: "\${ON}"
+  ratio: \${RATIO}
+emission:
+  batch_size: \${BATCH}
+`;
+  const env = (vars: Record<string, string>) => (n: string) => vars[n];
+  const r = loadConfig(text, {
+    kinds: [flagged],
+    env: env({ ON: "true", RATIO: "2.5e-1", BATCH: "0x10" }),
+  });
+  assert.ok(r.ok, JSON.stringify(!r.ok && r.problems));
+  assert.equal(r.config.scouts[0].pollInterval, 30);
+  assert.deepEqual(r.config.scouts[0].watch, { type: "flagged", on: true, ratio: 0.25 });
+  assert.equal(r.config.emission.batchSize, 16);
+  // A string field keeps the text, even when it looks like a number.
+  const room = loadConfig(GOOD.replace("my/research/scout-reports/my-service", "${ROOM}"), {
+    kinds,
+    env: env({ ROOM: "42" }),
+  });
+  assert.ok(room.ok);
+  assert.equal(room.config.scouts[0].room, "42");
+  // The value may be a credential put in the wrong place: it is never echoed.
+  const bad = loadConfig(text, {
+    kinds: [flagged],
+    env: env({ POLL: "hunter2-token", ON: "yes", RATIO: "1", BATCH: "-3" }),
+  });
+  assert.ok(!bad.ok);
+  assert.deepEqual(bad.problems.map(formatProblem), [
+    "scout.poll_interval (line 4): expected a number, got the value of '${POLL:-30}'",
+    "watch.on (line 7): expected a boolean, got the value of '${ON}'",
+    "emission.batch_size (line 10): expected a number at least 1, got the value of '${BATCH}'",
+  ]);
+});
+
+Deno.test("values of variables named like credentials are secrets of the config", () => {
+  const text = GOOD.replace(
+    "http://localhost:8080/health",
+    "http://h/hooks/${HOOK_SECRET}?u=${USER_NAME}",
+  );
+  const r = loadConfig(text, {
+    kinds,
+    env: (n) => ({ HOOK_SECRET: "s3cr3t-path", USER_NAME: "alice" } as Record<string, string>)[n],
+  });
+  assert.ok(r.ok);
+  assert.equal(r.config.scouts[0].watch.url, "http://h/hooks/s3cr3t-path?u=alice");
+  assert.deepEqual(r.config.secrets, ["s3cr3t-path"]);
+  assert.deepEqual(
+    interpolateEnv({ a: "${API_KEY}", b: "${DB_PASSWORD}", c: "${HOST}" }, (n) => `v-${n}`).secrets,
+    [
+      "v-API_KEY",
+      "v-DB_PASSWORD",
+    ],
+  );
+});
+
+Deno.test("every watch section is checked even when the rest of the file is wrong", () => {
+  const text = `scouts:
+  - scout: { name: a, scout_room: r, poll_interval: 0 }
+    watch: { type: probe, url: "http://a.example/" }
+  - scout: { name: b, scout_room: r }
+    watch: { type: probe, url: "http://b.example/", timeout: slow }
+emission:
+  batch_sise: 5
+`;
+  assert.deepEqual(errors(text), [
+    "emission.batch_sise (line 7): unknown key",
+    "scouts[0].scout.poll_interval (line 2): expected a number greater than 0, got 0",
+    "scouts[1].watch.timeout (line 5): expected a number, got 'slow'",
+  ]);
+});
+
+Deno.test("YAML a config cannot mean is refused with its line: aliases, tags, keys, documents", () => {
+  const base = "scout:\n  name: a\n  scout_room: r\nwatch:\n  type: probe\n  url: http://x/\n";
+  assert.deepEqual(errors(base.replace("scout_room: r", "scout_room: *nope")), [
+    "(yaml) (line 3): alias '*nope' has no anchor '&nope' before it",
+  ]);
+  assert.deepEqual(errors(base.replace("scout_room: r", "scout_room: !custom r")), [
+    "(yaml) (line 3): unknown tag: !custom",
+  ]);
+  assert.deepEqual(errors(base.replace("scout_room: r", "scout_room: r\n  ? [x, y]\n  : q")), [
+    "(yaml) (line 4): a key must be a plain value, not a list or mapping",
+  ]);
+  assert.deepEqual(errors(`${base}---\nscout: {}\n`), [
+    "(yaml) (line 7): more than one YAML document ('---'): a config is one document",
+  ]);
+  const bomb = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
+  for (const [name, prev] of [["b", "a"], ["c", "b"], ["d", "c"], ["e", "d"]]) {
+    bomb.push(`${name}: &${name} [${Array(10).fill(`*${prev}`).join(", ")}]`);
+  }
+  assert.deepEqual(errors(bomb.join("\n")), [
+    "(yaml) (line 2): aliases expand too far: at most 100 expansions of one alias (a guard against alias bombs)",
+  ]);
+  // A key YAML reads as a number is still found on its own line.
+  assert.deepEqual(errors(base.replace("scout_room: r", "scout_room: r\n  7: z")), [
+    "scout.7 (line 4): unknown key",
+  ]);
+});
+
+Deno.test("cron must be a five-field cron expression", () => {
+  for (
+    const cron of [
+      "*/5 * * * *",
+      "0 9-17 * * MON-FRI",
+      "0 0 L * *",
+      "0 0 * * 5L",
+      "0 0 * * 1#2",
+      "15,45 */2 1-15/3 JAN,JUL 0",
+    ]
+  ) {
+    const r = loadConfig(GOOD.replace("poll_interval: 60", `cron: "${cron}"`), { kinds });
+    assert.ok(r.ok, cron);
+    assert.equal(r.config.scouts[0].cron, cron);
+  }
+  for (
+    const cron of [
+      "every tuesday",
+      "61 * * * *",
+      "* 24 * * *",
+      "* * 0 * *",
+      "* * * 13 *",
+      "* * * * 8",
+      "*/0 * * * *",
+      "5-1 * * * *",
+      "* * * * * *",
+    ]
+  ) {
+    assert.deepEqual(errors(GOOD.replace("poll_interval: 60", `cron: "${cron}"`)), [
+      "scout.cron (line 6): expected a cron expression of 5 fields (minute hour day-of-month month day-of-week), e.g. '*/5 * * * *'",
+    ], cron);
+  }
+});

@@ -6,16 +6,46 @@ export interface InterpolationProblem {
   message: string;
 }
 
+/** A string of the config that held `${VAR}`, before interpolation. */
+export interface InterpolatedValue {
+  /** Where it is. */
+  path: Array<string | number>;
+  /** The text as written, e.g. `${POLL_SECONDS:-30}`. */
+  template: string;
+}
+
+/** What {@linkcode interpolateEnv} returns. */
+export interface InterpolationResult {
+  /** The config with every `${VAR}` replaced. */
+  value: unknown;
+  /** Variables that are unset and have no default. */
+  problems: InterpolationProblem[];
+  /** Every string that held a `${VAR}`, with its text as written. */
+  interpolated: InterpolatedValue[];
+  /**
+   * Values of variables whose name says they hold a credential (`*_TOKEN`,
+   * `*_KEY`, `*SECRET*`, `*PASSWORD*`, ...): they must never be shown, wherever
+   * in the config they were used (a token in a URL path, say).
+   */
+  secrets: string[];
+}
+
 const VAR = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+
+/** Variable names whose values are credentials. */
+const SECRET_NAME = /key|token|secret|passw|pwd|auth|credential|cookie|session|signature|sig$/i;
 
 /**
  * Replace `${VAR}` and `${VAR:-default}` in every string of a parsed config
  * with values from `env`. `$${` is a literal `${`. An unset variable without a
- * default is a problem naming the variable and where it was used.
+ * default is a problem naming the variable and where it was used. A value is
+ * text: a number field given `${VAR}` is read as a number by the validation
+ * (`validateConfig`), not here.
  *
  * @param value Parsed YAML/JSON.
  * @param env Reads a variable.
- * @returns The interpolated value and any problems.
+ * @returns The interpolated value, any problems, what was interpolated, and
+ * the values that are secrets.
  *
  * @example Interpolate
  * ```ts
@@ -27,19 +57,33 @@ const VAR = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 export function interpolateEnv(
   value: unknown,
   env: (name: string) => string | undefined,
-): { value: unknown; problems: InterpolationProblem[] } {
+): InterpolationResult {
   const problems: InterpolationProblem[] = [];
+  const interpolated: InterpolatedValue[] = [];
+  const secrets = new Set<string>();
   const walk = (v: unknown, path: Array<string | number>): unknown => {
     if (typeof v === "string") {
       if (!v.includes("${")) return v;
-      return v.replace(VAR, (match, name: string | undefined, fallback: string | undefined) => {
-        if (match === "$${") return "${";
-        const found = env(name!);
-        if (found !== undefined && found !== "") return found;
-        if (fallback !== undefined) return fallback;
-        problems.push({ path, message: `environment variable '${name}' is not set` });
-        return "";
-      });
+      const out = v.replace(
+        VAR,
+        (match, name: string | undefined, fallback: string | undefined) => {
+          if (match === "$${") return "${";
+          const found = env(name!);
+          const resolved = found !== undefined && found !== ""
+            ? found
+            : fallback !== undefined
+            ? fallback
+            : undefined;
+          if (resolved === undefined) {
+            problems.push({ path, message: `environment variable '${name}' is not set` });
+            return "";
+          }
+          if (SECRET_NAME.test(name!) && resolved.length >= 4) secrets.add(resolved);
+          return resolved;
+        },
+      );
+      if (out !== v) interpolated.push({ path, template: v });
+      return out;
     }
     if (Array.isArray(v)) return v.map((item, i) => walk(item, [...path, i]));
     if (v && typeof v === "object") {
@@ -49,5 +93,5 @@ export function interpolateEnv(
     }
     return v;
   };
-  return { value: walk(value, []), problems };
+  return { value: walk(value, []), problems, interpolated, secrets: [...secrets] };
 }

@@ -1,4 +1,14 @@
-import { isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
+import {
+  type Alias,
+  isCollection,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  visit,
+} from "yaml";
+import type { ConfigProblem } from "./problem.ts";
 import { type LoadConfigOptions, type LoadConfigResult, validateConfig } from "./validate.ts";
 
 export { type LoadConfigOptions, type LoadConfigResult, validateConfig };
@@ -22,39 +32,95 @@ export { type LoadConfigOptions, type LoadConfigResult, validateConfig };
 export function loadConfig(text: string, options: LoadConfigOptions): LoadConfigResult {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
+  const lineAt = (pos: number) => lines.linePos(pos).line;
+  const rangeLine = (node: unknown) => {
+    const range = (node as { range?: readonly number[] | null } | null)?.range;
+    return range ? lineAt(range[0]) : undefined;
+  };
+  const yamlProblems: ConfigProblem[] = [
+    ...doc.errors.map((e) => ({
+      path: "(yaml)",
+      line: lineAt(e.pos[0]),
+      message: e.code === "MULTIPLE_DOCS"
+        ? "more than one YAML document ('---'): a config is one document"
+        : e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, ""),
+    })),
+    // An unknown tag would silently read as plain text.
+    ...doc.warnings.filter((w) => w.code === "TAG_RESOLVE_FAILED").map((w) => ({
+      path: "(yaml)",
+      line: lineAt(w.pos[0]),
+      message: w.message.split("\n")[0].replace(/^Unresolved tag/, "unknown tag"),
+    })),
+  ];
+  const aliases: Alias[] = [];
+  visit(doc, {
+    Pair(_, pair) {
+      if (isCollection(pair.key)) {
+        yamlProblems.push({
+          path: "(yaml)",
+          line: rangeLine(pair.key) ?? 1,
+          message: "a key must be a plain value, not a list or mapping",
+        });
+      }
+    },
+    Alias(_, alias) {
+      aliases.push(alias);
+      if (!alias.resolve(doc)) {
+        yamlProblems.push({
+          path: "(yaml)",
+          line: rangeLine(alias) ?? 1,
+          message: `alias '*${alias.source}' has no anchor '&${alias.source}' before it`,
+        });
+      }
+    },
+  });
+  if (yamlProblems.length > 0) {
     return {
       ok: false,
-      problems: doc.errors.slice(0, 5).map((e) => ({
-        path: "(yaml)",
-        line: lines.linePos(e.pos[0]).line,
-        message: e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, ""),
-      })),
+      problems: yamlProblems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)).slice(0, 5),
     };
   }
-  const raw = doc.toJS({ maxAliasCount: 100 });
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch {
+    // The yaml package's guard against alias bombs ("billion laughs") threw.
+    return {
+      ok: false,
+      problems: [{
+        path: "(yaml)",
+        line: rangeLine(aliases[0]) ?? 1,
+        message:
+          `aliases expand too far: at most ${MAX_ALIAS_COUNT} expansions of one alias (a guard against alias bombs)`,
+      }],
+    };
+  }
   if (raw === null || raw === undefined) {
     return { ok: false, problems: [{ path: "(root)", message: "the file is empty" }] };
   }
   const lineOf = (path: ReadonlyArray<string | number>): number | undefined => {
-    const at = (range?: readonly number[] | null) =>
-      range ? lines.linePos(range[0]).line : undefined;
     let node: unknown = doc.contents;
-    let line = at((node as { range?: number[] })?.range) ?? 1;
+    let line = rangeLine(node) ?? 1;
     for (const seg of path) {
       if (isMap(node)) {
-        const pair = node.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === seg);
+        // Keys are compared as JavaScript sees them: `7:` is the key "7".
+        const pair = node.items.find((p) =>
+          String(isScalar(p.key) ? p.key.value : p.key) === String(seg)
+        );
         if (!pair) return line; // a missing key: the line of the mapping's own key
-        line = at((pair.key as { range?: number[] }).range) ?? line;
+        line = rangeLine(pair.key) ?? line;
         node = pair.value;
       } else if (isSeq(node) && typeof seg === "number" && node.items[seg]) {
         node = node.items[seg];
-        line = at((node as { range?: number[] }).range) ?? line;
+        line = rangeLine(node) ?? line;
       } else {
         return line;
       }
     }
-    return isScalar(node) ? at(node.range) ?? line : line;
+    return isScalar(node) ? rangeLine(node) ?? line : line;
   };
   return validateConfig(raw, options, lineOf);
 }
+
+/** Expansions allowed per alias (the yaml package's guard against alias bombs). */
+const MAX_ALIAS_COUNT = 100;

@@ -1,5 +1,6 @@
 import * as z from "../_zod_mini.ts";
 import type { ScoutKind } from "../scout_kind.ts";
+import { isCronExpression } from "./cron.ts";
 import {
   DEFAULT_POLL_INTERVAL,
   EMISSION_DEFAULTS as E,
@@ -30,7 +31,16 @@ export const ScoutSectionSchema = z.strictObject({
     DEFAULT_POLL_INTERVAL,
   ),
   /** A cron expression for Workers/Deno cron; default derived from poll_interval. */
-  cron: z.optional(z.string().check(z.trim(), z.minLength(1))),
+  cron: z.optional(
+    z.string().check(
+      z.trim(),
+      z.minLength(1),
+      z.refine(isCronExpression, {
+        message:
+          "expected a cron expression of 5 fields (minute hour day-of-month month day-of-week), e.g. '*/5 * * * *'",
+      }),
+    ),
+  ),
   watched_service: z.optional(z.string().check(z.trim(), z.minLength(1))),
 });
 
@@ -100,6 +110,11 @@ export interface ResolvedConfig {
   };
   /** Where the durable outbox and state live, if set. */
   stateDir?: string;
+  /**
+   * Values interpolated from variables named like credentials (`${API_TOKEN}`,
+   * `${DB_PASSWORD}`): never shown in tiles or logs, wherever they were used.
+   */
+  secrets?: string[];
 }
 
 /**

@@ -4,6 +4,7 @@ import { interpolateEnv } from "./interpolate.ts";
 import { PARSE_OPTIONS } from "../_zod_messages.ts";
 import { type ConfigProblem, formatPath, problemsFromZod } from "./issues.ts";
 import { ConfigFileSchema, type ResolvedConfig, type ResolvedScout } from "./schema.ts";
+import type * as z from "../_zod_mini.ts";
 
 /** Options of {@linkcode validateConfig} and `loadConfig`. */
 export interface LoadConfigOptions {
@@ -18,23 +19,38 @@ export type LoadConfigResult =
   | { ok: true; config: ResolvedConfig }
   | { ok: false; problems: ConfigProblem[] };
 
+type Path = Array<string | number>;
+
+/** What `check` needs of a schema: the file's (zod/mini) or a kind's `watch` (either zod). */
+interface Parser<T> {
+  safeParse(
+    data: unknown,
+    params?: z.core.ParseContext<z.core.$ZodIssue>,
+  ):
+    | { success: true; data: T }
+    | { success: false; error: { issues: readonly z.core.$ZodIssue[] } };
+}
+
 /**
  * Validate an already-parsed config (from YAML, JSON or code): interpolate
- * `${VAR}`, check every section with zod, each `watch:` by its kind.
+ * `${VAR}`, check every section with zod, each `watch:` by its kind, and
+ * report every problem found (each `watch:` section is checked even when
+ * another part of the file is wrong). A number or boolean field given
+ * `${VAR}` takes the variable's text as YAML would read it (`30`, `0.5`,
+ * `true`). A problem with an interpolated value names the `${VAR}` it came
+ * from, never the value, which may be a secret.
  *
  * @param raw The parsed value.
  * @param options Kinds and environment.
  * @param lineOf Maps a path to its source line, when there is a source.
- * @returns The resolved config, or the problems.
+ * @returns The resolved config, or the problems: unknown keys first (a
+ * misspelt key usually explains a missing one), then in file order.
  */
 export function validateConfig(
   raw: unknown,
   options: LoadConfigOptions,
   lineOf: (path: ReadonlyArray<string | number>) => number | undefined = () => undefined,
 ): LoadConfigResult {
-  const withLines = (problems: ConfigProblem[], paths: Array<ReadonlyArray<string | number>>) =>
-    problems.map((p, i) => ({ ...p, line: p.line ?? lineOf(paths[i] ?? []) }));
-
   const interpolated = interpolateEnv(raw, options.env ?? (() => undefined));
   if (interpolated.problems.length) {
     return {
@@ -46,111 +62,124 @@ export function validateConfig(
       })),
     };
   }
-  const parsed = ConfigFileSchema.safeParse(interpolated.value, PARSE_OPTIONS);
-  if (!parsed.success) {
-    const issues = parsed.error.issues;
-    const paths = issues.flatMap((i) =>
-      i.code === "unrecognized_keys" ? i.keys.map((k) => [...i.path, k]) : [i.path]
-    ) as Array<Array<string | number>>;
-    // An unknown key usually explains a "required" one (a misspelling): list it first.
-    const problems = withLines(problemsFromZod(issues), paths);
-    const unknownFirst = [
-      ...problems.filter((p) => p.message === "unknown key"),
-      ...problems.filter((p) => p.message !== "unknown key"),
-    ];
-    return { ok: false, problems: unknownFirst };
-  }
-  const file = parsed.data;
-  const entries: Array<
-    { base: Array<string | number>; scout: typeof file.scout; watch: typeof file.watch }
-  > = [];
-  if (file.scout || file.watch) entries.push({ base: [], scout: file.scout, watch: file.watch });
-  (file.scouts ?? []).forEach((s, i) =>
-    entries.push({ base: ["scouts", i], scout: s.scout, watch: s.watch })
-  );
+  const templates = new Map(interpolated.interpolated.map((i) => [formatPath(i.path), i.template]));
+  const fromEnv = new Set(templates.keys());
   const problems: ConfigProblem[] = [];
-  if (entries.length === 0) {
+  /** Parse `value` (at `prefix`) with `schema`, reading `${VAR}` numbers and booleans, noting problems. */
+  const check = <T>(schema: Parser<T>, value: unknown, prefix: Path): T | undefined => {
+    let result = schema.safeParse(value, PARSE_OPTIONS);
+    if (!result.success) {
+      const coerced = coerceEnvScalars(value, result.error.issues, prefix, fromEnv);
+      if (coerced !== undefined) result = schema.safeParse(coerced, PARSE_OPTIONS);
+    }
+    if (result.success) return result.data;
+    const issues = result.error.issues;
+    const paths = issues.flatMap((i) =>
+      i.code === "unrecognized_keys"
+        ? i.keys.map((k) => [...prefix, ...i.path, k])
+        : [[...prefix, ...i.path]]
+    ) as Path[];
+    problemsFromZod(issues, prefix).forEach((p, i) => {
+      const template = templates.get(p.path);
+      problems.push({
+        ...p,
+        // The value may be a credential: name where it came from instead.
+        message: template === undefined
+          ? p.message
+          : p.message.replace(/, got .*$/s, `, got the value of '${template}'`),
+        line: lineOf(paths[i] ?? []),
+      });
+    });
+    return undefined;
+  };
+
+  const value = interpolated.value;
+  const file = check(ConfigFileSchema, value, []);
+  const top = isRecord(value) ? value : {};
+  const entries: Array<{ base: Path; scout: unknown; watch: unknown }> = [];
+  if (top.scout !== undefined || top.watch !== undefined) {
+    entries.push({ base: [], scout: top.scout, watch: top.watch });
+  }
+  if (Array.isArray(top.scouts)) {
+    top.scouts.forEach((s, i) =>
+      entries.push({
+        base: ["scouts", i],
+        scout: isRecord(s) ? s.scout : undefined,
+        watch: isRecord(s) ? s.watch : undefined,
+      })
+    );
+  }
+  if (file && entries.length === 0) {
     problems.push({
       path: "(root)",
       message: "no scout configured: add 'scout:' and 'watch:', or a 'scouts:' list",
       line: 1,
     });
   }
-  const scouts: ResolvedScout[] = [];
   const kinds = new Map(options.kinds.map((k) => [k.type, k]));
-  let platoUrl: string | undefined;
-  const names = new Set<string>();
+  const watches: unknown[] = [];
   for (const entry of entries) {
-    if (!entry.scout) {
-      problems.push({
-        path: formatPath([...entry.base, "scout"]),
-        message: "is required",
-        line: lineOf(entry.base),
-      });
-      continue;
+    // A missing section of a scouts[] entry, or a watch without a usable
+    // type, is the file schema's problem (already noted).
+    if (entry.base.length === 0) {
+      for (const section of ["scout", "watch"] as const) {
+        if (entry[section] === undefined) {
+          problems.push({ path: section, message: "is required", line: lineOf([]) });
+        }
+      }
     }
-    if (!entry.watch) {
-      problems.push({
-        path: formatPath([...entry.base, "watch"]),
-        message: "is required",
-        line: lineOf(entry.base),
-      });
-      continue;
-    }
-    const kind = kinds.get(entry.watch.type);
-    const typePath = [...entry.base, "watch", "type"];
-    if (!kind) {
+    const type = isRecord(entry.watch) ? entry.watch.type : undefined;
+    const kind = typeof type === "string" ? kinds.get(type) : undefined;
+    if (typeof type === "string" && type !== "" && !kind) {
+      const typePath = [...entry.base, "watch", "type"];
       problems.push({
         path: formatPath(typePath),
-        message: `unknown scout type '${entry.watch.type}' (expected one of ${
-          [...kinds.keys()].join(", ")
-        })`,
+        message: `unknown scout type '${type}' (expected one of ${[...kinds.keys()].join(", ")})`,
         line: lineOf(typePath),
       });
-      continue;
     }
-    const watch = kind.watch.safeParse(entry.watch, PARSE_OPTIONS);
-    if (!watch.success) {
-      const prefix = [...entry.base, "watch"];
-      const issues = watch.error.issues;
-      const paths = issues.flatMap((i) =>
-        i.code === "unrecognized_keys"
-          ? i.keys.map((k) => [...prefix, ...i.path, k])
-          : [[...prefix, ...i.path]]
-      ) as Array<Array<string | number>>;
-      problems.push(...withLines(problemsFromZod(issues, prefix), paths));
-      continue;
-    }
-    const namePath = [...entry.base, "scout", "name"];
-    if (names.has(entry.scout.name)) {
+    watches.push(kind ? check(kind.watch, entry.watch, [...entry.base, "watch"]) : undefined);
+  }
+  if (!file || problems.length) return { ok: false, problems: ordered(problems) };
+
+  const sections = [
+    ...(file.scout || file.watch ? [{ base: [] as Path, scout: file.scout! }] : []),
+    ...(file.scouts ?? []).map((s, i) => ({ base: ["scouts", i] as Path, scout: s.scout })),
+  ];
+  const scouts: ResolvedScout[] = [];
+  let platoUrl: string | undefined;
+  const names = new Set<string>();
+  sections.forEach(({ base, scout }, i) => {
+    const namePath = [...base, "scout", "name"];
+    if (names.has(scout.name)) {
       problems.push({
         path: formatPath(namePath),
-        message: `duplicate scout name '${entry.scout.name}'`,
+        message: `duplicate scout name '${scout.name}'`,
         line: lineOf(namePath),
       });
     }
-    names.add(entry.scout.name);
-    if (entry.scout.plato_url) {
-      if (platoUrl && platoUrl !== entry.scout.plato_url) {
-        const p = [...entry.base, "scout", "plato_url"];
+    names.add(scout.name);
+    if (scout.plato_url) {
+      if (platoUrl && platoUrl !== scout.plato_url) {
+        const p = [...base, "scout", "plato_url"];
         problems.push({
           path: formatPath(p),
           message: "all scouts in one process must share one plato_url",
           line: lineOf(p),
         });
       }
-      platoUrl ??= entry.scout.plato_url;
+      platoUrl ??= scout.plato_url;
     }
     scouts.push({
-      name: entry.scout.name,
-      room: entry.scout.scout_room,
-      pollInterval: entry.scout.poll_interval,
-      cron: entry.scout.cron,
-      watchedService: entry.scout.watched_service,
-      watch: watch.data as ResolvedScout["watch"],
+      name: scout.name,
+      room: scout.scout_room,
+      pollInterval: scout.poll_interval,
+      cron: scout.cron,
+      watchedService: scout.watched_service,
+      watch: watches[i] as ResolvedScout["watch"],
     });
-  }
-  if (problems.length) return { ok: false, problems };
+  });
+  if (problems.length) return { ok: false, problems: ordered(problems) };
   return {
     ok: true,
     config: {
@@ -158,6 +187,69 @@ export function validateConfig(
       scouts,
       emission: emissionSettings(file.emission),
       stateDir: file.state_dir,
+      ...(interpolated.secrets.length ? { secrets: interpolated.secrets } : {}),
     },
   };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Unknown keys first (a misspelt key usually explains a missing one), then by line. */
+function ordered(problems: ConfigProblem[]): ConfigProblem[] {
+  const rank = (p: ConfigProblem) => p.message === "unknown key" ? 0 : 1;
+  return problems
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) =>
+      rank(a.p) - rank(b.p) || (a.p.line ?? Infinity) - (b.p.line ?? Infinity) || a.i - b.i
+    )
+    .map(({ p }) => p);
+}
+
+const NUMBER = [
+  /^[-+]?[0-9]+$/,
+  /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/,
+];
+
+/** An environment variable's text as YAML 1.2 reads an unquoted number or boolean. */
+function envScalar(text: string, expected: string): number | boolean | undefined {
+  const t = text.trim();
+  if (expected === "boolean") {
+    if (/^(true|True|TRUE)$/.test(t)) return true;
+    if (/^(false|False|FALSE)$/.test(t)) return false;
+    return undefined;
+  }
+  if (NUMBER.some((re) => re.test(t))) return Number(t);
+  if (/^0o[0-7]+$/.test(t)) return parseInt(t.slice(2), 8);
+  if (/^0x[0-9a-fA-F]+$/.test(t)) return parseInt(t.slice(2), 16);
+  return undefined;
+}
+
+/**
+ * A copy of `value` where each interpolated string a number or boolean field
+ * refused is read as that number or boolean; undefined when there is none.
+ */
+function coerceEnvScalars(
+  value: unknown,
+  issues: readonly z.core.$ZodIssue[],
+  prefix: Path,
+  fromEnv: ReadonlySet<string>,
+): unknown {
+  let copy: unknown;
+  for (const issue of issues) {
+    const input = (issue as { input?: unknown }).input;
+    if (
+      issue.code !== "invalid_type" || typeof input !== "string" ||
+      (issue.expected !== "number" && issue.expected !== "boolean") ||
+      !fromEnv.has(formatPath([...prefix, ...issue.path]))
+    ) continue;
+    const scalar = envScalar(input, issue.expected);
+    if (scalar === undefined || issue.path.length === 0) continue;
+    copy ??= structuredClone(value);
+    let node = copy as Record<PropertyKey, unknown>;
+    for (const seg of issue.path.slice(0, -1)) node = node[seg] as Record<PropertyKey, unknown>;
+    node[issue.path[issue.path.length - 1]] = scalar;
+  }
+  return copy;
 }

@@ -17,7 +17,8 @@ export const validateCommand: Command = {
     }
     const config = await configFromFile(positionals[0], true);
     for (const s of config.scouts) {
-      console.log(`ok: ${s.name} (${s.watch.type}) every ${s.pollInterval}s \u2192 ${s.room}`);
+      const schedule = s.cron ? `on cron '${s.cron}'` : `every ${s.pollInterval}s`;
+      console.log(`ok: ${s.name} (${s.watch.type}) ${schedule} \u2192 ${s.room}`);
     }
     return 0;
   },

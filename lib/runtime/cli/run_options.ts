@@ -103,9 +103,9 @@ export async function configFromFlags(
  * how many more there are; with `listAll`, every problem is printed first.
  */
 export async function configFromFile(path: string, listAll = false): Promise<ResolvedConfig> {
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = await Deno.readTextFile(path);
+    bytes = await Deno.readFile(path);
   } catch (error) {
     const reason = error instanceof Deno.errors.NotFound
       ? "no such file"
@@ -115,6 +115,12 @@ export async function configFromFile(path: string, listAll = false): Promise<Res
       ? "is a directory"
       : (error as Error).message;
     throw new UsageError(`Cannot read config '${path}': ${reason}`);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new UsageError(`Cannot read config '${path}': not UTF-8 text`);
   }
   // Only a config file is YAML: the yaml package (its CommonJS build under Deno)
   // is the heaviest import of the CLI, so flag-only runs never load it.
@@ -135,8 +141,11 @@ export async function configFromFile(path: string, listAll = false): Promise<Res
   if (!result.ok) {
     const [first, ...rest] = result.problems;
     if (listAll) {
-      for (const p of rest) console.error(`plato-scout: ${path}: ${formatProblem(p)}`);
-      throw new UsageError(`${path}: ${formatProblem(first)}`);
+      // Every problem in file order; the last one ends the command.
+      const all = [...result.problems].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+      const last = all.pop()!;
+      for (const p of all) console.error(`plato-scout: ${path}: ${formatProblem(p)}`);
+      throw new UsageError(`${path}: ${formatProblem(last)}`);
     }
     const more = rest.length
       ? ` (and ${rest.length} more: run 'plato-scout validate ${path}')`
@@ -169,5 +178,6 @@ export function configSecrets(config: ResolvedConfig): string[] {
     }
   };
   walk(config, "");
-  return out.filter((s) => s.length >= 4);
+  // (config.secrets, the interpolated credentials, are found by their key.)
+  return [...new Set(out)].filter((s) => s.length >= 4);
 }

@@ -4,6 +4,7 @@ import { checkGate } from "./gate.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { METRIC, METRIC_HELP, type MetricsRegistry } from "./metrics.ts";
 import { MemoryOutbox, type Outbox, type OutboxEntry } from "./outbox.ts";
+import { redactSecrets } from "./redact.ts";
 import type { Tile } from "./tile.ts";
 import { globalTimers, type Timers } from "./timers.ts";
 
@@ -44,6 +45,12 @@ export interface EmitterOptions {
   timers?: Timers;
   /** Sleep used by {@linkcode Emitter.drain}; default a timer. */
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Strings no tile may carry (credentials from the configuration): replaced
+   * by `***` in each tile's question, answer, tags and source before it is
+   * queued. Strings shorter than 4 characters are ignored.
+   */
+  secrets?: readonly string[];
 }
 
 /** Counts since the emitter was created. */
@@ -108,6 +115,7 @@ export class Emitter {
   readonly #random: () => number;
   readonly #timers: Timers;
   readonly #sleep: (ms: number) => Promise<void>;
+  readonly #secrets: readonly string[];
 
   #timer: unknown = undefined;
   #flushing: Promise<FlushReport> | undefined;
@@ -142,6 +150,7 @@ export class Emitter {
     this.#timers = options.timers ?? globalTimers;
     this.#sleep = options.sleep ??
       ((ms) => new Promise((resolve) => this.#timers.setTimeout(resolve, ms)));
+    this.#secrets = (options.secrets ?? []).filter((s) => s.length >= 4);
     this.#metrics?.gaugeFn(METRIC.outboxDepth, METRIC_HELP.outboxDepth, () => [
       { labels: { scout_name: this.#name }, value: this.outbox.size() },
     ]);
@@ -163,6 +172,7 @@ export class Emitter {
    * @returns `false` only when the `refuse` gate policy dropped it.
    */
   emit(tile: Tile): boolean {
+    if (this.#secrets.length > 0) tile = maskTile(tile, this.#secrets);
     if (this.#gate !== "off") {
       const reasons = checkGate(tile);
       if (reasons.length > 0) {
@@ -460,4 +470,15 @@ function positiveInt(name: string, value: number): number {
     );
   }
   return value;
+}
+
+/** `tile` with each secret replaced by `***` in its text (never its room or id). */
+function maskTile(tile: Tile, secrets: readonly string[]): Tile {
+  return {
+    ...tile,
+    question: redactSecrets(tile.question, secrets),
+    answer: redactSecrets(tile.answer, secrets),
+    tags: tile.tags.map((tag) => redactSecrets(tag, secrets)),
+    source: redactSecrets(tile.source, secrets),
+  };
 }

@@ -204,6 +204,32 @@ Deno.test("--stdout prints each tile as one JSON line and sends nothing", async 
   }
 });
 
+Deno.test("a credential interpolated anywhere in scout.yaml (here a URL path) never reaches a tile or the log", async () => {
+  const f = await fixture();
+  const target = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    (req) => Response.json({ path: new URL(req.url).pathname.length }),
+  );
+  try {
+    const config = `${f.dir}/scout.yaml`;
+    await Deno.writeTextFile(
+      config,
+      `scout:\n  name: hook\n  scout_room: e2e/hook\nwatch:\n  type: http\n  url: http://127.0.0.1:${target.addr.port}/hooks/\${HOOK_SECRET}\n`,
+    );
+    const r = await runCli(["--config", config, "--once", "--stdout"], {
+      env: { HOOK_SECRET: "Sup3rS3cretHookPath", SCOUT_LOG_LEVEL: "debug" },
+    });
+    assert.equal(r.code, 0, r.stderr);
+    const tiles = r.stdout.trimEnd().split("\n").map((l) => JSON.parse(l));
+    assert.equal(tiles.length, 2);
+    assert.match(tiles[0].answer, /\/hooks\/\*\*\*/);
+    assert.ok(!`${r.stdout}${r.stderr}`.includes("Sup3rS3cretHookPath"));
+  } finally {
+    await target.shutdown();
+    await Deno.remove(f.dir, { recursive: true });
+  }
+});
+
 Deno.test("SCOUT_METRICS_PORT serves /metrics and /health, and SIGTERM flushes a SESSION_END tile and exits 0", async () => {
   const f = await fixture();
   const plato = await startLocalPlato({ port: 0 });

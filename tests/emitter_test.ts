@@ -387,3 +387,35 @@ Deno.test("every refused tile is logged with its reason: the first five one by o
   ]);
   assert.equal(emitter.stats.rejected, 12);
 });
+
+Deno.test("emitter masks the configuration's secrets in every tile before it is queued", async () => {
+  const server = new FakePlato().start();
+  try {
+    const emitter = new Emitter({
+      client: createPlatoClient({ url: server.url }),
+      outbox: new MemoryOutbox(),
+      secrets: ["s3cr3t-path", "abc"], // shorter than 4 characters: ignored
+      autoFlush: false,
+      logger: quietLogger(),
+    });
+    const leaky = buildTile({
+      scoutName: "emitter-test",
+      room: "test/emitter",
+      checkpointType: "periodic",
+      question: "Polls http://h/hooks/s3cr3t-path",
+      answer: { url: "http://h/hooks/s3cr3t-path", note: "abc" },
+      tags: ["hook:s3cr3t-path"],
+    });
+    emitter.emit(leaky);
+    const [queued] = await emitter.outbox.peek(1);
+    assert.equal(queued.tile.question, "[PERIODIC] Polls http://h/hooks/***");
+    assert.deepEqual(JSON.parse(queued.tile.answer), { url: "http://h/hooks/***", note: "abc" });
+    assert.ok(queued.tile.tags.includes("hook:***"));
+    assert.equal(queued.tile.id, leaky.id);
+    await emitter.flush();
+    assert.equal(server.stored.length, 1);
+    assert.ok(!JSON.stringify(server.stored).includes("s3cr3t-path"));
+  } finally {
+    server.stop();
+  }
+});

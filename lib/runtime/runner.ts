@@ -42,7 +42,7 @@ export interface RunOptions {
   metricsPort?: number;
   /** Stops a long run (the CLI wires SIGINT/SIGTERM to it). */
   signal?: AbortSignal;
-  /** Extra strings that must never be logged. */
+  /** Extra strings that must never be logged or appear in a tile (masked as `***`). */
   secrets?: string[];
   /** Where to log. Default: stderr, honouring `SCOUT_LOG_LEVEL`. */
   logger?: Logger;
@@ -103,6 +103,7 @@ export async function runConfig(config: ResolvedConfig, options: RunOptions): Pr
       platoUrl,
       apiKey,
       stateDir,
+      secrets,
     });
   } finally {
     // The emitter's close() closed the outbox (writing its last tiles); when
@@ -193,13 +194,15 @@ interface RunContext {
   platoUrl: string;
   apiKey: string | undefined;
   stateDir: string;
+  /** What no log line or tile may show. */
+  secrets: string[];
 }
 
 /** Build the emitter and the scouts over open storage, and run them. */
 async function runScouts(
   config: ResolvedConfig,
   options: RunOptions,
-  { outbox, state, log, metrics, platoUrl, apiKey, stateDir }: RunContext,
+  { outbox, state, log, metrics, platoUrl, apiKey, stateDir, secrets }: RunContext,
 ): Promise<number> {
   // A --once run makes a request or two: their deadlines need no timer that
   // keeps the process alive, and on Deno the first setTimeout costs ~12 ms.
@@ -218,6 +221,7 @@ async function runScouts(
     gate: config.emission.gate,
     // A --once run delivers its tiles together, in one batch, when it closes.
     autoFlush: !options.once,
+    secrets,
     name: "plato-scout",
     logger: log,
     metrics,

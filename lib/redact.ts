@@ -4,8 +4,29 @@
  * @module
  */
 
+/**
+ * Query parameter names whose values are credentials: any name holding
+ * token, secret, password, credential, session or signature (`refresh_token`,
+ * `client_secret`, `X-Amz-Signature`, `X-Amz-Credential`), and names that are
+ * or end in key, sig or auth (`key`, `api-key`, `private_key`, `sig`), or
+ * are auth or start with it (`auth`, `auth_code`, `authorization`; not `author`).
+ */
 const SENSITIVE_QUERY =
-  /^(token|access_token|api_key|apikey|key|secret|password|passwd|auth|sig|signature)$/i;
+  /token|secret|passw|pwd|credential|session|signature|jwt|apikey|(^|[-_.])(key|sig)$|(^|[-_.])auth([-_.]|$|oriz|entic)/i;
+
+/**
+ * Mask sensitive query values in text that need not parse as a URL (an
+ * invalid URL a user typed, an error message quoting one).
+ *
+ * @param text Any text.
+ * @returns The text with `name=value` masked as `name=***` for sensitive names.
+ */
+export function maskQuerySecrets(text: string): string {
+  return text.replace(
+    /([?&;])([^=&#\s?;]+)=([^&#\s;]*)/g,
+    (whole, sep: string, name: string) => SENSITIVE_QUERY.test(name) ? `${sep}${name}=***` : whole,
+  );
+}
 
 /**
  * A URL safe to print: user info removed, sensitive query values masked.
@@ -24,7 +45,7 @@ export function redactUrl(url: string | URL): string {
   try {
     parsed = new URL(String(url));
   } catch {
-    return String(url).replace(/\/\/[^/@\s]*@/, "//");
+    return maskQuerySecrets(String(url).replace(/\/\/[^/@\s]*@/, "//"));
   }
   parsed.username = "";
   parsed.password = "";

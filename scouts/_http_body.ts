@@ -67,15 +67,19 @@ const BINARY_TYPE = /^(image|audio|video|font)\/|octet-stream|zip|gzip|pdf|proto
  * @param bytes The bytes kept.
  * @param contentType The `content-type` header, if any.
  * @param truncated Whether reading stopped at the cap.
+ * @param scrub Removes credentials from the text before anything reads it: a
+ * body may echo them (an echo endpoint, a debug page), and the summary and the
+ * assertions shorten values, which would leave a cut credential unrecognised.
  * @returns The decoded body.
  */
 export function decodeBody(
   bytes: Uint8Array,
   contentType: string,
   truncated: boolean,
+  scrub: (text: string) => string = (text) => text,
 ): DecodedBody {
   const binary = BINARY_TYPE.test(contentType) || bytes.subarray(0, 8192).includes(0);
-  const text = new TextDecoder("utf-8", { fatal: false, ignoreBOM: false }).decode(bytes);
+  const text = scrub(new TextDecoder("utf-8", { fatal: false, ignoreBOM: false }).decode(bytes));
   if (binary) return { text, binary, json: { ok: false, error: "body is binary" } };
   const looksJson = /json/i.test(contentType) || /^\s*[[{]/.test(text);
   if (!looksJson) return { text, binary, json: { ok: false, error: "body is not JSON" } };

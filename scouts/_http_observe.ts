@@ -57,7 +57,8 @@ export async function observe(input: ObserveInput): Promise<HttpObservation> {
     ...(r.redirects ? { final_url: cut(redactUrl(finalUrl), 200) } : {}),
   };
   if (!r.ok) {
-    const message = scrubber.scrub(r.message);
+    // Scrubbed whole, then shortened: a cut credential would not be recognised.
+    const message = cut(scrubber.scrub(r.message), 300);
     const headline = r.errorType === "refused"
       ? "Connection refused"
       : r.errorType === "dns"
@@ -82,8 +83,9 @@ export async function observe(input: ObserveInput): Promise<HttpObservation> {
       },
     };
   }
-  const contentType = cut(r.contentType, 100);
-  const decoded = decodeBody(r.body, r.contentType, r.truncated);
+  const scrub = (text: string) => scrubber.scrub(text);
+  const contentType = cut(scrub(r.contentType), 100);
+  const decoded = decodeBody(r.body, r.contentType, r.truncated, scrub);
   const body = await summariseBody(r.body, decoded, r.contentType, r.truncated);
   const assertions = checkAssertions(input.assertions, {
     status: r.status,
@@ -91,7 +93,7 @@ export async function observe(input: ObserveInput): Promise<HttpObservation> {
     json: decoded.json,
   });
   const failed = assertions.filter((a) => !a.ok);
-  const statusText = cut(r.statusText, 60);
+  const statusText = cut(scrub(r.statusText), 60);
   const size = `${formatBytes(r.body.length)}${r.truncated ? "+ (cut)" : ""}`;
   const seen = `${r.status}${statusText ? ` ${statusText}` : ""} in ${r.latencyMs} ms, ${size} ${
     body.kind === "empty" ? "body" : body.kind
@@ -105,7 +107,7 @@ export async function observe(input: ObserveInput): Promise<HttpObservation> {
   return {
     up: failed.length === 0,
     cancelled: false,
-    headline: scrubber.scrub(cut(headline, 300)),
+    headline: cut(scrub(headline), 300),
     errorType,
     status: r.status,
     latencyMs: r.latencyMs,

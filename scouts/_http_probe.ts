@@ -283,7 +283,8 @@ function errorLine(error: unknown): string {
   const text = error instanceof Error
     ? `${error.message}${error.cause instanceof Error ? `: ${error.cause.message}` : ""}`
     : String(error);
-  return (text.split("\n")[0] || "network error").slice(0, 300);
+  // Whole: the caller scrubs credentials (a long URL holds them) before it shortens.
+  return text.split("\n")[0] || "network error";
 }
 
 function classify(message: string): ProbeErrorType {

@@ -38,6 +38,11 @@ const cases: Array<[string, string[], string, Record<string, string>?]> = [
     "run: '--watch-url' must be an http or https URL, got 'ftp://x/y'",
   ],
   [
+    "a watch URL that is not http, with a token in its query",
+    ["--watch-url", "ftp://u:p@x/y?token=abc123&x=1"],
+    "run: '--watch-url' must be an http or https URL, got 'ftp://***@x/y?token=***&x=1'",
+  ],
+  [
     "a zero interval",
     ["--watch-file", "a.log", "--interval", "0"],
     "run: '--interval' must be a number greater than 0, got '0'",

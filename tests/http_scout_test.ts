@@ -259,6 +259,61 @@ Deno.test("a 5xx answer is an ERROR tile typed 5xx", async () => {
   }
 });
 
+Deno.test("long credentials leak no fragment when a body echoes them, an error quotes them, or their query name is uncommon", async () => {
+  const bearer = `ghp_${"R3alLookingT0kenValue0123456789abcdefXYZ".repeat(2)}`;
+  const pass = "S3cretPassw0rdThatIsQuiteLongIndeed-0123456789";
+  const token = `eyJ${"a1B2c3D4e5".repeat(36)}`;
+  const uncommon = {
+    client_secret: "ClientSecretValue99",
+    refresh_token: "RefreshTokenValue77",
+    "X-Amz-Signature": "deadbeefcafe12345678",
+    "api-key": "ApiKeyValueWithDash55",
+    private_key: "PrivateKeyValue4444",
+  };
+  // An echo endpoint: every value is longer than the summary keeps (48 characters).
+  const t = target((req) =>
+    Response.json({
+      auth: req.headers.get("authorization"),
+      req: `${req.method} ${new URL(req.url).pathname}${new URL(req.url).search}`,
+    })
+  );
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const closedPort = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  try {
+    const query = new URLSearchParams({ token, ...uncommon }).toString();
+    const h1 = harness(`${t.url}/echo?${query}`, {
+      headers: { Authorization: `Bearer ${bearer}` },
+    });
+    await h1.scout.tick();
+    const h2 = harness(`http://user:${pass}@127.0.0.1:${t.port}/echo`);
+    await h2.scout.tick();
+    // A URL over the error message's 300 characters, to a port nobody listens on.
+    const h3 = harness(`http://127.0.0.1:${closedPort}/api?access_token=${token}`);
+    await h3.scout.tick();
+    const everything = JSON.stringify([
+      await h1.tiles(),
+      await h2.tiles(),
+      await h3.tiles(),
+      h1.logs,
+      h2.logs,
+      h3.logs,
+    ]);
+    const basic = btoa(`user:${pass}`);
+    for (const secret of [bearer, pass, token, basic, ...Object.values(uncommon)]) {
+      for (let i = 0; i + 12 <= secret.length; i += 6) {
+        const fragment = secret.slice(i, i + 12);
+        assert.ok(!everything.includes(fragment), `leaked '${fragment}' of a secret`);
+      }
+    }
+    const refused = last(await h3.tiles(), "[ERROR]");
+    assert.ok(refused.tags.includes("error:refused"), String(refused.tags));
+    assert.match(answerOf(last(await h1.tiles(), "[PERIODIC]")).body.json.values.auth, /^\*\*\*/);
+  } finally {
+    await t.close();
+  }
+});
+
 Deno.test("a refused connection is an ERROR tile, not an exception", async () => {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;

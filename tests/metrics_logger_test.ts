@@ -81,4 +81,12 @@ Deno.test("redactUrl removes user info and masks token-like query values", () =>
   );
   assert.equal(redactUrl("not a url user:pw@host"), "not a url user:pw@host");
   assert.equal(redactUrl("//u:p@host/x"), "//host/x");
+  // Credential names beyond the exact few: any *token*, *secret*, *signature*, *_key, auth*.
+  assert.equal(
+    redactUrl(
+      "http://h/q?client_secret=a1&refresh_token=b2&X-Amz-Signature=c3&api-key=d4&private_key=e5&auth=f6&author=bob&keyword=k&page=2",
+    ),
+    "http://h/q?client_secret=***&refresh_token=***&X-Amz-Signature=***&api-key=***&private_key=***&auth=***&author=bob&keyword=k&page=2",
+  );
+  assert.equal(redactUrl("ftp//broken?token=abc&x=1"), "ftp//broken?token=***&x=1");
 });

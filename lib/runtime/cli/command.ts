@@ -1,3 +1,4 @@
+import { maskQuerySecrets } from "../../redact.ts";
 import { UsageError } from "../usage_error.ts";
 
 /** One subcommand of `plato-scout`. */
@@ -166,7 +167,9 @@ export function checkHttpUrl(value: string, what: string): URL {
   return url;
 }
 
-/** Mask `user:password@` in text that may not parse as a URL. */
+/** Mask `user:password@` and sensitive query values in text that may not parse as a URL. */
 export function maskUserInfo(text: string): string {
-  return text.replace(/\/\/[^/@\s]*@/g, "//***@").replace(/^[^/:@\s]+:[^/@\s]*@/, "***@");
+  return maskQuerySecrets(
+    text.replace(/\/\/[^/@\s]*@/g, "//***@").replace(/^[^/:@\s]+:[^/@\s]*@/, "***@"),
+  );
 }

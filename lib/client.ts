@@ -109,6 +109,9 @@ export function encodeRoom(room: string): string {
 
 const MAX_REASON = 300;
 
+/** Statuses that refuse the tile itself: final, never retried (see `classify`). */
+const TILE_REFUSALS: ReadonlySet<number> = new Set([400, 403, 409, 413, 422]);
+
 /**
  * Create a fetch-only PLATO client.
  *
@@ -217,7 +220,11 @@ export function createPlatoClient(options: PlatoClientOptions): PlatoClient {
       `${status} ${response.statusText}`.trim() + (reason ? ` (${reason})` : ""),
     );
     if (status === 403 && /duplicate/i.test(reason)) return { kind: "duplicate", status, reason };
-    if (status === 401 || status === 408 || status === 425 || status === 429 || status >= 500) {
+    // Only answers about the tile itself are final: the gate's 403, an
+    // unparseable or invalid tile (400, 422), a conflict (409), too large
+    // (413). Any other status says something about the server or the URL (a
+    // 404 for a wrong path prefix, a proxy's 407, a 401): the tile is kept.
+    if (!TILE_REFUSALS.has(status)) {
       return {
         kind: "retryable",
         status,

@@ -187,6 +187,54 @@ Deno.test("--once exits 1 while PLATO is down, keeps the tiles, and delivers the
   }
 });
 
+Deno.test("--once keeps its tiles and exits 1 when PLATO answers a status about the URL (404), not the tile", async () => {
+  const f = await fixture();
+  const plato = await startLocalPlato({ port: 0 });
+  const args = ["log", "--file", f.log, "--room", "e2e/prefix", "--once", "--state-dir", f.state];
+  try {
+    // A wrong path prefix: every request answers 404.
+    const wrong = await runCli([...args, "--plato-url", `${plato.url}/plato`]);
+    assert.equal(wrong.code, 1, wrong.stderr);
+    assert.match(wrong.stderr, /2 tile\(s\) could not be delivered \(kept in .*404/);
+    const right = await runCli([...args, "--plato-url", plato.url]);
+    assert.equal(right.code, 0, right.stderr);
+    assert.equal((await roomTiles(plato.url, "e2e/prefix")).length, 4);
+  } finally {
+    await plato.stop();
+    await Deno.remove(f.dir, { recursive: true });
+  }
+});
+
+Deno.test("--once exits 1 when PLATO refuses a tile for good (the gate's 403)", async () => {
+  const f = await fixture();
+  const refusal = {
+    status: 403,
+    body: { status: "rejected", reason: "Answer too short", gate: "P0" },
+  };
+  const plato = new FakePlato({ batch: false }).start();
+  plato.faults.push(refusal);
+  try {
+    const r = await runCli([
+      "log",
+      "--file",
+      f.log,
+      "--room",
+      "e2e/refused",
+      "--once",
+      "--state-dir",
+      f.state,
+      "--plato-url",
+      plato.url,
+    ]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /Delivered 1 tile\(s\); PLATO refused 1/);
+    assert.equal(plato.stored.length, 1);
+  } finally {
+    plato.stop();
+    await Deno.remove(f.dir, { recursive: true });
+  }
+});
+
 Deno.test("--stdout prints each tile as one JSON line and sends nothing", async () => {
   const f = await fixture();
   try {

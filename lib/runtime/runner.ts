@@ -26,7 +26,7 @@ export const STATE_FILE = "scout.db";
 export interface RunOptions {
   /** The scout kinds (or only their factories) `watch.type` may name. */
   kinds: readonly ScoutFactory[];
-  /** One cycle per scout, deliver, exit (1 if tiles are left undelivered). */
+  /** One cycle per scout, deliver, exit (1 if tiles are left undelivered or PLATO refused one). */
   once?: boolean;
   /** Print tiles as JSON lines instead of sending them. */
   stdout?: boolean;
@@ -263,7 +263,17 @@ async function runScouts(
         );
         return 1;
       }
-      log.info(`Delivered ${emitter.stats.delivered} tile(s), ${emitter.stats.rejected} refused`);
+      const { delivered, rejected, duplicates } = emitter.stats;
+      // A duplicate's content is stored already; any other refusal is a tile lost.
+      if (rejected > duplicates) {
+        log.error(
+          `Delivered ${delivered} tile(s); PLATO refused ${
+            rejected - duplicates
+          } (see the warnings above)`,
+        );
+        return 1;
+      }
+      log.info(`Delivered ${delivered} tile(s), ${rejected} refused`);
       return 0;
     }
     const signal = options.signal ?? new AbortController().signal;

@@ -116,6 +116,8 @@ export class Emitter {
   readonly #timers: Timers;
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #secrets: readonly string[];
+  /** Aborted when a drain's deadline passes: cancels the requests in flight. */
+  #cancel = new AbortController();
 
   #timer: unknown = undefined;
   #flushing: Promise<FlushReport> | undefined;
@@ -334,7 +336,7 @@ export class Emitter {
     const started = this.#now();
     let outcomes: SubmitOutcome[];
     try {
-      outcomes = await this.#client.submitBatch(batch.map((e) => e.tile));
+      outcomes = await this.#client.submitBatch(batch.map((e) => e.tile), this.#cancel.signal);
     } catch (error) {
       // A client must not throw, but a custom fetch might: treat as retryable.
       outcomes = batch.map(() => ({ kind: "retryable", reason: String(error) }));
@@ -422,24 +424,38 @@ export class Emitter {
   }
 
   /**
-   * Flush, waiting out backoffs, until nothing waits or the deadline passes.
+   * Flush, waiting out backoffs, until nothing waits or the deadline passes;
+   * a request still in flight at the deadline is cancelled (its tiles wait on).
    *
    * @param options `deadlineMs`: how long to keep trying (default 10,000).
    * @returns The combined report; `pending` > 0 means tiles are still waiting.
    */
   async drain(options: { deadlineMs?: number } = {}): Promise<FlushReport> {
-    const deadline = this.#now() + (options.deadlineMs ?? 10_000);
+    const ms = options.deadlineMs ?? 10_000;
+    const deadline = this.#now() + ms;
+    // A request still in flight at the deadline (a server that accepts and
+    // never answers) is cancelled; its tiles stay in the outbox.
+    const cancel = this.#cancel;
+    const timer = this.#timers.setTimeout(
+      () => cancel.abort(new Error(`the ${ms} ms delivery deadline passed`)),
+      ms,
+    );
     const total: FlushReport = { delivered: 0, rejected: 0, pending: 0 };
-    while (true) {
-      const r = await this.flush();
-      total.delivered += r.delivered;
-      total.rejected += r.rejected;
-      total.pending = r.pending;
-      total.lastError = r.lastError;
-      if (r.pending === 0) break;
-      const wait = Math.max(0, this.#backoffUntil - this.#now());
-      if (this.#now() + wait >= deadline) break;
-      await this.#sleep(wait);
+    try {
+      while (true) {
+        const r = await this.flush();
+        total.delivered += r.delivered;
+        total.rejected += r.rejected;
+        total.pending = r.pending;
+        total.lastError = r.lastError;
+        if (r.pending === 0 || cancel.signal.aborted) break;
+        const wait = Math.max(0, this.#backoffUntil - this.#now());
+        if (this.#now() + wait >= deadline) break;
+        await this.#sleep(wait);
+      }
+    } finally {
+      this.#timers.clearTimeout(timer);
+      if (cancel.signal.aborted) this.#cancel = new AbortController();
     }
     return total;
   }

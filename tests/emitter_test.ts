@@ -419,3 +419,38 @@ Deno.test("emitter masks the configuration's secrets in every tile before it is 
     server.stop();
   }
 });
+
+Deno.test("close() cancels a request still in flight at its deadline; the tiles stay in the outbox", async () => {
+  const clock = new FakeClock();
+  let started = 0;
+  // A server that accepts the request and never answers.
+  const silent: typeof fetch = (_input, init) => {
+    started++;
+    return new Promise((_, reject) => {
+      init?.signal?.addEventListener("abort", () => reject(init.signal!.reason), { once: true });
+    });
+  };
+  const outbox = new MemoryOutbox();
+  const emitter = new Emitter({
+    client: createPlatoClient({ url: "http://127.0.0.1:9", fetch: silent, timers: clock }),
+    outbox,
+    timers: clock,
+    now: clock.now,
+    sleep: (ms) => clock.sleep(ms),
+    logger: quietLogger(),
+  });
+  emitter.emit(tile());
+  emitter.emit(tile());
+  let settled = false;
+  const closing = emitter.close({ deadlineMs: 3000 }).finally(() => (settled = true));
+  await clock.advance(2999);
+  assert.equal(settled, false);
+  assert.equal(started, 1);
+  await clock.advance(1); // the deadline: well before the request's own 10 s timeout
+  await clock.advance(0);
+  assert.equal(settled, true, "close() waited past its deadline");
+  const report = await closing;
+  assert.equal(report.pending, 2);
+  assert.match(report.lastError ?? "", /3000 ms delivery deadline/);
+  assert.equal(outbox.size(), 2);
+});

@@ -9,7 +9,7 @@ import { MemoryOutbox, type Outbox } from "../outbox.ts";
 import { redactUrl } from "../redact.ts";
 import type { ScoutFactory } from "../scout_kind.ts";
 import { MemoryState, type StateStore } from "../state.ts";
-import { deadlineTimers } from "../timers.ts";
+import { deadlineTimers, globalTimers } from "../timers.ts";
 import { openSqliteDatabase } from "./_sqlite_db.ts";
 import { denoDirReader } from "./deno_dir_reader.ts";
 import { denoFileSource } from "./deno_file_source.ts";
@@ -221,6 +221,14 @@ async function runScouts(
     gate: config.emission.gate,
     // A --once run delivers its tiles together, in one batch, when it closes.
     autoFlush: !options.once,
+    // The delivery deadline of a --once run needs no timer that keeps the
+    // process alive (the request does); a retry's sleep does.
+    ...(timers
+      ? {
+        timers,
+        sleep: (ms: number) => new Promise<void>((r) => globalTimers.setTimeout(r, ms)),
+      }
+      : {}),
     secrets,
     name: "plato-scout",
     logger: log,

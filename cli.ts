@@ -49,7 +49,18 @@ export async function main(argv: string[]): Promise<number> {
     if (!first.startsWith("-")) {
       throw new UsageError(`Unknown command '${first}' (see 'plato-scout --help')`);
     }
-    return await (await fallback.load()).run(argv);
+    // Flags without a command are the run command's: '--watch-url X --help'
+    // asks for its help (and must not start a run), as 'run --watch-url X --help' does.
+    const run = await fallback.load();
+    if (argv.includes("--help") || argv.includes("-h")) {
+      console.log(run.help);
+      return 0;
+    }
+    if (argv.includes("--version") || argv.includes("-V")) {
+      console.log(`plato-scout ${VERSION}`);
+      return 0;
+    }
+    return await run.run(argv);
   } catch (error) {
     if (error instanceof UsageError) {
       console.error(`plato-scout: ${error.message}`);

@@ -420,14 +420,14 @@ export class Scout<T = Record<string, unknown>> {
   emitSessionEnd(reason = "stopped"): Tile {
     const uptimeS = Math.round((this.now() - (this.#startedAt || this.now())) / 1000);
     const c = this.#counts;
+    const tiles = c.tiles + 1; // this tile included, in the question as in the answer
     return this.emitCheckpoint({
       checkpointType: CheckpointType.SESSION_END,
-      question:
-        `${this.scoutName} ${reason} after ${uptimeS}s: ${c.tiles} tiles, ${c.errors} errors`,
+      question: `${this.scoutName} ${reason} after ${uptimeS}s: ${tiles} tiles, ${c.errors} errors`,
       answer: {
         reason,
         uptime_seconds: uptimeS,
-        tiles_emitted: c.tiles + 1,
+        tiles_emitted: tiles,
         errors: c.errors,
         cycles: c.ticks,
         cycles_skipped: c.skipped,

@@ -234,3 +234,33 @@ Deno.test("--version and --help answer on stdout with exit code 0", async () => 
   assert.equal(h.code, 0);
   assert.match(h.stdout, /--pattern/);
 });
+
+Deno.test("--help and --version after run flags answer instead of starting a run", async () => {
+  const cwd = await Deno.makeTempDir({ prefix: "plato-cli-help-" });
+  try {
+    for (const args of [["--watch-url", "http://127.0.0.1:9/", "--help"], ["--once", "-h"]]) {
+      const r = await runCli(args, { cwd });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^Usage: plato-scout \[run\] /);
+      assert.equal(r.stderr, "");
+    }
+    const v = await runCli(["--once", "--version"], { cwd });
+    assert.equal(v.code, 0, v.stderr);
+    assert.match(v.stdout, /^plato-scout \d+\.\d+\.\d+\n$/);
+    // Nothing ran: no state directory was made.
+    assert.deepEqual([...Deno.readDirSync(cwd)], []);
+  } finally {
+    await Deno.remove(cwd, { recursive: true });
+  }
+});
+
+Deno.test("each scout command's help keeps a space between every flag and its text", async () => {
+  for (const kind of ["http", "log", "keeper", "holodeck"]) {
+    const r = await runCli([kind, "--help"]);
+    assert.equal(r.code, 0, r.stderr);
+    for (const line of r.stdout.split("\n").filter((l) => l.startsWith("  --"))) {
+      // 'VALUEAccepted statuses' was a value name run into its text.
+      assert.doesNotMatch(line, /[A-Z]{2,}[a-z]/, line);
+    }
+  }
+});

@@ -193,6 +193,8 @@ Deno.test("run() loops on the poll interval until aborted, then emits SESSION_EN
     const end = JSON.parse(String(server.stored.at(-1)!.answer));
     assert.equal(end.cycles, 3);
     assert.equal(end.tiles_emitted, 5);
+    // The question counts the same tiles as the answer, this one included.
+    assert.match(String(server.stored.at(-1)!.question), /: 5 tiles, 0 errors$/);
   } finally {
     server.stop();
   }

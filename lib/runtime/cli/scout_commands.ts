@@ -1,6 +1,6 @@
 import { UsageError } from "../usage_error.ts";
 import { type Command, type FlagSpec, httpUrl, parseFlags, positiveNumber } from "./command.ts";
-import { KIND_DEFAULTS, KIND_FLAGS } from "./kind_flags.ts";
+import { KIND_DEFAULTS, KIND_FLAGS, type KindFlag } from "./kind_flags.ts";
 import { KIND_SUMMARIES } from "./kind_loader.ts";
 import { runWithFlags } from "./run.ts";
 import { configFromFlags, readRunFlags, RUN_FLAGS, RUN_FLAGS_HELP } from "./run_options.ts";
@@ -27,9 +27,7 @@ export function kindCommand(type: string): Command {
       "",
       kind.summary,
       "",
-      ...own.map((f) =>
-        `  --${(f.flag + (f.type === "boolean" ? "" : " VALUE")).padEnd(19)}${f.help}`
-      ),
+      ...own.map((f) => `  --${`${f.flag}${METAVAR[f.type](f.flag)}`.padEnd(18)} ${f.help}`),
       RUN_FLAGS_HELP,
       "",
       `Defaults: --name ${defaults.name} --room ${defaults.room}`,
@@ -63,6 +61,22 @@ export function kindCommand(type: string): Command {
     },
   };
 }
+
+/** What a flag's help shows for its value, by the flag's type. */
+const METAVAR: Record<KindFlag["type"], (flag: string) => string> = {
+  string: (flag) =>
+    flag.endsWith("url")
+      ? " URL"
+      : flag.endsWith("dir")
+      ? " DIR"
+      : flag === "file"
+      ? " PATH"
+      : " TEXT",
+  number: () => " N",
+  list: () => " A,B",
+  json: () => " VALUE",
+  boolean: () => "",
+};
 
 /**
  * A flag's value as JSON when it parses as JSON (`3`, `true`, `null`, `"ok"`,

@@ -264,3 +264,32 @@ Deno.test("each scout command's help keeps a space between every flag and its te
     }
   }
 });
+
+Deno.test("a state directory that cannot hold state, or a metrics port in use, is one line naming it and exit 2", async () => {
+  const notDir = file("not-a-dir", "a file");
+  const state = await runCli(["--watch-file", "a.log", "--once", "--state-dir", notDir], {
+    cwd: dir,
+  });
+  assert.equal(state.code, 2, state.stderr);
+  assert.match(
+    state.stderr,
+    new RegExp(
+      `^plato-scout: Cannot use the state directory '${notDir}' \\(--state-dir\\): .+\\n$`,
+    ),
+  );
+  const blocker = Deno.listen({ hostname: "0.0.0.0", port: 0 });
+  const port = (blocker.addr as Deno.NetAddr).port;
+  try {
+    const metrics = await runCli(
+      ["--watch-file", "a.log", "--once", "--state-dir", `${dir}/state-metrics`],
+      { cwd: dir, env: { SCOUT_METRICS_PORT: String(port) } },
+    );
+    assert.equal(metrics.code, 2, metrics.stderr);
+    assert.match(
+      metrics.stderr,
+      new RegExp(`^plato-scout: Cannot serve metrics on SCOUT_METRICS_PORT ${port}: .+\\n$`),
+    );
+  } finally {
+    blocker.close();
+  }
+});

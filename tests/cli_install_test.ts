@@ -64,6 +64,10 @@ for (const [entry, path] of [["cli.ts", CLI], ["mod.ts", MOD]]) {
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /^plato-scout: watch services and emit checkpoint tiles to PLATO/);
       assert.match(r.stdout, /\n {2}http {2,}/);
+      // The import map came along: zod (schema) loads.
+      const schema = await run(`${root}/bin/plato-scout`, ["schema"]);
+      assert.equal(schema.code, 0, schema.stderr);
+      assert.ok(JSON.parse(schema.stdout).properties.scout);
     } finally {
       await Deno.remove(root, { recursive: true });
     }

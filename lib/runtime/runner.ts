@@ -15,6 +15,8 @@ import { denoDirReader } from "./deno_dir_reader.ts";
 import { denoFileSource } from "./deno_file_source.ts";
 import { SqliteOutbox } from "./sqlite_outbox.ts";
 import { SqliteState } from "./sqlite_state.ts";
+import type { MetricsServer } from "./metrics_server.ts";
+import { UsageError } from "./usage_error.ts";
 
 /**
  * The SQLite file in the state directory holding the durable outbox (tables
@@ -79,7 +81,14 @@ export async function runConfig(config: ResolvedConfig, options: RunOptions): Pr
     outbox = new MemoryOutbox({ capacity: config.emission.outboxMaxEntries });
     state = new MemoryState();
   } else {
-    db = openSqliteDatabase(`${stateDir}/${STATE_FILE}`);
+    try {
+      db = openSqliteDatabase(`${stateDir}/${STATE_FILE}`);
+    } catch (error) {
+      // A path that cannot hold the state (a file, /dev/null, no permission).
+      throw new UsageError(
+        `Cannot use the state directory '${stateDir}' (--state-dir): ${firstLine(error)}`,
+      );
+    }
     try {
       const durable = new SqliteOutbox(db, {
         maxEntries: config.emission.outboxMaxEntries,
@@ -247,12 +256,23 @@ async function runScouts(
     logger: log,
     metrics,
   });
-  const metricsServer = options.metricsPort !== undefined
-    ? (await import("./metrics_server.ts")).serveMetrics(metrics, {
-      port: options.metricsPort,
-      health: () => ({ scouts: scouts.map((s) => s.scout.scoutName), outbox_depth: outbox.size() }),
-    })
-    : undefined;
+  let metricsServer: MetricsServer | undefined;
+  if (options.metricsPort !== undefined) {
+    const { serveMetrics } = await import("./metrics_server.ts");
+    try {
+      metricsServer = serveMetrics(metrics, {
+        port: options.metricsPort,
+        health: () => ({
+          scouts: scouts.map((s) => s.scout.scoutName),
+          outbox_depth: outbox.size(),
+        }),
+      });
+    } catch (error) {
+      throw new UsageError(
+        `Cannot serve metrics on SCOUT_METRICS_PORT ${options.metricsPort}: ${firstLine(error)}`,
+      );
+    }
+  }
   const target = options.stdout ? "stdout" : redactUrl(platoUrl);
   log.info(
     `${scouts.length} scout(s) \u2192 ${target}` + (options.stdout ? "" : ` (state: ${stateDir})`) +
@@ -304,4 +324,8 @@ async function runScouts(
   } finally {
     await metricsServer?.stop();
   }
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split("\n")[0];
 }

@@ -314,3 +314,27 @@ Deno.test("cron must be a five-field cron expression", () => {
     ], cron);
   }
 });
+
+Deno.test("the JSON Schema takes what the CLI takes: ${VAR} values, http(s) URLs only, a method in any case", () => {
+  const kind: ScoutKind = {
+    ...probe,
+    watch: z.strictObject({
+      type: z.literal("probe"),
+      url: z.url(),
+      method: z.enum(["GET", "POST"]).default("GET"),
+    }),
+  };
+  // deno-lint-ignore no-explicit-any -- JSON Schema is read as loose JSON
+  const schema = configJsonSchema([kind]) as any;
+  const poll = schema.properties.scout.properties.poll_interval;
+  assert.equal(poll.default, 60);
+  assert.equal(poll.anyOf[0].type, "number");
+  assert.match("${POLL:-30}", new RegExp(poll.anyOf[1].pattern));
+  const url = schema.properties.scout.properties.plato_url.anyOf[0];
+  assert.equal(url.format, "uri");
+  assert.match("https://plato.example", new RegExp(url.pattern));
+  assert.doesNotMatch("ftp://plato.example", new RegExp(url.pattern));
+  const watch = schema.properties.watch.properties;
+  assert.deepEqual(watch.type, { type: "string", const: "probe" });
+  assert.deepEqual(watch.method.anyOf[0].enum, ["GET", "POST", "get", "post"]);
+});

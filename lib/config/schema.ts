@@ -141,5 +141,46 @@ export function configJsonSchema(kinds: readonly ScoutKind[]): Record<string, un
     string,
     unknown
   >;
-  return { ...schema, title: "scout.yaml (@plato/scout)" };
+  return { ...forEditors(schema) as Record<string, unknown>, title: "scout.yaml (@plato/scout)" };
+}
+
+/** A value written as `${VAR}` or `${VAR:-default}`: its type is known only once read. */
+const INTERPOLATED = {
+  type: "string",
+  pattern: "\\$\\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\\}",
+  description: "${VAR} or ${VAR:-default}, read from the environment",
+};
+
+/**
+ * What zod's JSON Schema cannot say about how scout.yaml is read, so an
+ * editor does not flag a file the CLI accepts:
+ * - any property's value (but a `type:` discriminator) may be `${VAR}`;
+ * - a URL must be http or https (`format: uri` alone takes `ftp:`);
+ * - upper-case choices (`method: GET`) are read in any case.
+ */
+function forEditors(node: unknown, key = ""): unknown {
+  if (Array.isArray(node)) return node.map((item) => forEditors(item));
+  if (!node || typeof node !== "object") return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) {
+    out[k] = k === "properties" && v && typeof v === "object"
+      ? Object.fromEntries(Object.entries(v).map(([name, p]) => [name, forEditors(p, name)]))
+      : forEditors(v);
+  }
+  const type = out.type;
+  const leaf = typeof type === "string" &&
+    ["string", "number", "integer", "boolean"].includes(type);
+  if (!leaf || key === "" || key === "type" || "const" in out) return out;
+  if (out.format === "uri") out.pattern = "^[Hh][Tt][Tt][Pp][Ss]?://";
+  if (
+    Array.isArray(out.enum) && out.enum.every((e) => typeof e === "string" && e === e.toUpperCase())
+  ) {
+    out.enum = [...out.enum, ...out.enum.map((e) => (e as string).toLowerCase())];
+  }
+  const { default: fallback, description, ...rest } = out;
+  return {
+    ...(fallback !== undefined ? { default: fallback } : {}),
+    ...(description !== undefined ? { description } : {}),
+    anyOf: [rest, INTERPOLATED],
+  };
 }

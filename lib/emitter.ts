@@ -116,6 +116,8 @@ export class Emitter {
   readonly #timers: Timers;
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #secrets: readonly string[];
+  /** Drops (a full outbox) already reported in the log. */
+  #droppedLogged = 0;
   /** Aborted when a drain's deadline passes: cancels the requests in flight. */
   #cancel = new AbortController();
 
@@ -240,6 +242,14 @@ export class Emitter {
 
   async #flushOnce(): Promise<FlushReport> {
     this.#lastFlushAt = this.#now();
+    // Drops are counted in the metrics; say so in the log too, once per flush at most.
+    const dropped = this.outbox.dropped;
+    if (dropped > this.#droppedLogged) {
+      this.#log.warn(
+        `Outbox full: ${dropped - this.#droppedLogged} oldest tile(s) dropped (${dropped} in all); raise outbox_max_entries or outbox_max_bytes to keep more while PLATO is unreachable`,
+      );
+      this.#droppedLogged = dropped;
+    }
     const report: FlushReport = { delivered: 0, rejected: 0, pending: 0 };
     // The first refusals are logged one by one; the rest, counted by reason.
     let logged = 0;

@@ -238,15 +238,16 @@ Deno.test("outage: 1,000 tiles emitted while PLATO is down all arrive exactly on
   }
 });
 
-Deno.test("a full outbox drops the oldest tiles and counts them", async () => {
+Deno.test("a full outbox drops the oldest tiles, counts them, and says so in the log", async () => {
   const metrics = new MetricsRegistry();
+  const records: LogRecord[] = [];
   const emitter = new Emitter({
     client: createPlatoClient({ url: "http://127.0.0.1:9" }),
     outbox: new MemoryOutbox({ capacity: 3 }),
     autoFlush: false,
     metrics,
     name: "drop-test",
-    logger: quietLogger(),
+    logger: quietLogger(records),
   });
   const tiles = [tile(), tile(), tile(), tile(), tile()];
   tiles.forEach((t) => emitter.emit(t));
@@ -256,6 +257,16 @@ Deno.test("a full outbox drops the oldest tiles and counts them", async () => {
     tiles.slice(2).map((t) => t.id),
   );
   assert.equal(metrics.value(METRIC.dropped, { scout_name: "drop-test" }), 2);
+  const drops = () =>
+    records.filter((r) => r.message.startsWith("Outbox full")).map((r) => r.message);
+  await emitter.flush(); // nothing listens on port 9: the tiles stay
+  emitter.emit(tile());
+  await emitter.flush();
+  await emitter.flush(); // no new drop, no new line
+  assert.deepEqual(drops().map((m) => m.split(";")[0]), [
+    "Outbox full: 2 oldest tile(s) dropped (2 in all)",
+    "Outbox full: 1 oldest tile(s) dropped (3 in all)",
+  ]);
 });
 
 Deno.test("close() stops timers and gives up at the deadline, leaving tiles in the outbox", async () => {

@@ -28,7 +28,9 @@ const rejects = <T>(parse: (value: T) => unknown) =>
     }
   });
 
-const StatusItem = z.union([z.number().check(z.int()), z.string()]).check(
+const STATUS_FORMS = "expected a status: a code (200), a class ('2xx') or a range ('200-299')";
+
+const StatusItem = z.union([z.number().check(z.int()), z.string()], { error: STATUS_FORMS }).check(
   rejects(parseStatusSpec),
 );
 
@@ -59,7 +61,7 @@ const httpWatchSchema = z.strictObject({
     z.union([
       z.array(StatusItem).check(z.minLength(1)),
       z.pipe(StatusItem, z.transform((v) => [v])),
-    ]),
+    ], { error: `${STATUS_FORMS}, or a list of them` }),
     [...D.expect_status],
   ),
   body_contains: z.optional(z.string().check(z.minLength(1))),

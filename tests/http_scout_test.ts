@@ -867,6 +867,8 @@ Deno.test("the watch schema names the field of every bad http section", () => {
     [{ ...base, expect_status: ["abc"] }, "expect_status.0", /Cannot parse status 'abc'/],
     [{ ...base, expect_status: [700] }, "expect_status.0", /100-599/],
     [{ ...base, expect_status: [] }, "expect_status", /./],
+    [{ ...base, expect_status: "abc" }, "expect_status", /a class \('2xx'\) or a range/],
+    [{ ...base, expect_status: true }, "expect_status", /a code \(200\)/],
     [{ ...base, body_matches: "(unclosed" }, "body_matches", /Cannot compile regex/],
     [{ ...base, json_path: "a..b" }, "json_path", /Cannot parse JSON path/],
     [{ ...base, json_equals: 3 }, "json_equals", /needs json_path/],

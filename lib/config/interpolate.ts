@@ -33,7 +33,7 @@ export interface InterpolationResult {
 const VAR = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
 /** Variable names whose values are credentials. */
-const SECRET_NAME = /key|token|secret|passw|pwd|auth|credential|cookie|session|signature|sig$/i;
+const SECRET_NAME = /key|token|secret|passw|auth|credential|cookie|session|signature|sig$/i;
 
 /**
  * Replace `${VAR}` and `${VAR:-default}` in every string of a parsed config

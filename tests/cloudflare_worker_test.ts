@@ -113,3 +113,27 @@ Deno.test("createWorker stops at the subrequest budget and leaves the tiles in K
   const third = stored.entries.filter((e: { tile: { source: string } }) => e.tile.source === "c");
   assert.ok(third.some((e: { tile: { answer: string } }) => e.tile.answer.includes("budget")));
 });
+
+Deno.test("createWorker masks credential-named ${VAR} values in every tile it delivers", async () => {
+  const bodies: string[] = [];
+  const fetchAll = memoryFetch([]);
+  const recording: typeof fetch = (input, init) => {
+    if (String(input instanceof Request ? input.url : input).endsWith("/submit_batch")) {
+      bodies.push(String(init?.body));
+    }
+    return fetchAll(input, init);
+  };
+  const worker = createWorker({ kinds: [httpScout], fetch: recording, logger: silent() });
+  const report = await worker.runCycle({
+    PLATO_URL: "https://plato.example",
+    HOOK_SECRET: "Hook-S3cret-Path-Value",
+    SCOUTS: JSON.stringify({
+      scout: { name: "hook", scout_room: "tests/worker" },
+      watch: { type: "http", url: "https://target.example/hooks/${HOOK_SECRET}" },
+    }),
+  });
+  assert.equal(report.ok, true, JSON.stringify(report.errors));
+  assert.equal(bodies.length, 1);
+  assert.match(bodies[0], /hooks\/\*\*\*/);
+  assert.ok(!bodies[0].includes("Hook-S3cret-Path-Value"));
+});

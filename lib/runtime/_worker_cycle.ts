@@ -114,6 +114,8 @@ export async function runWorkerCycle(
     minIntervalMs: 0,
     gate: config.emission.gate,
     autoFlush: false,
+    // Credential-named ${VAR} values and the API key never go out in a tile.
+    secrets: [...(config.secrets ?? []), ...(target.apiKey ? [target.apiKey] : [])],
     name: "plato-scout",
     logger: log,
     metrics,

@@ -116,8 +116,9 @@ export async function runConfigBun(
   const env = bunGlobal().env;
   const platoUrl = options.platoUrl ?? config.platoUrl ?? env.PLATO_URL ?? DEFAULT_PLATO_URL;
   const apiKey = options.apiKey ?? env.PLATO_API_KEY;
-  const log = options.logger ??
-    createLogger({ name: "plato-scout", secrets: apiKey ? [apiKey] : [] });
+  // Credential-named ${VAR} values and the API key: never in a log line or a tile.
+  const secrets = [...(config.secrets ?? []), ...(apiKey ? [apiKey] : [])];
+  const log = options.logger ?? createLogger({ name: "plato-scout", secrets });
   const metrics = new MetricsRegistry();
   const outbox = options.outbox ??
     new MemoryOutbox({ capacity: config.emission.outboxMaxEntries });
@@ -127,6 +128,7 @@ export async function runConfigBun(
     batchSize: config.emission.batchSize,
     minIntervalMs: config.emission.minIntervalSeconds * 1000,
     gate: config.emission.gate,
+    secrets,
     name: "plato-scout",
     logger: log,
     metrics,

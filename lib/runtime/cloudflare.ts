@@ -141,6 +141,7 @@ export function createWorker(options: WorkerOptions): ScoutWorker {
       level: typeof env.SCOUT_LOG_LEVEL === "string" ? env.SCOUT_LOG_LEVEL : undefined,
       secrets: [
         ...(setup.ok && setup.apiKey ? [setup.apiKey] : []),
+        ...(setup.ok ? setup.config.secrets ?? [] : []),
         ...(typeof env.SCOUT_TRIGGER_TOKEN === "string" ? [env.SCOUT_TRIGGER_TOKEN] : []),
       ],
     });

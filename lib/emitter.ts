@@ -246,7 +246,9 @@ export class Emitter {
     const dropped = this.outbox.dropped;
     if (dropped > this.#droppedLogged) {
       this.#log.warn(
-        `Outbox full: ${dropped - this.#droppedLogged} oldest tile(s) dropped (${dropped} in all); raise outbox_max_entries or outbox_max_bytes to keep more while PLATO is unreachable`,
+        `Outbox full: ${
+          dropped - this.#droppedLogged
+        } oldest tile(s) dropped (${dropped} in all); raise outbox_max_entries or outbox_max_bytes to keep more while PLATO is unreachable`,
       );
       this.#droppedLogged = dropped;
     }

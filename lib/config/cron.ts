@@ -1,6 +1,6 @@
 /**
  * Whether `text` is a five-field cron expression (minute, hour, day of month,
- * month, day of week) as Deno.cron and Cloudflare cron triggers read them:
+ * month, day of week) as Deno's cron and Cloudflare cron triggers read them:
  * each field `*`, a value, a range `a-b`, any of those with a step `/n`, or a
  * comma list of them; month and weekday may be names (`JAN`, `MON`); the day
  * fields may use Cloudflare's `L`, `W` and `#` forms. Values are checked

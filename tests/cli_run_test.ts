@@ -105,6 +105,34 @@ Deno.test("http --once against a target that never answers: the deadline fires, 
   }
 });
 
+Deno.test("SIGTERM to a --once run that lasts stops its cycle, delivers a SESSION_END tile and exits 0", async () => {
+  const f = await fixture();
+  const silent = startSilentServer(); // the cycle's request never gets an answer
+  const plato = await startLocalPlato({ port: 0 });
+  try {
+    const { child, rest } = await startCli(
+      ["http", "--url", `${silent.url}/stats`, "--timeout", "60", "--room", "e2e/once-stop"].concat(
+        ["--name", "once-stop", "--once", "--state-dir", f.state],
+      ),
+      /SIGINT\/SIGTERM now end this run/,
+      { env: { PLATO_URL: plato.url, SCOUT_LOG_LEVEL: "debug" } },
+    );
+    child.kill("SIGTERM");
+    const status = await child.status;
+    const stderr = await rest;
+    assert.equal(status.code, 0, stderr);
+    assert.match(stderr, /Stopped; delivered 2 tile\(s\)/);
+    const questions = (await roomTiles(plato.url, "e2e/once-stop")).map((t) => String(t.question));
+    assert.equal(questions.length, 2, questions.join("\n"));
+    assert.match(questions[0], /^\[STARTUP\]/);
+    assert.match(questions[1], /^\[SESSION_END\] once-stop stopped after \d+s: 2 tiles, 0 errors$/);
+  } finally {
+    await plato.stop();
+    silent.close();
+    await Deno.remove(f.dir, { recursive: true });
+  }
+});
+
 Deno.test("a state directory from an earlier version (outbox.db, state.db) is adopted: its waiting tiles are delivered, its state kept", async () => {
   const f = await fixture();
   // What builds before scout.db left behind: three undelivered tiles and a state value.

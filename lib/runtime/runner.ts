@@ -24,6 +24,9 @@ import { UsageError } from "./usage_error.ts";
  */
 export const STATE_FILE = "scout.db";
 
+/** How long a `--once` run goes before SIGINT/SIGTERM stop it gracefully (see `onceSignals`). */
+export const ONCE_SIGNALS_AFTER_MS = 200;
+
 /** Options of {@linkcode runConfig}. */
 export interface RunOptions {
   /** The scout kinds (or only their factories) `watch.type` may name. */
@@ -44,6 +47,16 @@ export interface RunOptions {
   metricsPort?: number;
   /** Stops a long run (the CLI wires SIGINT/SIGTERM to it). */
   signal?: AbortSignal;
+  /**
+   * For a `once` run: registers what stops it (SIGINT/SIGTERM) and returns a
+   * function removing that. It is armed only when the run is still going
+   * after {@linkcode ONCE_SIGNALS_AFTER_MS}: registering signal handlers
+   * costs a start 1-3 ms, and a quicker run ends as a signal would end it,
+   * its tiles already in the outbox. An armed signal ends the run like a long
+   * one: the cycle is stopped, a `SESSION_END` tile emitted, the tiles
+   * delivered within the deadline, exit 0.
+   */
+  onceSignals?: (stop: () => void) => () => void;
   /** Extra strings that must never be logged or appear in a tile (masked as `***`). */
   secrets?: string[];
   /** Where to log. Default: stderr, honouring `SCOUT_LOG_LEVEL`. */
@@ -280,30 +293,7 @@ async function runScouts(
   );
   const deadlineMs = options.deadlineMs ?? 10_000;
   try {
-    if (options.once) {
-      for (const { scout } of scouts) await scout.tick();
-      const report = await emitter.close({ deadlineMs });
-      if (report.pending > 0) {
-        log.error(
-          `${report.pending} tile(s) could not be delivered (kept in ${stateDir}): ${
-            report.lastError ?? ""
-          }`,
-        );
-        return 1;
-      }
-      const { delivered, rejected, duplicates } = emitter.stats;
-      // A duplicate's content is stored already; any other refusal is a tile lost.
-      if (rejected > duplicates) {
-        log.error(
-          `Delivered ${delivered} tile(s); PLATO refused ${
-            rejected - duplicates
-          } (see the warnings above)`,
-        );
-        return 1;
-      }
-      log.info(`Delivered ${delivered} tile(s), ${rejected} refused`);
-      return 0;
-    }
+    if (options.once) return await runOnce(scouts, emitter, options, { log, stateDir, deadlineMs });
     const signal = options.signal ?? new AbortController().signal;
     const { scheduleScout } = await import("./deno_schedule.ts");
     const running = scouts.map(({ scout, pollInterval, cron }) =>
@@ -323,6 +313,70 @@ async function runScouts(
     return 0;
   } finally {
     await metricsServer?.stop();
+  }
+}
+
+/**
+ * One cycle per scout, then delivery (a `--once` run). Exit code: 0; 1 when
+ * tiles are left undelivered or PLATO refused one; 0 again when a signal
+ * stopped the run (what is left waits in the outbox, as after a long run).
+ */
+async function runOnce(
+  scouts: ReturnType<typeof buildScouts>,
+  emitter: Emitter,
+  options: RunOptions,
+  { log, stateDir, deadlineMs }: { log: Logger; stateDir: string; deadlineMs: number },
+): Promise<number> {
+  const stop = new AbortController();
+  let release = () => {};
+  const arm = options.onceSignals;
+  // No timer that keeps the process alive: the run's own work does.
+  const armed = arm &&
+    deadlineTimers.setTimeout(() => {
+      release = arm(() => stop.abort());
+      log.debug("SIGINT/SIGTERM now end this run: SESSION_END, then delivery within the deadline");
+    }, ONCE_SIGNALS_AFTER_MS);
+  try {
+    for (const { scout } of scouts) {
+      if (stop.signal.aborted) break;
+      await scout.tick(stop.signal);
+    }
+    const stopped = stop.signal.aborted;
+    if (stopped) { for (const { scout } of scouts) scout.emitSessionEnd("stopped"); }
+    const report = await emitter.close({ deadlineMs });
+    const { delivered, rejected, duplicates } = emitter.stats;
+    if (stopped) {
+      if (report.pending > 0) {
+        log.warn(
+          `Stopped; ${report.pending} tile(s) still waiting in ${stateDir}; they will be delivered on the next run`,
+        );
+      } else {
+        log.info(`Stopped; delivered ${delivered} tile(s)`);
+      }
+      return 0;
+    }
+    if (report.pending > 0) {
+      log.error(
+        `${report.pending} tile(s) could not be delivered (kept in ${stateDir}): ${
+          report.lastError ?? ""
+        }`,
+      );
+      return 1;
+    }
+    // A duplicate's content is stored already; any other refusal is a tile lost.
+    if (rejected > duplicates) {
+      log.error(
+        `Delivered ${delivered} tile(s); PLATO refused ${
+          rejected - duplicates
+        } (see the warnings above)`,
+      );
+      return 1;
+    }
+    log.info(`Delivered ${delivered} tile(s), ${rejected} refused`);
+    return 0;
+  } finally {
+    if (armed) deadlineTimers.clearTimeout(armed);
+    release();
   }
 }
 

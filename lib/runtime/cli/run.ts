@@ -20,13 +20,19 @@ import {
  */
 export function stopSignal(): { signal: AbortSignal; dispose: () => void } {
   const ac = new AbortController();
-  const stop = () => ac.abort();
+  return { signal: ac.signal, dispose: onStopSignals(() => ac.abort()) };
+}
+
+/**
+ * Call `stop` on SIGINT/SIGTERM (SIGINT only on Windows).
+ *
+ * @param stop What a signal does.
+ * @returns A function removing the listeners.
+ */
+export function onStopSignals(stop: () => void): () => void {
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
   for (const s of signals) Deno.addSignalListener(s, stop);
-  return {
-    signal: ac.signal,
-    dispose: () => signals.forEach((s) => Deno.removeSignalListener(s, stop)),
-  };
+  return () => signals.forEach((s) => Deno.removeSignalListener(s, stop));
 }
 
 /** The metrics port from `SCOUT_METRICS_PORT`, if set. */
@@ -47,8 +53,7 @@ export async function runWithFlags(
 ): Promise<number> {
   const metricsPort = metricsPortFromEnv();
   const kinds = await factoriesForConfig(config);
-  // One cycle keeps the default signal behaviour: SIGINT/SIGTERM end it at once,
-  // as kill -9 would; what it emitted is in the outbox for the next run.
+  // A --once run arms its signal handling only if it lasts (see RunOptions.onceSignals).
   const { signal, dispose } = flags.once ? { signal: undefined, dispose: () => {} } : stopSignal();
   try {
     return await runConfig(config, {
@@ -56,6 +61,7 @@ export async function runWithFlags(
       ...flags,
       metricsPort,
       signal,
+      onceSignals: onStopSignals,
       secrets: configSecrets(config),
     });
   } finally {

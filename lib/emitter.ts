@@ -436,22 +436,28 @@ export class Emitter {
   }
 
   /**
-   * Flush, waiting out backoffs, until nothing waits or the deadline passes;
-   * a request still in flight at the deadline is cancelled (its tiles wait on).
+   * Flush, waiting out backoffs, until nothing waits, the deadline passes or
+   * `signal` aborts; a request still in flight then is cancelled (its tiles
+   * wait on).
    *
-   * @param options `deadlineMs`: how long to keep trying (default 10,000).
+   * @param options `deadlineMs`: how long to keep trying (default 10,000);
+   * `signal`: stops delivering at once.
    * @returns The combined report; `pending` > 0 means tiles are still waiting.
    */
-  async drain(options: { deadlineMs?: number } = {}): Promise<FlushReport> {
+  async drain(options: { deadlineMs?: number; signal?: AbortSignal } = {}): Promise<FlushReport> {
     const ms = options.deadlineMs ?? 10_000;
     const deadline = this.#now() + ms;
     // A request still in flight at the deadline (a server that accepts and
-    // never answers) is cancelled; its tiles stay in the outbox.
+    // never answers), or when `signal` aborts, is cancelled; its tiles stay
+    // in the outbox.
     const cancel = this.#cancel;
     const timer = this.#timers.setTimeout(
       () => cancel.abort(new Error(`the ${ms} ms delivery deadline passed`)),
       ms,
     );
+    const stop = () => cancel.abort(new Error("delivery was stopped"));
+    if (options.signal?.aborted) stop();
+    options.signal?.addEventListener("abort", stop, { once: true });
     const total: FlushReport = { delivered: 0, rejected: 0, pending: 0 };
     try {
       while (true) {
@@ -467,6 +473,7 @@ export class Emitter {
       }
     } finally {
       this.#timers.clearTimeout(timer);
+      options.signal?.removeEventListener("abort", stop);
       if (cancel.signal.aborted) this.#cancel = new AbortController();
     }
     return total;
@@ -476,10 +483,10 @@ export class Emitter {
    * Stop automatic flushing, drain within the deadline, and close the outbox
    * (what is still waiting stays there: durable outboxes keep it for the next run).
    *
-   * @param options `deadlineMs`: default 10,000.
+   * @param options `deadlineMs`: default 10,000; `signal`: stops delivering at once.
    * @returns The drain report.
    */
-  async close(options: { deadlineMs?: number } = {}): Promise<FlushReport> {
+  async close(options: { deadlineMs?: number; signal?: AbortSignal } = {}): Promise<FlushReport> {
     if (this.#timer !== undefined) {
       this.#timers.clearTimeout(this.#timer);
       this.#timer = undefined;

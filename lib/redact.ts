@@ -64,7 +64,8 @@ export function redactUrl(url: string | URL): string {
 }
 
 /**
- * Replace every occurrence of each secret in `text` with `***`.
+ * Replace every occurrence of each secret in `text` with `***`, and the
+ * start of one cut short by an ellipsis (`s3cr…`) with `***…`.
  *
  * @param text Any text.
  * @param secrets Secrets to remove; empty and very short ones (< 4 chars) are ignored.
@@ -81,5 +82,18 @@ export function redactSecrets(text: string, secrets: readonly string[]): string 
   for (const secret of secrets) {
     if (secret && secret.length >= 4) out = out.split(secret).join("***");
   }
+  // A value shortened for a tile ends in an ellipsis: the start of a secret
+  // before one (at least 4 characters of it) is a secret too.
+  if (out.includes(CUT)) {
+    for (const secret of secrets) {
+      for (let n = secret.length - 1; n >= 4; n--) {
+        const start = secret.slice(0, n) + CUT;
+        if (out.includes(start)) out = out.split(start).join(`***${CUT}`);
+      }
+    }
+  }
   return out;
 }
+
+/** What a shortened value ends with (see the HTTP and log scouts' summaries). */
+const CUT = "\u2026";

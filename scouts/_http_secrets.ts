@@ -74,6 +74,16 @@ export function prepareTarget(
   for (const [key, value] of url.searchParams) {
     if (shown.searchParams.get(key) === "***" && value !== "***") secrets.push(value);
   }
+  // The value as written too: a target echoing its query shows 'a+b', not 'a b'.
+  for (const pair of url.search.slice(1).split("&")) {
+    const at = pair.indexOf("=");
+    if (at < 0) continue;
+    let key = pair.slice(0, at);
+    try {
+      key = decodeURIComponent(key.replaceAll("+", " "));
+    } catch { /* keep it as written */ }
+    if (shown.searchParams.get(key) === "***") secrets.push(pair.slice(at + 1));
+  }
   return { url, shownUrl, headers: sent, shownHeaders, credentialHeaders, secrets };
 }
 

@@ -236,6 +236,15 @@ Deno.test("values of variables named like credentials are secrets of the config"
       "v-DB_PASSWORD",
     ],
   );
+  // Short values are not credentials (masking "2026" would mask every year),
+  // and an id of a session is not one either.
+  assert.deepEqual(
+    interpolateEnv(
+      { a: "${PARTITION_KEY}", b: "r/${SESSION_ID}" },
+      (n) => ({ PARTITION_KEY: "2026", SESSION_ID: "session-0042" } as Record<string, string>)[n],
+    ).secrets,
+    [],
+  );
 });
 
 Deno.test("every watch section is checked even when the rest of the file is wrong", () => {

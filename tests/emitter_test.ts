@@ -465,3 +465,35 @@ Deno.test("close() cancels a request still in flight at its deadline; the tiles 
   assert.match(report.lastError ?? "", /3000 ms delivery deadline/);
   assert.equal(outbox.size(), 2);
 });
+
+Deno.test("close() with a signal stops delivering when it aborts; the tiles stay in the outbox", async () => {
+  const clock = new FakeClock();
+  const silent: typeof fetch = (_input, init) =>
+    new Promise((_, reject) => {
+      init?.signal?.addEventListener("abort", () => reject(init.signal!.reason), { once: true });
+    });
+  const outbox = new MemoryOutbox();
+  const emitter = new Emitter({
+    client: createPlatoClient({ url: "http://127.0.0.1:9", fetch: silent, timers: clock }),
+    outbox,
+    timers: clock,
+    now: clock.now,
+    sleep: (ms) => clock.sleep(ms),
+    logger: quietLogger(),
+  });
+  emitter.emit(tile());
+  const stop = new AbortController();
+  let settled = false;
+  const closing = emitter.close({ deadlineMs: 60_000, signal: stop.signal }).finally(
+    () => (settled = true),
+  );
+  await clock.advance(10);
+  assert.equal(settled, false);
+  stop.abort();
+  await clock.advance(0);
+  assert.equal(settled, true, "close() went on delivering after its signal aborted");
+  const report = await closing;
+  assert.equal(report.pending, 1);
+  assert.match(report.lastError ?? "", /delivery was stopped/);
+  assert.equal(outbox.size(), 1);
+});

@@ -5,6 +5,7 @@ import {
   METRIC,
   MetricsRegistry,
   parseLogLevel,
+  redactSecrets,
   redactUrl,
 } from "../mod.ts";
 
@@ -89,4 +90,13 @@ Deno.test("redactUrl removes user info and masks token-like query values", () =>
     "http://h/q?client_secret=***&refresh_token=***&X-Amz-Signature=***&api-key=***&private_key=***&auth=***&author=bob&keyword=k&page=2",
   );
   assert.equal(redactUrl("ftp//broken?token=abc&x=1"), "ftp//broken?token=***&x=1");
+});
+
+Deno.test("redactSecrets masks a secret, and its start where a summary cut it short", () => {
+  const secret = "zq9SuperSecretValue42";
+  assert.equal(
+    redactSecrets(`a ${secret} b http://h/hooks/zq9SuperSec\u2026 c zq9\u2026`, [secret]),
+    "a *** b http://h/hooks/***\u2026 c zq9\u2026",
+  );
+  assert.equal(redactSecrets("no cut here: zq9Super", [secret]), "no cut here: zq9Super");
 });

@@ -23,9 +23,10 @@ export interface InterpolationResult {
   /** Every string that held a `${VAR}`, with its text as written. */
   interpolated: InterpolatedValue[];
   /**
-   * Values of variables whose name says they hold a credential (`*_TOKEN`,
-   * `*_KEY`, `*SECRET*`, `*PASSWORD*`, ...): they must never be shown, wherever
-   * in the config they were used (a token in a URL path, say).
+   * Values (of 8 characters or more) of variables whose name says they hold
+   * a credential (`*_TOKEN`, `*_KEY`, `*SECRET*`, `*PASSWORD*`, ...): they must
+   * never be shown, wherever in the config they were used (a token in a URL
+   * path, say).
    */
   secrets: string[];
 }
@@ -33,7 +34,13 @@ export interface InterpolationResult {
 const VAR = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
 /** Variable names whose values are credentials. */
-const SECRET_NAME = /key|token|secret|passw|auth|credential|cookie|session|signature|sig$/i;
+const SECRET_NAME = /key|token|secret|passw|auth|credential|cookie|signature|sig$/i;
+
+/**
+ * Shorter values are not taken for credentials: masking every "2026" a
+ * `${PARTITION_KEY}` holds would also mask the year in every timestamp.
+ */
+const SECRET_MIN_LENGTH = 8;
 
 /**
  * Replace `${VAR}` and `${VAR:-default}` in every string of a parsed config
@@ -78,7 +85,9 @@ export function interpolateEnv(
             problems.push({ path, message: `environment variable '${name}' is not set` });
             return "";
           }
-          if (SECRET_NAME.test(name!) && resolved.length >= 4) secrets.add(resolved);
+          if (SECRET_NAME.test(name!) && resolved.length >= SECRET_MIN_LENGTH) {
+            secrets.add(resolved);
+          }
           return resolved;
         },
       );

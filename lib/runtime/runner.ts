@@ -327,23 +327,30 @@ async function runOnce(
   options: RunOptions,
   { log, stateDir, deadlineMs }: { log: Logger; stateDir: string; deadlineMs: number },
 ): Promise<number> {
-  const stop = new AbortController();
+  // A signal during the cycle stops it (then SESSION_END and delivery); one
+  // during delivery stops that (what is left waits for the next run).
+  const stopCycle = new AbortController();
+  const stopDelivery = new AbortController();
+  let onSignal = () => stopCycle.abort();
   let release = () => {};
   const arm = options.onceSignals;
   // No timer that keeps the process alive: the run's own work does.
   const armed = arm &&
     deadlineTimers.setTimeout(() => {
-      release = arm(() => stop.abort());
+      release = arm(() => onSignal());
       log.debug("SIGINT/SIGTERM now end this run: SESSION_END, then delivery within the deadline");
     }, ONCE_SIGNALS_AFTER_MS);
   try {
     for (const { scout } of scouts) {
-      if (stop.signal.aborted) break;
-      await scout.tick(stop.signal);
+      if (stopCycle.signal.aborted) break;
+      await scout.tick(stopCycle.signal);
     }
-    const stopped = stop.signal.aborted;
-    if (stopped) { for (const { scout } of scouts) scout.emitSessionEnd("stopped"); }
-    const report = await emitter.close({ deadlineMs });
+    if (stopCycle.signal.aborted) {
+      for (const { scout } of scouts) scout.emitSessionEnd("stopped");
+    }
+    onSignal = () => stopDelivery.abort();
+    const report = await emitter.close({ deadlineMs, signal: stopDelivery.signal });
+    const stopped = stopCycle.signal.aborted || stopDelivery.signal.aborted;
     const { delivered, rejected, duplicates } = emitter.stats;
     if (stopped) {
       if (report.pending > 0) {

@@ -245,3 +245,53 @@ Deno.test("SqliteState keeps set values and forgets deleted ones across reopen",
     }
     assert.throws(() => second.get("offset"), new Error("Cannot use state: the store is closed"));
   }));
+
+Deno.test("tiles acknowledged while the database refuses deletes are not handed out again", async () => {
+  await withDir((path) => {
+    Deno.mkdirSync(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+    const db = new DatabaseSync(path);
+    const errors: string[] = [];
+    try {
+      const outbox = new SqliteOutbox(db, { onError: (e) => errors.push(e.message) });
+      for (let i = 0; i < 3; i++) outbox.append(tileN(i));
+      outbox.sync();
+      const [a, b, c] = peekIds(outbox, 10);
+      db.exec("PRAGMA query_only = ON"); // the file turned read-only, say
+      outbox.ack([a, b]);
+      assert.equal(errors.length, 1);
+      assert.match(errors[0], /readonly/);
+      // Delivered already: handing them out again would resend them in a loop.
+      assert.deepEqual(peekIds(outbox, 10), [c]);
+      assert.equal(outbox.size(), 1);
+      db.exec("PRAGMA query_only = OFF");
+      outbox.ack([c]); // works again: the earlier acknowledgements are applied too
+      assert.equal(outbox.size(), 0);
+      assert.deepEqual(peekIds(outbox, 10), []);
+      outbox.close();
+    } finally {
+      db.close();
+    }
+    assert.equal(rowCount(path), 0);
+  });
+});
+
+Deno.test("a full disk is reported as a full disk, not as the failed rollback after it", async () => {
+  await withDir((path) => {
+    Deno.mkdirSync(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+    const db = new DatabaseSync(path);
+    const errors: string[] = [];
+    try {
+      const outbox = new SqliteOutbox(db, { onError: (e) => errors.push(e.message) });
+      const pages = (db.prepare("PRAGMA page_count").get() as { page_count: number }).page_count;
+      db.exec(`PRAGMA max_page_count = ${pages}`); // no room for one more page
+      const big = { ...tileN(1), answer: "x".repeat(64 * 1024) };
+      outbox.append(big);
+      assert.throws(() => outbox.sync(), /full/);
+      assert.equal(errors.length, 1);
+      assert.match(errors[0], /database or disk is full/);
+      assert.equal(outbox.size(), 1); // kept in memory
+    } finally {
+      db.close();
+    }
+  });
+});

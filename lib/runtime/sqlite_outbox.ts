@@ -79,6 +79,12 @@ export class SqliteOutbox implements Outbox {
   #head = 0;
   /** Tile id -> row `seq` of entries handed out by `peek`, so `ack`/`nack` hit the primary key. */
   #peeked = new Map<string, number>();
+  /**
+   * Ids acknowledged while the database refused to delete their rows (a full
+   * disk, a read-only file): never handed out again, deleted at the next
+   * acknowledgement that works.
+   */
+  #acked = new Set<string>();
   #scheduled = false;
   #closed = false;
   #failing = false;
@@ -162,10 +168,14 @@ export class SqliteOutbox implements Outbox {
     if (this.#closed || !(max > 0)) return out;
     this.#write();
     try {
-      const rows = this.#sql.select.all(Math.min(max, this.#rows), this.#dropRows);
+      const rows = this.#sql.select.all(
+        Math.min(max + this.#acked.size, this.#rows),
+        this.#dropRows,
+      );
       if (this.#peeked.size > 10_000) this.#peeked.clear();
       for (const row of rows as { seq: number; tile: string; attempts: number }[]) {
         const tile: Tile = JSON.parse(row.tile);
+        if (this.#acked.has(tile.id) || out.length >= max) continue;
         this.#peeked.set(tile.id, row.seq);
         out.push({ tile, attempts: row.attempts });
       }
@@ -185,20 +195,33 @@ export class SqliteOutbox implements Outbox {
     if (this.#closed || ids.length === 0) return;
     this.#write();
     const remove = new Set(ids);
+    const unwritten = new Set<string>();
     if (this.#head < this.#pending.length) {
-      this.#pending = this.#pending.slice(this.#head).filter((e) => !remove.has(e.tile.id));
+      this.#pending = this.#pending.slice(this.#head).filter((e) => {
+        if (!remove.has(e.tile.id)) return true;
+        unwritten.add(e.tile.id);
+        return false;
+      });
       this.#head = 0;
     }
+    for (const id of this.#acked) remove.add(id);
     let rows = this.#rows;
     let bytes = this.#bytes;
     const ok = this.#transaction(() => {
-      const removed = this.#bySeq(remove, this.#sql.deleteSeq, this.#sql.deleteIds, true);
+      const removed = this.#bySeq(remove, this.#sql.deleteSeq, this.#sql.deleteIds, false);
       for (const row of removed as { bytes: number }[]) {
         rows--;
         bytes -= row.bytes;
       }
     });
-    if (!ok) return;
+    if (!ok) {
+      // Delivered, but still stored: not to be sent again by this process (a
+      // later run may, and PLATO answers a known id as a duplicate).
+      for (const id of ids) if (!unwritten.has(id)) this.#acked.add(id);
+      return;
+    }
+    for (const id of remove) this.#peeked.delete(id);
+    this.#acked.clear();
     this.#rows = rows;
     this.#bytes = bytes;
     this.#dropRows = Math.min(this.#dropRows, rows);
@@ -217,7 +240,8 @@ export class SqliteOutbox implements Outbox {
 
   /** How many entries wait (a counter: O(1), no database read). */
   size(): number {
-    return this.#rows - this.#dropRows + this.#pending.length - this.#head;
+    return Math.max(0, this.#rows - this.#dropRows - this.#acked.size) +
+      this.#pending.length - this.#head;
   }
 
   /**
@@ -348,7 +372,11 @@ export class SqliteOutbox implements Outbox {
         body();
         this.#db.exec("COMMIT");
       } catch (error) {
-        this.#db.exec("ROLLBACK");
+        try {
+          this.#db.exec("ROLLBACK");
+        } catch {
+          // SQLite rolled back already (a full disk does that): report the cause.
+        }
         throw error;
       }
     } catch (error) {

@@ -3,7 +3,7 @@
  * one line naming the problem and exit code 2, never a stack trace.
  */
 import assert from "node:assert/strict";
-import { runCli } from "./_support/cli.ts";
+import { CLI, runCli } from "./_support/cli.ts";
 
 const dir = await Deno.makeTempDir({ prefix: "plato-cli-errors-" });
 const file = (name: string, text: string) => {
@@ -14,6 +14,11 @@ const bytesFile = (name: string, bytes: Uint8Array) => {
   Deno.writeFileSync(`${dir}/${name}`, bytes);
   return `${dir}/${name}`;
 };
+// A state directory whose scout.db is not a database (a disk error, a stray copy).
+const damaged = `${dir}/state-damaged`;
+Deno.mkdirSync(damaged);
+Deno.writeFileSync(`${damaged}/scout.db`, new TextEncoder().encode("not sqlite ".repeat(1000)));
+
 const GOOD = `scout:
   name: e2e
   scout_room: test/room
@@ -168,6 +173,11 @@ const cases: Array<[string, string[], string, Record<string, string>?]> = [
     ["--config", file("cron.yaml", GOOD.replace("poll_interval: 30", "cron: every tuesday"))],
     `${dir}/cron.yaml: scout.cron (line 4): expected a cron expression of 5 fields`,
   ],
+  [
+    "a state directory whose state file is damaged",
+    ["--watch-file", "a.log", "--once", "--state-dir", damaged],
+    `Cannot use the state directory '${damaged}' (--state-dir): file is not a database: scout.db is damaged; move it aside to start with an empty outbox`,
+  ],
   ["validate without a file", ["validate"], "validate: missing the config file to check"],
   ["schema with an argument", ["schema", "extra"], "schema: unexpected argument 'extra'"],
   [
@@ -291,5 +301,40 @@ Deno.test("a state directory that cannot hold state, or a metrics port in use, i
     );
   } finally {
     blocker.close();
+  }
+});
+
+Deno.test("a second process on a state directory in use stops at once with one line; the first keeps it", async () => {
+  const state = `${dir}/state-shared`;
+  const log = file("shared.log", "");
+  const first = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--quiet", CLI, "log", "--file", log, "--room", "r/shared"].concat(
+      ["--interval", "3600", "--state-dir", state, "--plato-url", "http://127.0.0.1:9"],
+    ),
+    env: { NO_COLOR: "1", SCOUT_LOG_LEVEL: "info", SCOUT_METRICS_PORT: "", PLATO_API_KEY: "" },
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const reader = first.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  try {
+    let seen = "";
+    while (!/1 scout\(s\)/.test(seen)) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`the first scout ended early:\n${seen}`);
+      seen += value;
+    }
+    const second = await runCli(["log", "--file", log, "--room", "r/shared", "--once"].concat(
+      ["--state-dir", state, "--plato-url", "http://127.0.0.1:9"],
+    ));
+    assert.equal(second.code, 2, second.stderr);
+    assert.equal(
+      second.stderr,
+      `plato-scout: Cannot use the state directory '${state}' (--state-dir): another plato-scout process is using it\n`,
+    );
+  } finally {
+    first.kill("SIGKILL");
+    await first.status;
+    await reader.cancel();
   }
 });

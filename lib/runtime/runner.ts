@@ -90,17 +90,20 @@ export async function runConfig(config: ResolvedConfig, options: RunOptions): Pr
   // The outbox and the scouts' state share one SQLite file: one open, one WAL,
   // one checkpoint at close (two files cost a --once run ~5 ms more).
   let db: ReturnType<typeof openSqliteDatabase> | undefined;
+  let lock: Deno.FsFile | undefined;
   if (options.stdout) {
     outbox = new MemoryOutbox({ capacity: config.emission.outboxMaxEntries });
     state = new MemoryState();
   } else {
     try {
+      // The database first: it makes the directory. Reading it alongside
+      // another process is safe; the lock is taken before anything is written.
       db = openSqliteDatabase(`${stateDir}/${STATE_FILE}`);
+      lock = lockStateDir(stateDir);
     } catch (error) {
+      db?.close();
       // A path that cannot hold the state (a file, /dev/null, no permission).
-      throw new UsageError(
-        `Cannot use the state directory '${stateDir}' (--state-dir): ${firstLine(error)}`,
-      );
+      throw stateDirError(stateDir, error);
     }
     try {
       const durable = new SqliteOutbox(db, {
@@ -113,7 +116,8 @@ export async function runConfig(config: ResolvedConfig, options: RunOptions): Pr
       adoptEarlierFiles(stateDir, db, durable, log);
     } catch (error) {
       db.close();
-      throw error;
+      lock?.close();
+      throw stateDirError(stateDir, error);
     }
   }
   try {
@@ -134,6 +138,7 @@ export async function runConfig(config: ResolvedConfig, options: RunOptions): Pr
       await outbox.close?.();
     } finally {
       db?.close();
+      lock?.close();
     }
   }
 }
@@ -385,6 +390,35 @@ async function runOnce(
     if (armed) deadlineTimers.clearTimeout(armed);
     release();
   }
+}
+
+/**
+ * Hold `<stateDir>/scout.lock` for the run: one process per state directory,
+ * since two would each count the other's tiles wrong and leave some waiting.
+ * The lock goes with the process (a `kill -9` releases it); `scout.db` stays
+ * readable by other tools meanwhile.
+ *
+ * @throws {Error} "locked" when another process holds it.
+ */
+function lockStateDir(stateDir: string): Deno.FsFile {
+  const file = Deno.openSync(`${stateDir}/scout.lock`, { create: true, write: true });
+  // tryLockSync came with Deno 2.7; an older Deno runs without the check.
+  if (typeof file.tryLockSync === "function" && !file.tryLockSync(true)) {
+    file.close();
+    throw new Error("locked by another process");
+  }
+  return file;
+}
+
+/** The one line a state directory that cannot be used ends a run with. */
+function stateDirError(stateDir: string, error: unknown): UsageError {
+  const reason = firstLine(error);
+  const why = /locked|busy/i.test(reason)
+    ? "another plato-scout process is using it"
+    : /malformed|not a database|corrupt/i.test(reason)
+    ? `${reason}: ${STATE_FILE} is damaged; move it aside to start with an empty outbox (the tiles waiting in it are then not sent)`
+    : reason;
+  return new UsageError(`Cannot use the state directory '${stateDir}' (--state-dir): ${why}`);
 }
 
 function firstLine(error: unknown): string {

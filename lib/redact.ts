@@ -65,7 +65,7 @@ export function redactUrl(url: string | URL): string {
 
 /**
  * Replace every occurrence of each secret in `text` with `***`, and the
- * start of one cut short by an ellipsis (`s3cr…`) with `***…`.
+ * start of one cut short by an ellipsis (`s3cr...`, U+2026) with `***` and the ellipsis.
  *
  * @param text Any text.
  * @param secrets Secrets to remove; empty and very short ones (< 4 chars) are ignored.

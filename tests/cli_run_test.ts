@@ -32,6 +32,19 @@ function freePort(): number {
   return port;
 }
 
+/** Start a --once run, SIGTERM it once its signal handling is armed; its exit code and stderr after. */
+async function sigtermOnceArmed(
+  args: string[],
+  platoUrl: string,
+): Promise<{ code: number; stderr: string }> {
+  const { child, rest } = await startCli(args, /SIGINT\/SIGTERM now end this run/, {
+    env: { PLATO_URL: platoUrl, SCOUT_LOG_LEVEL: "debug" },
+  });
+  child.kill("SIGTERM");
+  const status = await child.status;
+  return { code: status.code, stderr: await rest };
+}
+
 Deno.test("--once runs one cycle, delivers the startup and periodic tiles, and exits 0", async () => {
   const f = await fixture();
   const plato = await startLocalPlato({ port: 0 });
@@ -110,17 +123,13 @@ Deno.test("SIGTERM to a --once run that lasts stops its cycle, delivers a SESSIO
   const silent = startSilentServer(); // the cycle's request never gets an answer
   const plato = await startLocalPlato({ port: 0 });
   try {
-    const { child, rest } = await startCli(
+    const { code, stderr } = await sigtermOnceArmed(
       ["http", "--url", `${silent.url}/stats`, "--timeout", "60", "--room", "e2e/once-stop"].concat(
         ["--name", "once-stop", "--once", "--state-dir", f.state],
       ),
-      /SIGINT\/SIGTERM now end this run/,
-      { env: { PLATO_URL: plato.url, SCOUT_LOG_LEVEL: "debug" } },
+      plato.url,
     );
-    child.kill("SIGTERM");
-    const status = await child.status;
-    const stderr = await rest;
-    assert.equal(status.code, 0, stderr);
+    assert.equal(code, 0, stderr);
     assert.match(stderr, /Stopped; delivered 2 tile\(s\)/);
     const questions = (await roomTiles(plato.url, "e2e/once-stop")).map((t) => String(t.question));
     assert.equal(questions.length, 2, questions.join("\n"));
@@ -141,16 +150,12 @@ Deno.test("SIGTERM while a --once run delivers stops the delivery: exit 0, the t
     () => Response.json({ ok: true }),
   );
   try {
-    const { child, rest } = await startCli(
+    const { code, stderr } = await sigtermOnceArmed(
       ["http", "--url", `http://127.0.0.1:${target.addr.port}/`, "--room", "e2e/once-deliver"]
         .concat(["--once", "--deadline", "60", "--state-dir", f.state]),
-      /SIGINT\/SIGTERM now end this run/,
-      { env: { PLATO_URL: silentPlato.url, SCOUT_LOG_LEVEL: "debug" } },
+      silentPlato.url,
     );
-    child.kill("SIGTERM");
-    const status = await child.status;
-    const stderr = await rest;
-    assert.equal(status.code, 0, stderr);
+    assert.equal(code, 0, stderr);
     assert.match(stderr, /Stopped; 2 tile\(s\) still waiting in /);
     const plato = await startLocalPlato({ port: 0 });
     try {
@@ -279,18 +284,11 @@ Deno.test("--once exits 1 when PLATO refuses a tile for good (the gate's 403)", 
   const plato = new FakePlato({ batch: false }).start();
   plato.faults.push(refusal);
   try {
-    const r = await runCli([
-      "log",
-      "--file",
-      f.log,
-      "--room",
-      "e2e/refused",
-      "--once",
-      "--state-dir",
-      f.state,
-      "--plato-url",
-      plato.url,
-    ]);
+    const r = await runCli(
+      ["log", "--file", f.log, "--room", "e2e/refused", "--once", "--state-dir", f.state].concat(
+        ["--plato-url", plato.url],
+      ),
+    );
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /Delivered 1 tile\(s\); PLATO refused 1/);
     assert.equal(plato.stored.length, 1);

@@ -431,10 +431,10 @@ Deno.test("emitter masks the configuration's secrets in every tile before it is 
   }
 });
 
-Deno.test("close() cancels a request still in flight at its deadline; the tiles stay in the outbox", async () => {
+/** An emitter on fake time whose PLATO accepts each request and never answers. */
+function silentEmitter() {
   const clock = new FakeClock();
   let started = 0;
-  // A server that accepts the request and never answers.
   const silent: typeof fetch = (_input, init) => {
     started++;
     return new Promise((_, reject) => {
@@ -450,13 +450,18 @@ Deno.test("close() cancels a request still in flight at its deadline; the tiles 
     sleep: (ms) => clock.sleep(ms),
     logger: quietLogger(),
   });
+  return { clock, outbox, emitter, started: () => started };
+}
+
+Deno.test("close() cancels a request still in flight at its deadline; the tiles stay in the outbox", async () => {
+  const { clock, outbox, emitter, started } = silentEmitter();
   emitter.emit(tile());
   emitter.emit(tile());
   let settled = false;
   const closing = emitter.close({ deadlineMs: 3000 }).finally(() => (settled = true));
   await clock.advance(2999);
   assert.equal(settled, false);
-  assert.equal(started, 1);
+  assert.equal(started(), 1);
   await clock.advance(1); // the deadline: well before the request's own 10 s timeout
   await clock.advance(0);
   assert.equal(settled, true, "close() waited past its deadline");
@@ -467,20 +472,7 @@ Deno.test("close() cancels a request still in flight at its deadline; the tiles 
 });
 
 Deno.test("close() with a signal stops delivering when it aborts; the tiles stay in the outbox", async () => {
-  const clock = new FakeClock();
-  const silent: typeof fetch = (_input, init) =>
-    new Promise((_, reject) => {
-      init?.signal?.addEventListener("abort", () => reject(init.signal!.reason), { once: true });
-    });
-  const outbox = new MemoryOutbox();
-  const emitter = new Emitter({
-    client: createPlatoClient({ url: "http://127.0.0.1:9", fetch: silent, timers: clock }),
-    outbox,
-    timers: clock,
-    now: clock.now,
-    sleep: (ms) => clock.sleep(ms),
-    logger: quietLogger(),
-  });
+  const { clock, outbox, emitter } = silentEmitter();
   emitter.emit(tile());
   const stop = new AbortController();
   let settled = false;

@@ -63,6 +63,12 @@ function harness(
   };
 }
 
+/** Every tile and log line of these scouts, as one string to search for leaks. */
+async function shown(...harnesses: Harness[]): Promise<string> {
+  const tiles = await Promise.all(harnesses.map((h) => h.tiles()));
+  return JSON.stringify([...tiles, ...harnesses.map((h) => h.logs)]);
+}
+
 /** Every tile passes the gate's rules 1-5 and no two share the duplicate key. */
 async function assertGateClean(tiles: Tile[]): Promise<void> {
   const keys = new Set<string>();
@@ -293,14 +299,7 @@ Deno.test("long credentials leak no fragment when a body echoes them, an error q
     // A URL over the error message's 300 characters, to a port nobody listens on.
     const h3 = harness(`http://127.0.0.1:${closedPort}/api?access_token=${token}`);
     await h3.scout.tick();
-    const everything = JSON.stringify([
-      await h1.tiles(),
-      await h2.tiles(),
-      await h3.tiles(),
-      h1.logs,
-      h2.logs,
-      h3.logs,
-    ]);
+    const everything = await shown(h1, h2, h3);
     const basic = btoa(`user:${pass}`);
     for (const secret of [bearer, pass, token, basic, plus, ...Object.values(uncommon)]) {
       for (let i = 0; i + 12 <= secret.length; i += 6) {
@@ -748,14 +747,7 @@ Deno.test("credentials in the URL and headers never appear in any tile or log li
     assert.ok(received.includes(`Basic ${basic}`), "URL credentials were sent as Basic auth");
     assert.ok(received.includes(`Bearer ${secrets.bearer}`), "the configured header was sent");
     assert.ok(received.includes(secrets.apiKey));
-    const everything = JSON.stringify([
-      await h.tiles(),
-      await h2.tiles(),
-      await h3.tiles(),
-      h.logs,
-      h2.logs,
-      h3.logs,
-    ]);
+    const everything = await shown(h, h2, h3);
     for (const secret of [...Object.values(secrets), basic, "cookie-value-42"]) {
       assert.ok(!everything.includes(secret), `leaked ${secret}`);
     }

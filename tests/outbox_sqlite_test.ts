@@ -246,13 +246,19 @@ Deno.test("SqliteState keeps set values and forgets deleted ones across reopen",
     assert.throws(() => second.get("offset"), new Error("Cannot use state: the store is closed"));
   }));
 
+/** An outbox on a database the test holds (to turn it read-only or full), and the errors it reports. */
+function outboxOnOwnDb(path: string) {
+  Deno.mkdirSync(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+  const db = new DatabaseSync(path);
+  const errors: string[] = [];
+  const outbox = new SqliteOutbox(db, { onError: (e) => errors.push(e.message) });
+  return { db, outbox, errors };
+}
+
 Deno.test("tiles acknowledged while the database refuses deletes are not handed out again", async () => {
   await withDir((path) => {
-    Deno.mkdirSync(path.slice(0, path.lastIndexOf("/")), { recursive: true });
-    const db = new DatabaseSync(path);
-    const errors: string[] = [];
+    const { db, outbox, errors } = outboxOnOwnDb(path);
     try {
-      const outbox = new SqliteOutbox(db, { onError: (e) => errors.push(e.message) });
       for (let i = 0; i < 3; i++) outbox.append(tileN(i));
       outbox.sync();
       const [a, b, c] = peekIds(outbox, 10);
@@ -277,11 +283,8 @@ Deno.test("tiles acknowledged while the database refuses deletes are not handed 
 
 Deno.test("a full disk is reported as a full disk, not as the failed rollback after it", async () => {
   await withDir((path) => {
-    Deno.mkdirSync(path.slice(0, path.lastIndexOf("/")), { recursive: true });
-    const db = new DatabaseSync(path);
-    const errors: string[] = [];
+    const { db, outbox, errors } = outboxOnOwnDb(path);
     try {
-      const outbox = new SqliteOutbox(db, { onError: (e) => errors.push(e.message) });
       const pages = (db.prepare("PRAGMA page_count").get() as { page_count: number }).page_count;
       db.exec(`PRAGMA max_page_count = ${pages}`); // no room for one more page
       const big = { ...tileN(1), answer: "x".repeat(64 * 1024) };

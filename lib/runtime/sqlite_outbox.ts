@@ -208,7 +208,7 @@ export class SqliteOutbox implements Outbox {
     let rows = this.#rows;
     let bytes = this.#bytes;
     const ok = this.#transaction(() => {
-      const removed = this.#bySeq(remove, this.#sql.deleteSeq, this.#sql.deleteIds, false);
+      const removed = this.#bySeq(remove, this.#sql.deleteSeq, this.#sql.deleteIds);
       for (const row of removed as { bytes: number }[]) {
         rows--;
         bytes -= row.bytes;
@@ -235,7 +235,7 @@ export class SqliteOutbox implements Outbox {
     for (let i = this.#head; i < this.#pending.length; i++) {
       if (set.has(this.#pending[i].tile.id)) this.#pending[i].attempts++;
     }
-    this.#transaction(() => this.#bySeq(set, this.#sql.nackSeq, this.#sql.nackIds, false));
+    this.#transaction(() => this.#bySeq(set, this.#sql.nackSeq, this.#sql.nackIds));
   }
 
   /** How many entries wait (a counter: O(1), no database read). */
@@ -274,7 +274,6 @@ export class SqliteOutbox implements Outbox {
     ids: Set<string>,
     bySeq: StatementSync,
     byIds: StatementSync,
-    forget: boolean,
   ): unknown[] {
     const results: unknown[] = [];
     const unknown: string[] = [];
@@ -282,7 +281,6 @@ export class SqliteOutbox implements Outbox {
       const seq = this.#peeked.get(id);
       if (seq === undefined) unknown.push(id);
       else results.push(...bySeq.all(seq, id));
-      if (forget) this.#peeked.delete(id);
     }
     if (unknown.length > 0) results.push(...byIds.all(JSON.stringify(unknown)));
     return results;

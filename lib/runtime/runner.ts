@@ -96,8 +96,9 @@ export async function runConfig(config: ResolvedConfig, options: RunOptions): Pr
     state = new MemoryState();
   } else {
     try {
-      // The database first: it makes the directory. Reading it alongside
-      // another process is safe; the lock is taken before anything is written.
+      // The database first: it makes the directory. Opening it alongside
+      // another process is safe (SQLite locks its own writes); the lock is
+      // taken before the outbox or the state writes anything.
       db = openSqliteDatabase(`${stateDir}/${STATE_FILE}`);
       lock = lockStateDir(stateDir);
     } catch (error) {
@@ -308,13 +309,7 @@ async function runScouts(
     await Promise.all(running.map((r) => r.done));
     for (const { scout } of scouts) scout.emitSessionEnd("stopped");
     const report = await emitter.close({ deadlineMs });
-    if (report.pending > 0) {
-      log.warn(
-        `${report.pending} tile(s) still waiting in ${stateDir}; they will be delivered on the next run`,
-      );
-    } else {
-      log.info(`Stopped; delivered ${emitter.stats.delivered} tile(s) in all`);
-    }
+    logStopped(log, report.pending, emitter.stats.delivered, stateDir);
     return 0;
   } finally {
     await metricsServer?.stop();
@@ -358,13 +353,7 @@ async function runOnce(
     const stopped = stopCycle.signal.aborted || stopDelivery.signal.aborted;
     const { delivered, rejected, duplicates } = emitter.stats;
     if (stopped) {
-      if (report.pending > 0) {
-        log.warn(
-          `Stopped; ${report.pending} tile(s) still waiting in ${stateDir}; they will be delivered on the next run`,
-        );
-      } else {
-        log.info(`Stopped; delivered ${delivered} tile(s)`);
-      }
+      logStopped(log, report.pending, delivered, stateDir);
       return 0;
     }
     if (report.pending > 0) {
@@ -389,6 +378,17 @@ async function runOnce(
   } finally {
     if (armed) deadlineTimers.clearTimeout(armed);
     release();
+  }
+}
+
+/** How a run a signal stopped ends its log (a long run, or a `--once` run). */
+function logStopped(log: Logger, pending: number, delivered: number, stateDir: string): void {
+  if (pending > 0) {
+    log.warn(
+      `Stopped; ${pending} tile(s) still waiting in ${stateDir}; they will be delivered on the next run`,
+    );
+  } else {
+    log.info(`Stopped; delivered ${delivered} tile(s) in all`);
   }
 }
 

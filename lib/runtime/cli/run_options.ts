@@ -178,6 +178,5 @@ export function configSecrets(config: ResolvedConfig): string[] {
     }
   };
   walk(config, "");
-  // (config.secrets, the interpolated credentials, are found by their key.)
-  return [...new Set(out)].filter((s) => s.length >= 4);
+  return [...new Set([...out, ...(config.secrets ?? [])])].filter((s) => s.length >= 4);
 }

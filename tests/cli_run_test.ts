@@ -174,6 +174,55 @@ Deno.test("SIGTERM while a --once run delivers stops the delivery: exit 0, the t
   }
 });
 
+Deno.test("a second SIGTERM ends a long run's final delivery at once: exit 0, the tiles kept for the next run", async () => {
+  const f = await fixture();
+  const silentPlato = startSilentServer(); // accepts every request, never answers
+  const target = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    () => Response.json({ ok: true }),
+  );
+  const url = `http://127.0.0.1:${target.addr.port}/`;
+  try {
+    // A deadline of an hour: only the second signal can end this delivery.
+    const cli = await startCli(
+      ["http", "--url", url, "--room", "e2e/twice", "--interval", "3600"]
+        .concat(["--deadline", "3600", "--state-dir", f.state]),
+      /scout\(s\) \u2192/,
+      { env: { PLATO_URL: silentPlato.url, SCOUT_LOG_LEVEL: "info" } },
+    );
+    cli.child.kill("SIGTERM");
+    const stopping = await cli.next(/Stopping: delivering (\d+) tile\(s\) within 3600s/);
+    // STARTUP, SESSION_END, and the first cycle's PERIODIC if it came before the signal.
+    const kept = Number(stopping[1]);
+    assert.ok(kept >= 2, stopping[0]);
+    cli.child.kill("SIGTERM");
+    // The hour's deadline is what a missing second-signal stop would wait out.
+    const guard = setTimeout(() => cli.child.kill("SIGKILL"), 30_000);
+    const status = await cli.child.status;
+    clearTimeout(guard);
+    const rest = await cli.rest;
+    assert.equal(status.code, 0, rest);
+    assert.match(rest, new RegExp(`Stopped; ${kept} tile\\(s\\) still waiting in `));
+    const plato = await startLocalPlato({ port: 0 });
+    try {
+      const next = await runCli(["http", "--url", url, "--room", "e2e/twice", "--once"].concat(
+        ["--state-dir", f.state, "--plato-url", plato.url],
+      ));
+      assert.equal(next.code, 0, next.stderr);
+      // The kept tiles, then this run's STARTUP and PERIODIC.
+      const questions = (await roomTiles(plato.url, "e2e/twice")).map((t) => String(t.question));
+      assert.equal(questions.length, kept + 2, questions.join("\n"));
+      assert.match(questions[kept - 1], /^\[SESSION_END\] /);
+    } finally {
+      await plato.stop();
+    }
+  } finally {
+    silentPlato.close();
+    await target.shutdown();
+    await Deno.remove(f.dir, { recursive: true });
+  }
+});
+
 Deno.test("a state directory from an earlier version (outbox.db, state.db) is adopted: its waiting tiles are delivered, its state kept", async () => {
   const f = await fixture();
   // What builds before scout.db left behind: three undelivered tiles and a state value.

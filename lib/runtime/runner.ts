@@ -24,7 +24,7 @@ import { UsageError } from "./usage_error.ts";
  */
 export const STATE_FILE = "scout.db";
 
-/** How long a `--once` run goes before SIGINT/SIGTERM stop it gracefully (see `onceSignals`). */
+/** How long a `--once` run goes before SIGINT/SIGTERM stop it gracefully (see `stopSignals`). */
 export const ONCE_SIGNALS_AFTER_MS = 200;
 
 /** Options of {@linkcode runConfig}. */
@@ -48,15 +48,20 @@ export interface RunOptions {
   /** Stops a long run (the CLI wires SIGINT/SIGTERM to it). */
   signal?: AbortSignal;
   /**
-   * For a `once` run: registers what stops it (SIGINT/SIGTERM) and returns a
-   * function removing that. It is armed only when the run is still going
-   * after {@linkcode ONCE_SIGNALS_AFTER_MS}: registering signal handlers
-   * costs a start 1-3 ms, and a quicker run ends as a signal would end it,
-   * its tiles already in the outbox. An armed signal ends the run like a long
-   * one: the cycle is stopped, a `SESSION_END` tile emitted, the tiles
-   * delivered within the deadline, exit 0.
+   * Registers what stops the run by hand (the CLI: SIGINT/SIGTERM) and
+   * returns a function removing that.
+   *
+   * - A long run, stopped by `signal`, arms it for its final delivery: a
+   *   second signal ends that delivery at once, the tiles left waiting in the
+   *   outbox for the next run.
+   * - A `once` run arms it only when the run is still going after
+   *   {@linkcode ONCE_SIGNALS_AFTER_MS}: registering signal handlers costs a
+   *   start 1-3 ms, and a quicker run ends as a signal would end it, its tiles
+   *   already in the outbox. An armed signal ends the run like a long one: the
+   *   cycle is stopped, a `SESSION_END` tile emitted, the tiles delivered
+   *   within the deadline, exit 0; a signal during that delivery ends it.
    */
-  onceSignals?: (stop: () => void) => () => void;
+  stopSignals?: (stop: () => void) => () => void;
   /** Extra strings that must never be logged or appear in a tile (masked as `***`). */
   secrets?: string[];
   /** Where to log. Default: stderr, honouring `SCOUT_LOG_LEVEL`. */
@@ -308,8 +313,22 @@ async function runScouts(
     options.onReady?.({ metricsPort: metricsServer?.port, modes: running.map((r) => r.mode) });
     await Promise.all(running.map((r) => r.done));
     for (const { scout } of scouts) scout.emitSessionEnd("stopped");
-    const report = await emitter.close({ deadlineMs });
-    logStopped(log, report.pending, emitter.stats.delivered, stateDir);
+    // A second signal ends the final delivery (Ctrl-C twice: stop now).
+    const stopDelivery = new AbortController();
+    const release = options.stopSignals?.(() => stopDelivery.abort()) ?? (() => {});
+    try {
+      const left = outbox.size();
+      if (left > 0 && !options.stdout) {
+        log.info(
+          `Stopping: delivering ${left} tile(s) within ${deadlineMs / 1000}s ` +
+            `(SIGINT/SIGTERM again stops now; they wait in ${stateDir} for the next run)`,
+        );
+      }
+      const report = await emitter.close({ deadlineMs, signal: stopDelivery.signal });
+      logStopped(log, report.pending, emitter.stats.delivered, stateDir);
+    } finally {
+      release();
+    }
     return 0;
   } finally {
     await metricsServer?.stop();
@@ -333,7 +352,7 @@ async function runOnce(
   const stopDelivery = new AbortController();
   let onSignal = () => stopCycle.abort();
   let release = () => {};
-  const arm = options.onceSignals;
+  const arm = options.stopSignals;
   // No timer that keeps the process alive: the run's own work does.
   const armed = arm &&
     deadlineTimers.setTimeout(() => {

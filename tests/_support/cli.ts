@@ -31,14 +31,25 @@ export async function runCli(
   };
 }
 
+/** A CLI process {@linkcode startCli} started, its stderr read line by line. */
+export interface StartedCli {
+  child: Deno.ChildProcess;
+  /** The line that matched `until`. */
+  match: RegExpMatchArray;
+  /** Every stderr line read so far. */
+  lines: string[];
+  /** The first line after those already matched that matches `until` (rejects at exit). */
+  next(until: RegExp): Promise<RegExpMatchArray>;
+  /** Stderr after the last matched line, to the process's exit. */
+  rest: Promise<string>;
+}
+
 /** Start the CLI and read its stderr line by line until `until` matches. */
 export async function startCli(
   args: string[],
   until: RegExp,
   options: { env?: Record<string, string>; cwd?: string } = {},
-): Promise<
-  { child: Deno.ChildProcess; match: RegExpMatchArray; lines: string[]; rest: Promise<string> }
-> {
+): Promise<StartedCli> {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--quiet", CLI, ...args],
     env: { NO_COLOR: "1", PLATO_API_KEY: "", SCOUT_METRICS_PORT: "", ...options.env },
@@ -47,27 +58,36 @@ export async function startCli(
     stderr: "piped",
     stdin: "null",
   }).spawn();
-  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
   const lines: string[] = [];
   let buffer = "";
-  while (true) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`CLI exited before printing ${until}:\n${lines.join("\n")}${buffer}`);
-    buffer += value;
-    const parts = buffer.split("\n");
-    buffer = parts.pop()!;
-    lines.push(...parts);
-    const hit = parts.map((l) => l.match(until)).find(Boolean);
-    if (hit) {
-      const rest = (async () => {
-        let text = buffer;
-        while (true) {
-          const r = await reader.read();
-          if (r.done) return text;
-          text += r.value;
-        }
-      })();
-      return { child, match: hit, lines, rest };
+  let done = false;
+  let matched = 0; // lines before this index were looked at by an earlier wait
+  let wake = () => {};
+  const pump = (async () => {
+    for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
+      buffer += chunk;
+      const parts = buffer.split("\n");
+      buffer = parts.pop()!;
+      lines.push(...parts);
+      wake();
     }
-  }
+    done = true;
+    wake();
+  })();
+  const next = async (re: RegExp): Promise<RegExpMatchArray> => {
+    while (true) {
+      for (; matched < lines.length; matched++) {
+        const hit = lines[matched].match(re);
+        if (hit) {
+          matched++;
+          return hit;
+        }
+      }
+      if (done) throw new Error(`CLI exited before printing ${re}:\n${lines.join("\n")}${buffer}`);
+      await new Promise<void>((resolve) => wake = resolve);
+    }
+  };
+  const match = await next(until);
+  const rest = pump.then(() => [...lines.slice(matched), buffer].join("\n"));
+  return { child, match, lines, next, rest };
 }

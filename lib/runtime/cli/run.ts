@@ -53,7 +53,7 @@ export async function runWithFlags(
 ): Promise<number> {
   const metricsPort = metricsPortFromEnv();
   const kinds = await factoriesForConfig(config);
-  // A --once run arms its signal handling only if it lasts (see RunOptions.onceSignals).
+  // A --once run arms its signal handling only if it lasts (see RunOptions.stopSignals).
   const { signal, dispose } = flags.once ? { signal: undefined, dispose: () => {} } : stopSignal();
   try {
     return await runConfig(config, {
@@ -61,7 +61,7 @@ export async function runWithFlags(
       ...flags,
       metricsPort,
       signal,
-      onceSignals: onStopSignals,
+      stopSignals: onStopSignals,
       secrets: configSecrets(config),
     });
   } finally {

@@ -142,53 +142,70 @@ Deno.test("SIGTERM to a --once run that lasts stops its cycle, delivers a SESSIO
   }
 });
 
-Deno.test("SIGTERM while a --once run delivers stops the delivery: exit 0, the tiles kept for the next run", async () => {
+/**
+ * Run `body` with a fixture, a PLATO that accepts every request and never
+ * answers, and a target answering `{ ok: true }`; all removed after.
+ */
+async function withSilentPlato(
+  body: (
+    ctx: { f: Awaited<ReturnType<typeof fixture>>; silentUrl: string; targetUrl: string },
+  ) => Promise<void>,
+): Promise<void> {
   const f = await fixture();
-  const silentPlato = startSilentServer(); // accepts the batch, never answers
+  const silentPlato = startSilentServer();
   const target = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen: () => {} },
     () => Response.json({ ok: true }),
   );
   try {
-    const { code, stderr } = await sigtermOnceArmed(
-      ["http", "--url", `http://127.0.0.1:${target.addr.port}/`, "--room", "e2e/once-deliver"]
-        .concat(["--once", "--deadline", "60", "--state-dir", f.state]),
-      silentPlato.url,
-    );
-    assert.equal(code, 0, stderr);
-    assert.match(stderr, /Stopped; 2 tile\(s\) still waiting in /);
-    const plato = await startLocalPlato({ port: 0 });
-    try {
-      const next = await runCli(["http", "--url", `http://127.0.0.1:${target.addr.port}/`].concat(
-        ["--room", "e2e/once-deliver", "--once", "--state-dir", f.state, "--plato-url", plato.url],
-      ));
-      assert.equal(next.code, 0, next.stderr);
-      assert.equal((await roomTiles(plato.url, "e2e/once-deliver")).length, 4);
-    } finally {
-      await plato.stop();
-    }
+    await body({
+      f,
+      silentUrl: silentPlato.url,
+      targetUrl: `http://127.0.0.1:${target.addr.port}/`,
+    });
   } finally {
     silentPlato.close();
     await target.shutdown();
     await Deno.remove(f.dir, { recursive: true });
   }
+}
+
+/** An `http --once` run on `state` against a fresh local PLATO: exit 0, and the room's questions. */
+async function nextRunDelivers(targetUrl: string, room: string, state: string): Promise<string[]> {
+  const plato = await startLocalPlato({ port: 0 });
+  try {
+    const next = await runCli(["http", "--url", targetUrl, "--room", room, "--once"].concat(
+      ["--state-dir", state, "--plato-url", plato.url],
+    ));
+    assert.equal(next.code, 0, next.stderr);
+    return (await roomTiles(plato.url, room)).map((t) => String(t.question));
+  } finally {
+    await plato.stop();
+  }
+}
+
+Deno.test("SIGTERM while a --once run delivers stops the delivery: exit 0, the tiles kept for the next run", async () => {
+  await withSilentPlato(async ({ f, silentUrl, targetUrl }) => {
+    const { code, stderr } = await sigtermOnceArmed(
+      ["http", "--url", targetUrl, "--room", "e2e/once-deliver"]
+        .concat(["--once", "--deadline", "60", "--state-dir", f.state]),
+      silentUrl,
+    );
+    assert.equal(code, 0, stderr);
+    assert.match(stderr, /Stopped; 2 tile\(s\) still waiting in /);
+    // The two kept tiles, then this run's STARTUP and PERIODIC.
+    assert.equal((await nextRunDelivers(targetUrl, "e2e/once-deliver", f.state)).length, 4);
+  });
 });
 
 Deno.test("a second SIGTERM ends a long run's final delivery at once: exit 0, the tiles kept for the next run", async () => {
-  const f = await fixture();
-  const silentPlato = startSilentServer(); // accepts every request, never answers
-  const target = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-    () => Response.json({ ok: true }),
-  );
-  const url = `http://127.0.0.1:${target.addr.port}/`;
-  try {
+  await withSilentPlato(async ({ f, silentUrl, targetUrl }) => {
     // A deadline of an hour: only the second signal can end this delivery.
     const cli = await startCli(
-      ["http", "--url", url, "--room", "e2e/twice", "--interval", "3600"]
+      ["http", "--url", targetUrl, "--room", "e2e/twice", "--interval", "3600"]
         .concat(["--deadline", "3600", "--state-dir", f.state]),
       /scout\(s\) \u2192/,
-      { env: { PLATO_URL: silentPlato.url, SCOUT_LOG_LEVEL: "info" } },
+      { env: { PLATO_URL: silentUrl, SCOUT_LOG_LEVEL: "info" } },
     );
     cli.child.kill("SIGTERM");
     const stopping = await cli.next(/Stopping: delivering (\d+) tile\(s\) within 3600s/);
@@ -203,24 +220,11 @@ Deno.test("a second SIGTERM ends a long run's final delivery at once: exit 0, th
     const rest = await cli.rest;
     assert.equal(status.code, 0, rest);
     assert.match(rest, new RegExp(`Stopped; ${kept} tile\\(s\\) still waiting in `));
-    const plato = await startLocalPlato({ port: 0 });
-    try {
-      const next = await runCli(["http", "--url", url, "--room", "e2e/twice", "--once"].concat(
-        ["--state-dir", f.state, "--plato-url", plato.url],
-      ));
-      assert.equal(next.code, 0, next.stderr);
-      // The kept tiles, then this run's STARTUP and PERIODIC.
-      const questions = (await roomTiles(plato.url, "e2e/twice")).map((t) => String(t.question));
-      assert.equal(questions.length, kept + 2, questions.join("\n"));
-      assert.match(questions[kept - 1], /^\[SESSION_END\] /);
-    } finally {
-      await plato.stop();
-    }
-  } finally {
-    silentPlato.close();
-    await target.shutdown();
-    await Deno.remove(f.dir, { recursive: true });
-  }
+    // The kept tiles, then this run's STARTUP and PERIODIC.
+    const questions = await nextRunDelivers(targetUrl, "e2e/twice", f.state);
+    assert.equal(questions.length, kept + 2, questions.join("\n"));
+    assert.match(questions[kept - 1], /^\[SESSION_END\] /);
+  });
 });
 
 Deno.test("a state directory from an earlier version (outbox.db, state.db) is adopted: its waiting tiles are delivered, its state kept", async () => {

@@ -6,7 +6,7 @@ import { METRIC, METRIC_HELP, type MetricsRegistry } from "./metrics.ts";
 import { MemoryOutbox, type Outbox, type OutboxEntry } from "./outbox.ts";
 import { redactSecrets } from "./redact.ts";
 import type { Tile } from "./tile.ts";
-import { globalTimers, type Timers } from "./timers.ts";
+import { globalTimers, sleepOn, type Timers } from "./timers.ts";
 
 /** What the emitter does with a tile the fleet gate would refuse. */
 export type GatePolicy = "warn" | "refuse" | "off";
@@ -43,8 +43,11 @@ export interface EmitterOptions {
   random?: () => number;
   /** Default the global timers. */
   timers?: Timers;
-  /** Sleep used by {@linkcode Emitter.drain}; default a timer. */
-  sleep?: (ms: number) => Promise<void>;
+  /**
+   * Sleep used by {@linkcode Emitter.drain}; default a timer. `signal` ends
+   * it early (the drain stops waiting either way when it aborts).
+   */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /**
    * Strings no tile may carry (credentials from the configuration): replaced
    * by `***` in each tile's question, answer, tags and source before it is
@@ -114,7 +117,7 @@ export class Emitter {
   readonly #now: () => number;
   readonly #random: () => number;
   readonly #timers: Timers;
-  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly #secrets: readonly string[];
   /** Drops (a full outbox) already reported in the log. */
   #droppedLogged = 0;
@@ -125,6 +128,8 @@ export class Emitter {
   #flushing: Promise<FlushReport> | undefined;
   #lastFlushAt = -Infinity;
   #backoffUntil = 0;
+  /** Until when the server's last `Retry-After` asks to wait (0: none). */
+  #retryAfterUntil = 0;
   #failures = 0;
   #closed = false;
   #stats = { emitted: 0, delivered: 0, rejected: 0, duplicates: 0, retries: 0 };
@@ -152,8 +157,7 @@ export class Emitter {
     this.#now = options.now ?? Date.now;
     this.#random = options.random ?? Math.random;
     this.#timers = options.timers ?? globalTimers;
-    this.#sleep = options.sleep ??
-      ((ms) => new Promise((resolve) => this.#timers.setTimeout(resolve, ms)));
+    this.#sleep = options.sleep ?? ((ms, signal) => sleepOn(this.#timers, ms, signal));
     this.#secrets = (options.secrets ?? []).filter((s) => s.length >= 4);
     this.#metrics?.gaugeFn(METRIC.outboxDepth, METRIC_HELP.outboxDepth, () => [
       { labels: { scout_name: this.#name }, value: this.outbox.size() },
@@ -308,6 +312,9 @@ export class Emitter {
           this.#backoff,
         );
         this.#backoffUntil = this.#now() + wait;
+        this.#retryAfterUntil = failure.retryAfterMs === undefined
+          ? 0
+          : this.#now() + Math.min(failure.retryAfterMs, this.#backoff.maxRetryAfterMs ?? 600_000);
         report.lastError = failure.lastError;
         this.#count(METRIC.errors, METRIC_HELP.errors, "submit_retryable");
         this.#log.warn(
@@ -317,6 +324,7 @@ export class Emitter {
       }
       this.#failures = 0;
       this.#backoffUntil = 0;
+      this.#retryAfterUntil = 0;
     }
     if (unlogged.size > 0) {
       const reasons = [...unlogged].map(([reason, n]) => `${reason} (${n})`).join("; ");
@@ -438,7 +446,10 @@ export class Emitter {
   /**
    * Flush, waiting out backoffs, until nothing waits, the deadline passes or
    * `signal` aborts; a request still in flight then is cancelled (its tiles
-   * wait on).
+   * wait on). It keeps trying until the deadline on a backoff of its own
+   * (the one a long outage built up can outlast the whole deadline), each
+   * wait at most half the time left; a server's `Retry-After` is honoured,
+   * and one that ends after the deadline ends the drain.
    *
    * @param options `deadlineMs`: how long to keep trying (default 10,000);
    * `signal`: stops delivering at once.
@@ -458,18 +469,27 @@ export class Emitter {
     const stop = () => cancel.abort(new Error("delivery was stopped"));
     if (options.signal?.aborted) stop();
     options.signal?.addEventListener("abort", stop, { once: true });
-    const total: FlushReport = { delivered: 0, rejected: 0, pending: 0 };
+    const total: FlushReport = { delivered: 0, rejected: 0, pending: this.outbox.size() };
+    let tries = 0;
+    let wait = 0;
     try {
       while (true) {
+        wait = Math.max(wait, this.#retryAfterUntil - this.#now());
+        if (wait > 0) {
+          if (this.#now() + wait >= deadline) break;
+          await this.#pause(wait, cancel.signal);
+          if (cancel.signal.aborted) break;
+        }
         const r = await this.flush();
         total.delivered += r.delivered;
         total.rejected += r.rejected;
         total.pending = r.pending;
         total.lastError = r.lastError;
         if (r.pending === 0 || cancel.signal.aborted) break;
-        const wait = Math.max(0, this.#backoffUntil - this.#now());
-        if (this.#now() + wait >= deadline) break;
-        await this.#sleep(wait);
+        const left = deadline - this.#now();
+        wait = Math.min(backoffDelay(++tries, this.#random(), undefined, this.#backoff), left / 2);
+        // Too little time left for another request to be worth it.
+        if (left - wait < MIN_DRAIN_TRY_MS) break;
       }
     } finally {
       this.#timers.clearTimeout(timer);
@@ -477,6 +497,18 @@ export class Emitter {
       if (cancel.signal.aborted) this.#cancel = new AbortController();
     }
     return total;
+  }
+
+  /** Sleep `ms`, or less when `signal` aborts first. */
+  #pause(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        signal.removeEventListener("abort", done);
+        resolve();
+      };
+      signal.addEventListener("abort", done, { once: true });
+      this.#sleep(ms, signal).then(done, done);
+    });
   }
 
   /**
@@ -497,6 +529,9 @@ export class Emitter {
     return report;
   }
 }
+
+/** A drain stops when less than this is left before its deadline (ms). */
+const MIN_DRAIN_TRY_MS = 100;
 
 function positiveInt(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 1) {

@@ -20,6 +20,27 @@ export const globalTimers: Timers = {
 };
 
 /**
+ * Wait `ms` on `timers`; an abort of `signal` clears the timer and ends the wait.
+ *
+ * @param timers Where the timer is set.
+ * @param ms How long.
+ * @param signal Ends the wait early.
+ * @returns Resolves after `ms`, or at the abort (never rejects).
+ */
+export function sleepOn(timers: Timers, ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      timers.clearTimeout(id);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const id = timers.setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
+
+/**
  * Timers built on `AbortSignal.timeout()`, for **deadlines of work that keeps
  * the runtime alive on its own**, such as a request in flight. Such a timer
  * does not keep a process alive (Deno, Node and Bun do not wait for it), so

@@ -9,10 +9,12 @@ import {
   METRIC,
   MetricsRegistry,
   type PlatoClient,
+  type SubmitOutcome,
   type Tile,
 } from "../mod.ts";
 import { FakePlato } from "./_support/fake_plato.ts";
 import { FakeClock } from "./_support/fake_clock.ts";
+import { sleepOn } from "../lib/timers.ts";
 
 let seq = 0;
 function tile(answer = `observation number ${++seq} of the test`): Tile {
@@ -488,4 +490,97 @@ Deno.test("close() with a signal stops delivering when it aborts; the tiles stay
   assert.equal(report.pending, 1);
   assert.match(report.lastError ?? "", /delivery was stopped/);
   assert.equal(outbox.size(), 1);
+});
+
+/** A client whose batches fail (retryable) until `up()` says PLATO is back; it counts requests and when they came. */
+function flakyClient(clock: FakeClock, up: () => boolean, retryAfter?: number) {
+  const at: number[] = [];
+  const client: PlatoClient = {
+    ...createPlatoClient({ url: "http://127.0.0.1:9" }),
+    submitBatch: (tiles) => {
+      at.push(clock.t);
+      const outcome: SubmitOutcome = up()
+        ? { kind: "accepted", status: 200 }
+        : { kind: "retryable", reason: "down", retryAfterMs: retryAfter };
+      return Promise.resolve(tiles.map(() => outcome));
+    },
+  };
+  return { client, at };
+}
+
+Deno.test("close() after a long outage keeps trying until its deadline, whatever backoff the outage built up", async () => {
+  const clock = new FakeClock();
+  let backAt = Infinity;
+  const { client, at } = flakyClient(clock, () => clock.t >= backAt);
+  const emitter = new Emitter({
+    client,
+    timers: clock,
+    now: clock.now,
+    sleep: clock.sleep,
+    random: () => 0.99,
+    autoFlush: false,
+    logger: quietLogger(),
+  });
+  emitter.emit(tile());
+  // Twelve failed flushes: the next backoff would be ~59 s, past the whole deadline.
+  for (let i = 0; i < 12; i++) await emitter.flush();
+  const start = clock.t;
+  backAt = start + 3000;
+  const report = await emitter.close({ deadlineMs: 10_000 });
+  assert.equal(report.pending, 0, report.lastError);
+  assert.equal(report.delivered, 1);
+  assert.ok(clock.t - start < 10_000);
+  assert.ok(at.filter((t) => t >= start).length >= 2, "it retried within the deadline");
+});
+
+Deno.test("close() honours the server's Retry-After: it waits it out within the deadline, and stops at once when it runs past", async () => {
+  for (const [retryAfter, delivered] of [[8000, 1], [30_000, 0]] as const) {
+    const clock = new FakeClock();
+    let failing = true;
+    const { client, at } = flakyClient(clock, () => !failing, retryAfter);
+    const emitter = new Emitter({
+      client,
+      timers: clock,
+      now: clock.now,
+      sleep: clock.sleep,
+      autoFlush: false,
+      logger: quietLogger(),
+    });
+    emitter.emit(tile());
+    await emitter.flush(); // answered 'Retry-After'
+    failing = false;
+    const start = clock.t;
+    const report = await emitter.close({ deadlineMs: 10_000 });
+    assert.equal(report.delivered, delivered, `Retry-After ${retryAfter}`);
+    // One request before close(); within it, one after the Retry-After, or none.
+    assert.deepEqual(at.slice(1).map((t) => t - start), delivered ? [retryAfter] : []);
+  }
+});
+
+Deno.test("close() with a signal stops at once while it waits out a backoff", async () => {
+  const clock = new FakeClock();
+  const { client, at } = flakyClient(clock, () => false);
+  const emitter = new Emitter({
+    client,
+    timers: clock,
+    now: clock.now,
+    sleep: (ms, signal) => sleepOn(clock, ms, signal),
+    random: () => 0.99,
+    autoFlush: false,
+    logger: quietLogger(),
+  });
+  emitter.emit(tile());
+  const stop = new AbortController();
+  let settled = false;
+  const closing = emitter.close({ deadlineMs: 60_000, signal: stop.signal }).finally(
+    () => (settled = true),
+  );
+  await clock.advance(10); // the first try failed; the drain waits out its backoff
+  assert.equal(at.length, 1);
+  assert.equal(settled, false);
+  stop.abort();
+  await clock.advance(0);
+  assert.equal(settled, true, "close() slept on after its signal aborted");
+  assert.equal((await closing).pending, 1);
+  assert.deepEqual(clock.pending, [], "the backoff's timer was left running");
 });

@@ -9,7 +9,7 @@ import { MemoryOutbox, type Outbox } from "../outbox.ts";
 import { redactUrl } from "../redact.ts";
 import type { ScoutFactory } from "../scout_kind.ts";
 import { MemoryState, type StateStore } from "../state.ts";
-import { deadlineTimers, globalTimers } from "../timers.ts";
+import { deadlineTimers, globalTimers, sleepOn } from "../timers.ts";
 import { openSqliteDatabase } from "./_sqlite_db.ts";
 import { denoDirReader } from "./deno_dir_reader.ts";
 import { denoFileSource } from "./deno_file_source.ts";
@@ -259,7 +259,7 @@ async function runScouts(
     ...(timers
       ? {
         timers,
-        sleep: (ms: number) => new Promise<void>((r) => globalTimers.setTimeout(r, ms)),
+        sleep: (ms: number, signal?: AbortSignal) => sleepOn(globalTimers, ms, signal),
       }
       : {}),
     secrets,

@@ -1,5 +1,5 @@
 import type { Tile } from "./tile.ts";
-import { redactUrl } from "./redact.ts";
+import { maskQuerySecrets, redactUrl } from "./redact.ts";
 import { globalTimers, type Timers } from "./timers.ts";
 
 /** How one tile submission ended; never thrown. */
@@ -187,8 +187,7 @@ export function createPlatoClient(options: PlatoClientOptions): PlatoClient {
       const text = await response.text();
       return { response, text };
     } catch (error) {
-      const cause = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      return { error: describe(method, path, cause.split("\n")[0].slice(0, MAX_REASON)) };
+      return { error: describe(method, path, fetchError(error).slice(0, MAX_REASON)) };
     } finally {
       limit.done();
     }
@@ -380,4 +379,23 @@ export function createPlatoClient(options: PlatoClientOptions): PlatoClient {
     search,
     health: (signal) => getJson("/health", signal),
   };
+}
+
+/**
+ * A failed fetch's first line: its name and message, and its cause's message
+ * when it has one (Deno says "fetch failed" and puts the reason, such as
+ * "tcp connect error: Connection refused", in the cause). The cause's copy of
+ * the URL is dropped (the caller names the URL, redacted), and any query
+ * secret left is masked.
+ *
+ * @param error What fetch threw.
+ * @returns One line.
+ */
+export function fetchError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error).split("\n")[0];
+  let text = `${error.name}: ${error.message}`;
+  if (error.cause instanceof Error && error.cause.message) {
+    text += ` (${error.cause.message.replace(/^error sending request for url \(.*?\): /, "")})`;
+  }
+  return maskQuerySecrets(text.split("\n")[0]);
 }

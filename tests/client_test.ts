@@ -105,12 +105,17 @@ Deno.test("submit() treats a connection dropped without a response as retryable"
   }
 });
 
-Deno.test("submit() to a server that is down is retryable, never thrown", async () => {
-  const server = new FakePlato().start();
-  const url = server.url;
-  server.stop();
+Deno.test("submit() to a server that is down is retryable, never thrown, and says why", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const url = `http://127.0.0.1:${(listener.addr as Deno.NetAddr).port}`;
+  listener.close(); // nothing listens there now
   const outcome = await createPlatoClient({ url }).submit(tile("nobody home"));
   assert.equal(outcome.kind, "retryable");
+  // Deno's "fetch failed" carries its reason in the cause; the cause's copy of the URL is dropped.
+  const reason = outcome.kind === "retryable" ? outcome.reason : "";
+  assert.ok(reason.startsWith(`[POST] "${url}/submit": TypeError: fetch failed (`), reason);
+  assert.match(reason, /tcp connect error: Connection refused \(os error \d+\)\)$/);
+  assert.equal(reason.split(url).length, 2, "the URL is named once");
 });
 
 Deno.test("submit() gives up after the timeout and reports it as retryable", async () => {

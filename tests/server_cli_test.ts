@@ -75,6 +75,71 @@ Deno.test("'read --follow' prints stored tiles, then new ones as they arrive, un
   }
 });
 
+Deno.test("'read --follow' reconnects when PLATO restarts and prints what was stored meanwhile, once", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "plato-read-follow-" });
+  const dbPath = `${dir}/plato.db`;
+  let server = await startTestServer({ dbPath });
+  const port = server.port;
+  const stop = new AbortController();
+  const warnings: string[] = [];
+  const waits: number[] = [];
+  const back = Promise.withResolvers<void>();
+  try {
+    const client = () => createPlatoClient({ url: server.url });
+    await client().submit(makeTile("before"));
+    const out = collector();
+    const env = (name: string) => name === "PLATO_URL" ? server.url : undefined;
+    const running = createReadCommand({
+      env,
+      write: out.write,
+      signal: stop.signal,
+      warn: (line) => warnings.push(line),
+      // Each reconnect waits until the server is back (no real waiting).
+      sleep: (ms) => (waits.push(ms), back.promise),
+    }).run([ROOM, "--follow", "--json"]);
+    await out.waitFor(1);
+    await client().submit(makeTile("live"));
+    await out.waitFor(2);
+    await server.stop(); // the stream ends; reconnecting fails while it is down
+    while (waits.length < 1) await new Promise((r) => setTimeout(r, 5));
+    server = await startTestServer({ dbPath, port });
+    await client().submit(makeTile("while-away"));
+    back.resolve();
+    await out.waitFor(3);
+    await client().submit(makeTile("after"));
+    await out.waitFor(4);
+    stop.abort();
+    assert.equal(await running, 0);
+    assert.deepEqual(
+      out.lines.map((l) => JSON.parse(l).id),
+      ["tile-before", "tile-live", "tile-while-away", "tile-after"],
+    );
+    assert.match(
+      warnings[0],
+      /^read: lost http:\/\/127\.0\.0\.1:\d+ \(.*\); reconnecting in 0\.5s$/,
+    );
+    assert.match(warnings.at(-1)!, /^read: reconnected to /);
+  } finally {
+    await server.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("'read' names the URL and the cause when PLATO cannot be reached", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const url = `http://127.0.0.1:${(listener.addr as Deno.NetAddr).port}`;
+  listener.close(); // nothing listens there now
+  const env = (name: string) => name === "PLATO_URL" ? url : undefined;
+  await assert.rejects(
+    createReadCommand({ env, write: () => {} }).run([ROOM]),
+    (error: Error) => {
+      assert.ok(error.message.startsWith(`[GET] "${url}/room/${ROOM}": TypeError: fetch failed (`));
+      assert.match(error.message, /Connection refused \(os error \d+\)\)$/);
+      return true;
+    },
+  );
+});
+
 Deno.test("'read' and 'serve' reject bad flags with one UsageError line naming the flag", async () => {
   const read = createReadCommand({ env: () => undefined, write: () => {} });
   const cases: Array<[Promise<number>, RegExp]> = [

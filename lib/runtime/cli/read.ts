@@ -1,8 +1,9 @@
 import { type Command, parseFlags } from "./command.ts";
 import { UsageError } from "../usage_error.ts";
-import { encodeRoom } from "../../client.ts";
+import { encodeRoom, fetchError } from "../../client.ts";
 import { DEFAULT_PLATO_URL } from "../../env.ts";
 import { redactUrl } from "../../redact.ts";
+import { globalTimers, sleepOn } from "../../timers.ts";
 import { readSse } from "./sse_reader.ts";
 
 const HELP = `plato-scout read: print the tiles of a PLATO room
@@ -12,7 +13,8 @@ Usage: plato-scout read <room> [--since TIME] [--limit N] [--follow] [--json]
 Flags:
   --since TIME  Only tiles stored after TIME (epoch milliseconds or an ISO date)
   --limit N     At most N tiles (default: the server's, 100 on plato-scout serve)
-  --follow      Keep printing tiles as they arrive (over /events) until Ctrl-C
+  --follow      Keep printing tiles as they arrive (over /events) until Ctrl-C;
+                reconnects when PLATO restarts or the connection drops
   --json        One JSON object per line instead of the readable form
 
 Environment:
@@ -29,7 +31,17 @@ export interface ReadCommandDeps {
   write?: (line: string) => void;
   /** Stops `--follow`; default: SIGINT. */
   signal?: AbortSignal;
+  /** Print one line to stderr (`--follow`'s reconnects). */
+  warn?: (line: string) => void;
+  /** Wait before `--follow` reconnects; `signal` ends it early. Default a timer. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
+
+/** The longest wait between `--follow`'s reconnects, ms. */
+const MAX_RECONNECT_MS = 10_000;
+
+/** An error `--follow` does not reconnect after: PLATO answered, and said no. */
+class Refused extends Error {}
 
 type Tile = Record<string, unknown>;
 
@@ -106,6 +118,9 @@ async function runRead(argv: string[], deps: ReadCommandDeps): Promise<number> {
   const env = deps.env ?? defaultEnv;
   const doFetch = deps.fetch ?? globalThis.fetch.bind(globalThis);
   const write = deps.write ?? ((line: string) => console.log(line));
+  const warn = deps.warn ?? ((line: string) => console.error(`plato-scout: ${line}`));
+  const sleep = deps.sleep ??
+    ((ms: number, signal?: AbortSignal) => sleepOn(globalTimers, ms, signal));
   const base = (env("PLATO_URL") ?? DEFAULT_PLATO_URL).replace(/\/+$/, "");
   const apiKey = env("PLATO_API_KEY");
   const headers: HeadersInit = apiKey ? { authorization: `Bearer ${apiKey}` } : {};
@@ -121,16 +136,25 @@ async function runRead(argv: string[], deps: ReadCommandDeps): Promise<number> {
     stop = controller.signal;
   }
 
+  /** GET `path`; a network failure throws one line naming the URL and the cause. */
+  async function get(path: string): Promise<Response> {
+    try {
+      return await doFetch(base + path, { headers, signal: stop });
+    } catch (error) {
+      if (stop?.aborted) throw error;
+      throw new Error(`[GET] "${redactUrl(base)}${path}": ${fetchError(error)}`);
+    }
+  }
+
   async function getRoom(
     query: URLSearchParams,
   ): Promise<{ tiles: Tile[]; cursor: string | null }> {
     const path = `/room/${encodeRoom(room)}${query.size ? `?${query}` : ""}`;
-    const response = await doFetch(base + path, { headers, signal: stop });
+    const response = await get(path);
     const text = await response.text();
     if (!response.ok) {
-      throw new Error(
-        `[GET] "${redactUrl(base)}${path}": ${response.status} ${text.slice(0, 200)}`,
-      );
+      const message = `[GET] "${redactUrl(base)}${path}": ${response.status} ${text.slice(0, 200)}`;
+      throw response.status >= 500 ? new Error(message) : new Refused(message);
     }
     const body = JSON.parse(text) as { tiles?: Tile[]; cursor?: string | null };
     return { tiles: body.tiles ?? [], cursor: body.cursor ?? null };
@@ -146,30 +170,45 @@ async function runRead(argv: string[], deps: ReadCommandDeps): Promise<number> {
       return 0;
     }
     // Subscribe before reading, so nothing stored in between is missed;
-    // events at or below the read's cursor were already printed.
+    // events at or below the read's cursor were already printed. When the
+    // connection drops (PLATO restarts), reconnect and catch up from the cursor.
     let query = first;
+    let seen: number | undefined;
+    let failures = 0;
     while (!stop?.aborted) {
-      const events = await doFetch(`${base}/events?room=${encodeURIComponent(room)}`, {
-        headers,
-        signal: stop,
-      });
-      if (!events.ok || !events.body) {
-        throw new Error(`[GET] "${redactUrl(base)}/events": ${events.status}`);
+      try {
+        const events = await get(`/events?room=${encodeURIComponent(room)}`);
+        if (!events.ok || !events.body) {
+          await events.body?.cancel();
+          const message = `[GET] "${redactUrl(base)}/events": ${events.status}`;
+          throw events.status >= 500 ? new Error(message) : new Refused(message);
+        }
+        const { tiles, cursor } = await getRoom(query);
+        tiles.forEach(print);
+        seen = Math.max(seen ?? 0, Number(cursor ?? 0));
+        if (failures > 0) warn(`read: reconnected to ${redactUrl(base)}`);
+        failures = 0;
+        for await (const event of readSse(events.body)) {
+          if (event.event !== "tile") continue;
+          const tile = JSON.parse(event.data) as Tile;
+          const seq = Number(tile._seq ?? 0);
+          if (seq <= seen) continue;
+          seen = seq;
+          const { room: _room, ...rest } = tile;
+          print(rest);
+        }
+        // The server ended the stream (it dropped us, or restarts).
+      } catch (error) {
+        if (stop?.aborted || error instanceof Refused) throw error;
+        const wait = Math.min(MAX_RECONNECT_MS, 500 * 2 ** Math.min(failures++, 10));
+        warn(
+          `read: lost ${redactUrl(base)} (${
+            error instanceof Error ? error.message : error
+          }); reconnecting in ${wait / 1000}s`,
+        );
+        await sleep(wait, stop);
       }
-      const { tiles, cursor } = await getRoom(query);
-      tiles.forEach(print);
-      let seen = Number(cursor ?? 0);
-      for await (const event of readSse(events.body)) {
-        if (event.event !== "tile") continue;
-        const tile = JSON.parse(event.data) as Tile;
-        const seq = Number(tile._seq ?? 0);
-        if (seq <= seen) continue;
-        seen = seq;
-        const { room: _room, ...rest } = tile;
-        print(rest);
-      }
-      // The server ended the stream (it dropped us, or restarts): catch up from the cursor.
-      query = new URLSearchParams({ after: String(seen) });
+      if (seen !== undefined) query = new URLSearchParams({ after: String(seen) });
     }
     return 0;
   } catch (error) {

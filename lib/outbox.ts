@@ -7,7 +7,12 @@ export type Awaitable<T> = T | Promise<T>;
 export interface OutboxEntry {
   /** The tile (its `id` is the entry's key). */
   tile: Tile;
-  /** How many delivery attempts failed retryably so far. */
+  /**
+   * How many delivery attempts failed retryably so far. A durable outbox
+   * counts a tile an earlier process left as tried at least once: that
+   * process may have sent it and stopped before the answer (a `kill -9`
+   * mid-request), so PLATO's "Duplicate tile" to it means delivered.
+   */
   attempts: number;
 }
 

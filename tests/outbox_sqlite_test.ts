@@ -4,6 +4,8 @@ import { utf8Length } from "../lib/runtime/_sqlite_outbox_sql.ts";
 import { SqliteOutbox } from "../lib/runtime/sqlite_outbox.ts";
 import { SqliteState } from "../lib/runtime/sqlite_state.ts";
 import { outboxConformance, tileN } from "./outbox_conformance.ts";
+import { buildTile, createLogger, createPlatoClient, Emitter } from "../mod.ts";
+import { FakePlato } from "./_support/fake_plato.ts";
 
 outboxConformance("SqliteOutbox", ({ capacity }) => {
   const dir = Deno.makeTempDirSync({ prefix: "scout_outbox_" });
@@ -48,7 +50,7 @@ Deno.test("SqliteOutbox writes appended tiles once the appending task ends", () 
     }
   }));
 
-Deno.test("SqliteOutbox reopened keeps entries, attempts and the dropped count", () =>
+Deno.test("SqliteOutbox reopened keeps entries, attempts (at least one for what it left) and the dropped count", () =>
   withDir((path) => {
     const first = SqliteOutbox.open(path, { maxEntries: 3 });
     for (let i = 0; i < 5; i++) first.append(tileN(i));
@@ -61,7 +63,11 @@ Deno.test("SqliteOutbox reopened keeps entries, attempts and the dropped count",
       assert.equal(second.dropped, 2);
       const entries = second.peek(10);
       assert.deepEqual(entries.map((e) => e.tile), [tileN(2), tileN(3), tileN(4)]);
-      assert.deepEqual(entries.map((e) => e.attempts), [0, 2, 1]);
+      // t2 was never tried, but the earlier process may have sent it before it
+      // stopped: it counts as tried once; a tile appended now, as never tried.
+      assert.deepEqual(entries.map((e) => e.attempts), [1, 2, 1]);
+      second.append(tileN(5));
+      assert.deepEqual(second.peek(10).map((e) => e.attempts), [2, 1, 0]); // t2 dropped: at most 3
     } finally {
       second.close();
     }
@@ -298,3 +304,40 @@ Deno.test("a full disk is reported as a full disk, not as the failed rollback af
     }
   });
 });
+
+Deno.test("a tile an earlier process sent before it was killed counts as delivered when PLATO answers Duplicate", () =>
+  withDir(async (path) => {
+    const server = new FakePlato().start();
+    try {
+      const client = createPlatoClient({ url: server.url });
+      // The earlier process: the tile was written, sent and stored, then
+      // `kill -9` before the answer came (so it was never acknowledged).
+      const sent = buildTile({
+        scoutName: "killed-scout",
+        room: "test/outbox",
+        checkpointType: "periodic",
+        question: "an observation sent just before the kill",
+        answer: { status: 200, note: "stored by PLATO, not yet acknowledged to the scout" },
+      });
+      const earlier = SqliteOutbox.open(path);
+      earlier.append(sent);
+      await endOfTask();
+      assert.equal((await client.submit(sent)).kind, "accepted");
+      earlier.close();
+      const emitter = new Emitter({
+        client,
+        outbox: SqliteOutbox.open(path),
+        autoFlush: false,
+        logger: createLogger({ level: "error", sink: () => {} }),
+      });
+      const report = await emitter.close();
+      assert.deepEqual(
+        { delivered: report.delivered, rejected: report.rejected, pending: report.pending },
+        { delivered: 1, rejected: 0, pending: 0 },
+      );
+      assert.equal(emitter.stats.duplicates, 0);
+      assert.equal(server.stored.length, 1);
+    } finally {
+      server.stop();
+    }
+  }));

@@ -82,7 +82,13 @@ export class KvOutbox implements Outbox {
     this.#key = options.key;
     this.#maxEntries = options.maxEntries;
     this.#maxBytes = options.maxBytes;
-    this.#entries = stored ? stored.entries.slice(-options.maxEntries) : [];
+    // What an earlier invocation left may have been sent by it (see OutboxEntry.attempts).
+    this.#entries = stored
+      ? stored.entries.slice(-options.maxEntries).map((e) => ({
+        tile: e.tile,
+        attempts: Math.max(e.attempts ?? 0, 1),
+      }))
+      : [];
     this.#dropped = (stored?.dropped ?? 0) +
       (stored ? stored.entries.length - this.#entries.length : 0);
     this.#loadedRev = stored?.rev;

@@ -88,6 +88,8 @@ export class SqliteOutbox implements Outbox {
   #scheduled = false;
   #closed = false;
   #failing = false;
+  /** The last row an earlier process left (rows up to it count as tried). */
+  #earlierSeq = 0;
   #lastError: Error | undefined;
 
   /**
@@ -124,12 +126,14 @@ export class SqliteOutbox implements Outbox {
       ((error) => console.error(`Cannot use outbox database: ${error.message}`));
     this.#db = db;
     this.#sql = prepareOutboxSql(db);
-    const totals = db.prepare("SELECT COUNT(*) AS n, COALESCE(SUM(bytes), 0) AS b FROM outbox")
-      .get() as { n: number; b: number };
+    const totals = db.prepare(
+      "SELECT COUNT(*) AS n, COALESCE(SUM(bytes), 0) AS b, COALESCE(MAX(seq), 0) AS s FROM outbox",
+    ).get() as { n: number; b: number; s: number };
     const meta = db.prepare("SELECT value FROM outbox_meta WHERE key = 'dropped'").get() as
       | { value: number }
       | undefined;
     this.#rows = totals.n;
+    this.#earlierSeq = totals.s;
     this.#bytes = totals.b;
     this.#dropped = this.#droppedStored = meta?.value ?? 0;
     // Bounds lowered since the last run apply now.
@@ -177,7 +181,9 @@ export class SqliteOutbox implements Outbox {
         const tile: Tile = JSON.parse(row.tile);
         if (this.#acked.has(tile.id) || out.length >= max) continue;
         this.#peeked.set(tile.id, row.seq);
-        out.push({ tile, attempts: row.attempts });
+        // What an earlier process left may have been sent by it (see OutboxEntry.attempts).
+        const attempts = row.seq <= this.#earlierSeq ? Math.max(row.attempts, 1) : row.attempts;
+        out.push({ tile, attempts });
       }
     } catch (error) {
       this.#report(error);

@@ -183,8 +183,14 @@ const cases: Array<[string, string[], string, Record<string, string>?]> = [
   [
     "a metrics port that is not a port",
     ["--watch-file", "a.log", "--stdout", "--once"],
-    "SCOUT_METRICS_PORT must be a port number (0-65535), got 'abc'",
+    "SCOUT_METRICS_PORT must be a port number (0-65535) or HOST:PORT, got 'abc'",
     { SCOUT_METRICS_PORT: "abc" },
+  ],
+  [
+    "a metrics address whose port is out of range",
+    ["--watch-file", "a.log", "--stdout", "--once"],
+    "SCOUT_METRICS_PORT must be a port number (0-65535) or HOST:PORT, got '127.0.0.1:70000'",
+    { SCOUT_METRICS_PORT: "127.0.0.1:70000" },
   ],
 ];
 

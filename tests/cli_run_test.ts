@@ -451,6 +451,31 @@ Deno.test("SCOUT_METRICS_PORT serves /metrics and /health, and SIGTERM flushes a
   }
 });
 
+Deno.test("SCOUT_METRICS_PORT=HOST:PORT serves /metrics on that address only", async () => {
+  const f = await fixture();
+  try {
+    const { child, match, rest } = await startCli(
+      ["log", "--file", f.log, "--room", "e2e/metrics-host", "--interval", "3600"]
+        .concat(["--state-dir", f.state, "--stdout"]),
+      /metrics on 127\.0\.0\.1:(\d+)\/metrics/,
+      { env: { SCOUT_METRICS_PORT: "127.0.0.1:0", SCOUT_LOG_LEVEL: "info" } },
+    );
+    const port = match[1];
+    const ok = await fetch(`http://127.0.0.1:${port}/metrics`);
+    assert.equal(ok.status, 200);
+    await ok.body?.cancel();
+    // Another loopback address of this machine: reachable only when bound to every interface.
+    await assert.rejects(fetch(`http://127.0.0.2:${port}/metrics`), (error: Error) => {
+      assert.match(String(error.cause), /Connection refused/);
+      return true;
+    });
+    child.kill("SIGTERM");
+    assert.equal((await child.status).code, 0, await rest);
+  } finally {
+    await Deno.remove(f.dir, { recursive: true });
+  }
+});
+
 Deno.test("a scout killed with SIGKILL while PLATO is down loses nothing: the restart delivers every tile once", async () => {
   const f = await fixture();
   const port = freePort();

@@ -45,6 +45,8 @@ export interface RunOptions {
   deadlineMs?: number;
   /** Serve /metrics and /health on this port (`SCOUT_METRICS_PORT`). */
   metricsPort?: number;
+  /** Where /metrics listens. Default `0.0.0.0` (every interface, so a scraper can reach it). */
+  metricsHost?: string;
   /** Stops a long run (the CLI wires SIGINT/SIGTERM to it). */
   signal?: AbortSignal;
   /**
@@ -286,6 +288,7 @@ async function runScouts(
     try {
       metricsServer = serveMetrics(metrics, {
         port: options.metricsPort,
+        hostname: options.metricsHost,
         health: () => ({
           scouts: scouts.map((s) => s.scout.scoutName),
           outbox_depth: outbox.size(),
@@ -293,14 +296,18 @@ async function runScouts(
       });
     } catch (error) {
       throw new UsageError(
-        `Cannot serve metrics on SCOUT_METRICS_PORT ${options.metricsPort}: ${firstLine(error)}`,
+        `Cannot serve metrics on SCOUT_METRICS_PORT ${
+          options.metricsHost ? `${options.metricsHost}:` : ""
+        }${options.metricsPort}: ${firstLine(error)}`,
       );
     }
   }
   const target = options.stdout ? "stdout" : redactUrl(platoUrl);
   log.info(
     `${scouts.length} scout(s) \u2192 ${target}` + (options.stdout ? "" : ` (state: ${stateDir})`) +
-      (metricsServer ? `, metrics on :${metricsServer.port}/metrics` : ""),
+      (metricsServer
+        ? `, metrics on ${options.metricsHost ?? ""}:${metricsServer.port}/metrics`
+        : ""),
   );
   const deadlineMs = options.deadlineMs ?? 10_000;
   try {

@@ -258,7 +258,7 @@ const flagCases: CliCase[] = [
   [
     "a metrics port over 65535",
     ["--watch-file", LOG],
-    "SCOUT_METRICS_PORT must be a port number (0-65535), got '70000'",
+    "SCOUT_METRICS_PORT must be a port number (0-65535) or HOST:PORT, got '70000'",
     { SCOUT_METRICS_PORT: "70000" },
   ],
   [

@@ -35,15 +35,21 @@ export function onStopSignals(stop: () => void): () => void {
   return () => signals.forEach((s) => Deno.removeSignalListener(s, stop));
 }
 
-/** The metrics port from `SCOUT_METRICS_PORT`, if set. */
-export function metricsPortFromEnv(): number | undefined {
+/**
+ * Where `/metrics` listens, from `SCOUT_METRICS_PORT`, if set: `PORT` (every
+ * interface) or `HOST:PORT` (`127.0.0.1:9464`, `[::1]:9464`).
+ */
+export function metricsAddressFromEnv(): { port: number; hostname?: string } | undefined {
   const raw = getEnv("SCOUT_METRICS_PORT");
   if (raw === undefined || raw === "") return undefined;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new UsageError(`SCOUT_METRICS_PORT must be a port number (0-65535), got '${raw}'`);
+  const m = /^(?:(\[[^\]]+\]|[^:\[\]]+):)?(\d+)$/.exec(raw.trim());
+  const port = Number(m?.[2]);
+  if (!m || !Number.isInteger(port) || port > 65535) {
+    throw new UsageError(
+      `SCOUT_METRICS_PORT must be a port number (0-65535) or HOST:PORT, got '${raw}'`,
+    );
   }
-  return port;
+  return m[1] === undefined ? { port } : { port, hostname: m[1].replace(/^\[(.*)\]$/, "$1") };
 }
 
 /** Run a resolved config with the shared flags; used by `run` and each scout subcommand. */
@@ -51,7 +57,7 @@ export async function runWithFlags(
   config: Parameters<typeof runConfig>[0],
   flags: ReturnType<typeof readRunFlags>,
 ): Promise<number> {
-  const metricsPort = metricsPortFromEnv();
+  const metrics = metricsAddressFromEnv();
   const kinds = await factoriesForConfig(config);
   // A --once run arms its signal handling only if it lasts (see RunOptions.stopSignals).
   const { signal, dispose } = flags.once ? { signal: undefined, dispose: () => {} } : stopSignal();
@@ -59,7 +65,8 @@ export async function runWithFlags(
     return await runConfig(config, {
       kinds,
       ...flags,
-      metricsPort,
+      metricsPort: metrics?.port,
+      metricsHost: metrics?.hostname,
       signal,
       stopSignals: onStopSignals,
       secrets: configSecrets(config),

@@ -128,6 +128,8 @@ export class Emitter {
   #flushing: Promise<FlushReport> | undefined;
   #lastFlushAt = -Infinity;
   #backoffUntil = 0;
+  /** A drain is running: it logs its own retries. */
+  #draining = false;
   /** Until when the server's last `Retry-After` asks to wait (0: none). */
   #retryAfterUntil = 0;
   #failures = 0;
@@ -317,9 +319,12 @@ export class Emitter {
           : this.#now() + Math.min(failure.retryAfterMs, this.#backoff.maxRetryAfterMs ?? 600_000);
         report.lastError = failure.lastError;
         this.#count(METRIC.errors, METRIC_HELP.errors, "submit_retryable");
-        this.#log.warn(
-          `Delivery failed, ${this.outbox.size()} tile(s) waiting, retry in ${wait} ms: ${failure.lastError}`,
-        );
+        // A drain says when it retries itself (its own backoff, see drain()).
+        if (!this.#draining) {
+          this.#log.warn(
+            `Delivery failed, ${this.outbox.size()} tile(s) waiting, retry in ${wait} ms: ${failure.lastError}`,
+          );
+        }
         break;
       }
       this.#failures = 0;
@@ -471,10 +476,10 @@ export class Emitter {
     options.signal?.addEventListener("abort", stop, { once: true });
     const total: FlushReport = { delivered: 0, rejected: 0, pending: this.outbox.size() };
     let tries = 0;
-    let wait = 0;
+    let wait = Math.max(0, this.#retryAfterUntil - this.#now());
+    this.#draining = true;
     try {
       while (true) {
-        wait = Math.max(wait, this.#retryAfterUntil - this.#now());
         if (wait > 0) {
           if (this.#now() + wait >= deadline) break;
           await this.#pause(wait, cancel.signal);
@@ -486,12 +491,23 @@ export class Emitter {
         total.pending = r.pending;
         total.lastError = r.lastError;
         if (r.pending === 0 || cancel.signal.aborted) break;
-        const left = deadline - this.#now();
-        wait = Math.min(backoffDelay(++tries, this.#random(), undefined, this.#backoff), left / 2);
-        // Too little time left for another request to be worth it.
-        if (left - wait < MIN_DRAIN_TRY_MS) break;
+        const now = this.#now();
+        const left = deadline - now;
+        wait = Math.max(
+          Math.min(backoffDelay(++tries, this.#random(), undefined, this.#backoff), left / 2),
+          this.#retryAfterUntil - now,
+        );
+        // Another try needs time for its request; a Retry-After past the deadline leaves none.
+        const again = left - wait >= MIN_DRAIN_TRY_MS;
+        this.#log.warn(
+          `Delivery failed, ${r.pending} tile(s) waiting${
+            again ? `, retry in ${Math.round(wait)} ms` : ""
+          } (${Math.max(0, Math.round(left))} ms left to deliver): ${r.lastError}`,
+        );
+        if (!again) break;
       }
     } finally {
+      this.#draining = false;
       this.#timers.clearTimeout(timer);
       options.signal?.removeEventListener("abort", stop);
       if (cancel.signal.aborted) this.#cancel = new AbortController();

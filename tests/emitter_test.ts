@@ -510,6 +510,7 @@ function flakyClient(clock: FakeClock, up: () => boolean, retryAfter?: number) {
 
 Deno.test("close() after a long outage keeps trying until its deadline, whatever backoff the outage built up", async () => {
   const clock = new FakeClock();
+  const records: LogRecord[] = [];
   let backAt = Infinity;
   const { client, at } = flakyClient(clock, () => clock.t >= backAt);
   const emitter = new Emitter({
@@ -519,18 +520,25 @@ Deno.test("close() after a long outage keeps trying until its deadline, whatever
     sleep: clock.sleep,
     random: () => 0.99,
     autoFlush: false,
-    logger: quietLogger(),
+    logger: quietLogger(records),
   });
   emitter.emit(tile());
   // Twelve failed flushes: the next backoff would be ~59 s, past the whole deadline.
   for (let i = 0; i < 12; i++) await emitter.flush();
   const start = clock.t;
+  const logged = records.length;
   backAt = start + 3000;
   const report = await emitter.close({ deadlineMs: 10_000 });
   assert.equal(report.pending, 0, report.lastError);
   assert.equal(report.delivered, 1);
   assert.ok(clock.t - start < 10_000);
   assert.ok(at.filter((t) => t >= start).length >= 2, "it retried within the deadline");
+  // Its warnings give the waits it keeps, not the outage's ~59 s.
+  const waits = records.slice(logged).map((r) => /retry in (\d+) ms/.exec(r.message)?.[1]);
+  assert.ok(
+    waits.length > 0 && waits.every((w) => w !== undefined && Number(w) < 5000),
+    String(waits),
+  );
 });
 
 Deno.test("close() honours the server's Retry-After: it waits it out within the deadline, and stops at once when it runs past", async () => {

@@ -175,6 +175,7 @@ async function runRead(argv: string[], deps: ReadCommandDeps): Promise<number> {
     let query = first;
     let seen: number | undefined;
     let failures = 0;
+    let reason: string;
     while (!stop?.aborted) {
       try {
         const events = await get(`/events?room=${encodeURIComponent(room)}`);
@@ -197,17 +198,16 @@ async function runRead(argv: string[], deps: ReadCommandDeps): Promise<number> {
           const { room: _room, ...rest } = tile;
           print(rest);
         }
-        // The server ended the stream (it dropped us, or restarts).
+        reason = "PLATO ended the stream"; // it dropped us, or restarts
       } catch (error) {
         if (stop?.aborted || error instanceof Refused) throw error;
-        const wait = Math.min(MAX_RECONNECT_MS, 500 * 2 ** Math.min(failures++, 10));
-        warn(
-          `read: lost ${redactUrl(base)} (${
-            error instanceof Error ? error.message : error
-          }); reconnecting in ${wait / 1000}s`,
-        );
-        await sleep(wait, stop);
+        reason = `connection lost: ${error instanceof Error ? error.message : error}`;
       }
+      if (stop?.aborted) break;
+      // A wait even after a clean end: a stream that ends at once makes no busy loop.
+      const wait = Math.min(MAX_RECONNECT_MS, 500 * 2 ** Math.min(failures++, 10));
+      warn(`read: ${reason}; reconnecting in ${wait / 1000}s`);
+      await sleep(wait, stop);
       if (seen !== undefined) query = new URLSearchParams({ after: String(seen) });
     }
     return 0;

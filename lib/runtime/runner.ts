@@ -297,7 +297,7 @@ async function runScouts(
     } catch (error) {
       throw new UsageError(
         `Cannot serve metrics on SCOUT_METRICS_PORT ${
-          options.metricsHost ? `${options.metricsHost}:` : ""
+          options.metricsHost ? `${hostPart(options.metricsHost)}:` : ""
         }${options.metricsPort}: ${firstLine(error)}`,
       );
     }
@@ -306,7 +306,7 @@ async function runScouts(
   log.info(
     `${scouts.length} scout(s) \u2192 ${target}` + (options.stdout ? "" : ` (state: ${stateDir})`) +
       (metricsServer
-        ? `, metrics on ${options.metricsHost ?? ""}:${metricsServer.port}/metrics`
+        ? `, metrics on ${hostPart(options.metricsHost)}:${metricsServer.port}/metrics`
         : ""),
   );
   const deadlineMs = options.deadlineMs ?? 10_000;
@@ -445,6 +445,11 @@ function stateDirError(stateDir: string, error: unknown): UsageError {
     ? `${reason}: ${STATE_FILE} is damaged; move it aside to start with an empty outbox (the tiles waiting in it are then not sent)`
     : reason;
   return new UsageError(`Cannot use the state directory '${stateDir}' (--state-dir): ${why}`);
+}
+
+/** A host as it goes before `:port` (an IPv6 address in brackets); none: empty. */
+function hostPart(host: string | undefined): string {
+  return host === undefined ? "" : host.includes(":") ? `[${host}]` : host;
 }
 
 function firstLine(error: unknown): string {

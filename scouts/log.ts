@@ -130,7 +130,7 @@ export class LogScout extends Scout<LogSummary> {
           quoteObserved(sig.signature.slice(0, 120))
         }`,
         answer: {
-          file: s.path,
+          file: quoteObserved(s.path),
           signature: quoteObserved(sig.signature),
           level: sig.level,
           example: quoteObserved(sig.example),
@@ -165,9 +165,11 @@ function baseName(path: string): string {
 }
 
 function summaryAnswer(s: LogSummary, observedAt: string): Record<string, unknown> {
+  // The path and pattern are the operator's words, not the scout's claims:
+  // quoted, so "/var/log/always-on" or /never established/ passes the gate.
   return {
-    file: s.path,
-    pattern: s.pattern,
+    file: quoteObserved(s.path),
+    pattern: quoteObserved(s.pattern),
     observed_at: observedAt,
     file_status: s.status,
     offset: s.offset,

@@ -86,6 +86,30 @@ Deno.test("log scout emits a summary tile and an interesting ERROR tile per new 
   });
 });
 
+Deno.test("log scout tiles pass the fleet gate when the path or the pattern holds an absolute word", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "log_scout_" });
+  try {
+    await Deno.mkdir(`${dir}/always-on`);
+    const path = `${dir}/always-on/app.log`;
+    await Deno.writeTextFile(path, "");
+    const { clock, scout, tiles } = setup(path, { pattern: "ERROR|connection never established" });
+    await scout.tick();
+    await Deno.writeTextFile(path, "ERROR disk full on /dev/sda1\n", { append: true });
+    clock.t += 10_000;
+    await scout.tick();
+    const all = tiles();
+    assert.deepEqual(all.map((t) => t.question.slice(0, 11)), [
+      "[STARTUP] l",
+      "[PERIODIC] ",
+      "[PERIODIC] ",
+      "[ERROR] New",
+    ]);
+    for (const tile of all) assert.deepEqual(checkGate(tile), [], tile.question);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("log scout does not report a signature again after a restart", async () => {
   await withLog(async (path) => {
     const first = setup(path);

@@ -120,7 +120,8 @@ export async function runConfig(config: ResolvedConfig, options: RunOptions): Pr
         onError: (e) => log.error(`Outbox storage failed (tiles kept in memory): ${e.message}`),
       });
       outbox = durable;
-      state = new SqliteState(db);
+      // The cycle's tiles are written before the state that marks it done.
+      state = new SqliteState(db, { beforeWrite: () => durable.sync() });
       adoptEarlierFiles(stateDir, db, durable, log);
     } catch (error) {
       db.close();

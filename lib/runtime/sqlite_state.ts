@@ -32,6 +32,7 @@ export class SqliteState implements StateStore {
   #get: StatementSync;
   #set: StatementSync;
   #delete: StatementSync;
+  #beforeWrite: () => void;
 
   /**
    * Open (creating it and its directory if needed) the store in a database
@@ -57,9 +58,15 @@ export class SqliteState implements StateStore {
    * Use an open database; `close()` leaves it open.
    *
    * @param db The database; table `state` is created in it.
+   * @param options `beforeWrite`: called before each `set`/`delete` (a throw
+   * stops the write). Sharing a file with a {@linkcode SqliteOutbox}, pass
+   * its `sync`: the tiles a cycle emitted are then written before the state
+   * that says the cycle is done (a log offset), so a crash between the two
+   * repeats the cycle instead of losing its tiles.
    */
-  constructor(db: DatabaseSync) {
+  constructor(db: DatabaseSync, options: { beforeWrite?: () => void } = {}) {
     this.#db = db;
+    this.#beforeWrite = options.beforeWrite ?? (() => {});
     db.exec("CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
     this.#get = db.prepare("SELECT value FROM state WHERE key = ?");
     this.#set = db.prepare(
@@ -78,12 +85,14 @@ export class SqliteState implements StateStore {
   /** Set (or replace) a value; committed when this returns. */
   set(key: string, value: string): void {
     this.#open();
+    this.#beforeWrite();
     this.#set.run(key, value);
   }
 
   /** Remove a value; committed when this returns. */
   delete(key: string): void {
     this.#open();
+    this.#beforeWrite();
     this.#delete.run(key);
   }
 

@@ -118,21 +118,20 @@ export class SessionLedger {
   }
 
   /**
-   * Forget started sessions whose folder is gone.
+   * Count the started sessions whose folder is gone. They stay remembered (a
+   * folder moved away and back is the same session, with no second
+   * SESSION_START) until the ledger is full: then they are forgotten first.
    *
    * @param present The folders listed now.
-   * @returns How many were forgotten.
+   * @returns How many started sessions are missing now.
    */
-  forgetVanished(present: ReadonlySet<string>): number {
-    let n = 0;
-    for (const folder of this.#started) {
-      if (!present.has(folder)) {
-        this.#started.delete(folder);
-        n++;
-      }
+  noteVanished(present: ReadonlySet<string>): number {
+    const gone = [...this.#started].filter((folder) => !present.has(folder));
+    if (gone.length > 0 && this.full) {
+      for (const folder of gone) this.#started.delete(folder);
+      this.#dirty = true;
     }
-    if (n > 0) this.#dirty = true;
-    return n;
+    return gone.length;
   }
 
   /** Persist the ledger if it changed since the last save. */

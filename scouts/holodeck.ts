@@ -38,7 +38,7 @@ export interface HolodeckObservation {
   sessions: Array<{ folder: string; read: SessionRead }>;
   /** New folders left for later cycles (read budget). */
   backlog: number;
-  /** Started sessions whose folder disappeared. */
+  /** Started, not ended sessions whose folder is missing now. */
   vanished: number;
 }
 
@@ -113,7 +113,7 @@ export class HolodeckScout extends Scout<HolodeckObservation> {
     const folders = entries.filter((e) => e.isDirectory).map((e) => e.name)
       .sort((a, b) => order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0);
     const present = new Set(folders);
-    const vanished = this.#ledger.forgetVanished(present);
+    const vanished = this.#ledger.noteVanished(present);
     for (const folder of this.#attempts.keys()) {
       if (!present.has(folder)) this.#attempts.delete(folder);
     }
@@ -127,12 +127,19 @@ export class HolodeckScout extends Scout<HolodeckObservation> {
         backlog++;
         continue;
       }
-      sessions.push({
-        folder,
-        read: await readSession(this.#dirs, `${this.sessionsDir}/${folder}`),
-      });
+      sessions.push({ folder, read: await this.#read(folder) });
     }
     return { sessions, backlog, vanished };
+  }
+
+  /** One session folder; a file that cannot be read (no permission, a directory) makes it unreadable. */
+  async #read(folder: string): Promise<SessionRead> {
+    try {
+      return await readSession(this.#dirs, `${this.sessionsDir}/${folder}`);
+    } catch (error) {
+      const reason = (error instanceof Error ? error.message : String(error)).split("\n")[0];
+      return { kind: "unreadable", file: "(session folder)", reason: quoteObserved(reason) };
+    }
   }
 
   /**
@@ -168,6 +175,18 @@ export class HolodeckScout extends Scout<HolodeckObservation> {
         this.emitCheckpoint(sessionStartCheckpoint(folder, read.adventure, observedAt));
         this.#ledger.markStarted(folder);
       } else {
+        // Ended before it was first seen: the folder appeared too, so its
+        // SESSION_START comes first.
+        if (!this.#ledger.isStarted(folder)) {
+          if (budget === 0) {
+            deferred++;
+            continue;
+          }
+          budget--;
+          started++;
+          this.emitCheckpoint(sessionStartCheckpoint(folder, read.adventure, observedAt));
+          this.#ledger.markStarted(folder);
+        }
         const tries = (this.#attempts.get(folder) ?? 0) + 1;
         if (read.scoresError && tries <= this.#scoresRetries) {
           this.#attempts.set(folder, tries);

@@ -213,7 +213,8 @@ Deno.test("an unreadable scores.json of an ended session is retried, then report
       "adventure.json": adventure({ transcript: talk, active: false }),
       "scores.json": '{"total_exchanges": 3, "unique_',
     });
-    assert.deepEqual(kinds(await h.tick()), ["[STARTUP]", "[PERIODIC]"]);
+    // The folder appeared: its start is reported at once, its end once scores.json is given up on.
+    assert.deepEqual(kinds(await h.tick()), ["[STARTUP]", "[SESSION_START]", "[PERIODIC]"]);
     assert.deepEqual(kinds(await h.tick()), ["[PERIODIC]"]);
     const tiles = await h.tick();
     assert.deepEqual(kinds(tiles), ["[SESSION_END]", "[PERIODIC]"]);
@@ -249,8 +250,10 @@ Deno.test("a restarted holodeck scout with the same state reports each session o
     await session(dir, "done_20261124T080000Z", {
       "adventure.json": adventure({ name: "Done", transcript: talk, active: false }),
     });
+    // "done" ended before it was first seen: its start, then its end.
     assert.deepEqual(kinds(await first.tick()), [
       "[STARTUP]",
+      "[SESSION_START]",
       "[SESSION_END]",
       "[SESSION_START]",
       "[PERIODIC]",
@@ -276,13 +279,54 @@ Deno.test("sessions beyond the per-tick report budget wait for the next tick, ol
         "adventure.json": adventure({ name: `S${i}`, transcript: talk, active: false }),
       });
     }
-    const names = async () =>
-      (await h.tick()).filter((t) => t.question.startsWith("[SESSION_END]"))
-        .map((t) => answer(t).name);
-    assert.deepEqual(await names(), ["S1", "S2"]);
-    assert.deepEqual(await names(), ["S3", "S4"]);
-    assert.deepEqual(await names(), ["S5"]);
-    assert.deepEqual(await names(), []);
+    // Each ended session costs two reports the first time it is seen: its start and its end.
+    const reports = async () =>
+      (await h.tick()).filter((t) => t.question.startsWith("[SESSION_"))
+        .map((t) => `${t.question.slice(9, 12)} ${answer(t).name}`);
+    assert.deepEqual(await reports(), ["STA S1", "END S1"]);
+    assert.deepEqual(await reports(), ["STA S2", "END S2"]);
+    assert.deepEqual(await reports(), ["STA S3", "END S3"]);
+    assert.deepEqual(await reports(), ["STA S4", "END S4"]);
+    assert.deepEqual(await reports(), ["STA S5", "END S5"]);
+    assert.deepEqual(await reports(), []);
+  });
+});
+
+Deno.test("a session folder moved away and back is one session: no second SESSION_START", async () => {
+  await withDir(async (root) => {
+    const dir = `${root}/sessions`;
+    await Deno.mkdir(dir);
+    const h = make(dir);
+    await session(dir, LIGHTHOUSE, { "adventure.json": adventure({ transcript: talk }) });
+    assert.deepEqual(kinds(await h.tick()), ["[STARTUP]", "[SESSION_START]", "[PERIODIC]"]);
+    await Deno.rename(`${dir}/${LIGHTHOUSE}`, `${root}/${LIGHTHOUSE}`);
+    const away = await h.tick();
+    assert.deepEqual(kinds(away), ["[PERIODIC]"]);
+    assert.equal(answer(away[0]).vanished, 1);
+    await Deno.rename(`${root}/${LIGHTHOUSE}`, `${dir}/${LIGHTHOUSE}`);
+    const back = await h.tick();
+    assert.deepEqual(kinds(back), ["[PERIODIC]"]);
+    assert.equal(answer(back[0]).active_sessions, 1);
+    await session(dir, LIGHTHOUSE, {
+      "adventure.json": adventure({ transcript: talk, ended: "2026-11-24T10:10:00Z" }),
+    });
+    assert.deepEqual(kinds(await h.tick()), ["[SESSION_END]", "[PERIODIC]"]);
+  });
+});
+
+Deno.test("a session whose files cannot be read is listed as unreadable; the other sessions are reported", async () => {
+  await withDir(async (dir) => {
+    const h = make(dir);
+    await session(dir, LIGHTHOUSE, { "adventure.json": adventure() });
+    // An adventure.json that cannot be read as a file (as a mode-600 file of another user).
+    await Deno.mkdir(`${dir}/bad_20261124T090000Z/adventure.json`, { recursive: true });
+    const tiles = await h.tick();
+    assert.deepEqual(kinds(tiles), ["[STARTUP]", "[SESSION_START]", "[PERIODIC]"]);
+    assert.equal(answer(tiles[1]).session, LIGHTHOUSE);
+    const periodic = answer(tiles[2]);
+    assert.equal(periodic.unreadable_now, 1);
+    assert.equal(periodic.unreadable[0].session, "bad_20261124T090000Z");
+    assert.match(periodic.unreadable[0].reason, /directory/i);
   });
 });
 

@@ -152,6 +152,84 @@ Deno.test("Tailer restarts at 0 after a copytruncate mid-stream and loses no lin
   });
 });
 
+/** The Deno file source, with every file given one identity: a new file reusing a deleted one's inode. */
+function sameInodeSource(): FileSource {
+  const inner = denoFileSource();
+  return {
+    async stat(path) {
+      const info = await inner.stat(path);
+      return info && { ...info, identity: "8:1234" };
+    },
+    async open(path) {
+      const file = await inner.open(path);
+      if (!file) return null;
+      return {
+        identity: "8:1234",
+        size: () => file.size(),
+        read: (offset, buffer) => file.read(offset, buffer),
+        close: () => file.close(),
+      };
+    },
+  };
+}
+
+Deno.test("Tailer reads a new file that reuses the old one's inode from its start, after a restart", async () => {
+  await withDir(async (dir) => {
+    const path = `${dir}/app.log`;
+    const state = new MemoryState();
+    let text = "";
+    for (let i = 0; i < 100; i++) text += `old ${lineText(i)}`;
+    await Deno.writeTextFile(path, text);
+    const before: number[] = [];
+    const first = tailer(path, state, before, { source: sameInodeSource(), fromStart: true });
+    await drain(first);
+    await first.commit();
+    await first.close();
+    assertSequence(before, 100);
+    // While the scout is down: logrotate compresses the old file away, and the
+    // new file gets its inode; it is already longer than the saved offset.
+    await Deno.remove(path);
+    text = "";
+    for (let i = 0; i < 200; i++) text += lineText(i);
+    await Deno.writeTextFile(path, text);
+    const after: number[] = [];
+    const second = tailer(path, state, after, { source: sameInodeSource() });
+    assert.equal((await second.tick()).rotations, 1);
+    await drain(second);
+    assertSequence(after, 200);
+    await second.close();
+  });
+});
+
+Deno.test("Tailer resumes in place after a copytruncate and a restart (the saved head follows the new content)", async () => {
+  await withDir(async (dir) => {
+    const path = `${dir}/app.log`;
+    const state = new MemoryState();
+    const seen: number[] = [];
+    const w = new AppWriter(path);
+    await w.open();
+    const first = tailer(path, state, seen);
+    await first.tick();
+    await writeAndTick(w, first, 0, 1000);
+    await drain(first);
+    await first.commit();
+    await Deno.copyFile(path, `${path}.1`);
+    await Deno.truncate(path, 0);
+    await writeAndTick(w, first, 1000, 1500);
+    await drain(first);
+    await first.commit();
+    await first.close();
+    let more = "";
+    for (let i = 1500; i < 1600; i++) more += lineText(i);
+    await w.write(more); // while the scout is down
+    w.close();
+    const second = tailer(path, state, seen);
+    await drain(second);
+    assertSequence(seen, 1600);
+    await second.close();
+  });
+});
+
 Deno.test("Tailer resumes after a restart mid-stream with no duplicate and no gap", async () => {
   await withDir(async (dir) => {
     const path = `${dir}/app.log`;

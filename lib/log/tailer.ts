@@ -51,7 +51,17 @@ export interface TailTick {
 interface Position {
   id: string | null;
   off: number;
+  /**
+   * A hash of the file's first `hl` bytes (its head, up to {@linkcode HEAD_BYTES}):
+   * a new file that reuses a deleted file's inode has the same `id`, but not
+   * the same head.
+   */
+  h?: string;
+  hl?: number;
 }
+
+/** How much of a file's start identifies it, with its `dev:ino` (bytes). */
+const HEAD_BYTES = 256;
 
 /**
  * A tailer over a {@linkcode FileSource}. The first start follows from the end
@@ -59,7 +69,9 @@ interface Position {
  * resumes from the offset saved by {@linkcode Tailer.commit}, so a restart
  * neither repeats nor skips a line. Rotation by rename-and-create: the old
  * file is read to its end through the open handle, then the new one from 0.
- * Copytruncate: a size below the offset restarts at 0. A partial last line is
+ * Copytruncate: a size below the offset restarts at 0. A restart finding the
+ * saved `dev:ino` with another head (the first 256 bytes: a new file that got
+ * the deleted one's inode) reads the file from 0. A partial last line is
  * held until complete. Reads are bounded by `chunkSize`, and each tick by
  * `tickBudget`; after a full chunk the next one is read into a second buffer
  * while the first is scanned.
@@ -100,6 +112,10 @@ export class Tailer {
   #resume: Position = { id: null, off: 0 };
   #size = 0;
   readonly #fromStart: boolean;
+  /** The open file's head hash, once taken (see {@linkcode Position.h}). */
+  #head: { file: OpenFile; len: number; hash: string } | null = null;
+  /** A file found at open to reuse the saved inode (a rotation the next tick counts). */
+  #reused = false;
 
   /**
    * Create a tailer; nothing is read before the first tick.
@@ -151,6 +167,7 @@ export class Tailer {
       if (this.#size < this.#readOffset) {
         this.#splitter.reset();
         this.#readOffset = 0;
+        this.#head = null; // new content at the start
         truncations++;
       }
       /** A read of the next chunk into `#buf`, started before this one was scanned. */
@@ -199,6 +216,10 @@ export class Tailer {
       rotations++;
       if (!(await this.#open())) missing = true;
     }
+    if (this.#reused) {
+      this.#reused = false;
+      rotations++;
+    }
     return {
       status: missing ? "missing" : "ok",
       bytesRead,
@@ -212,7 +233,7 @@ export class Tailer {
   /** Save the position after the last complete line delivered, so a restart resumes there. */
   async commit(): Promise<void> {
     const position: Position = this.#file
-      ? { id: this.#file.identity, off: this.#committed() }
+      ? { id: this.#file.identity, off: this.#committed(), ...(await this.#headOf(this.#file)) }
       : this.#resume;
     await this.#state.set(this.#key, JSON.stringify({ v: 1, ...position }));
   }
@@ -246,12 +267,43 @@ export class Tailer {
     const file = await this.#source.open(this.path);
     if (!file) return false;
     const size = await file.size();
-    const { id, off } = this.#resume;
-    const same = id === null || id === file.identity;
+    const { id, off, h, hl } = this.#resume;
+    let same = id === null || id === file.identity;
+    // The same inode with another head: the old file was deleted while the
+    // scout was down, and a new one got its inode (logrotate's compress).
+    if (same && off <= size && h !== undefined && hl && (await this.#hash(file, hl)) !== h) {
+      same = false;
+      this.#reused = true;
+    }
     this.#file = file;
+    this.#head = null;
     this.#readOffset = same && off <= size ? off : 0;
     this.#splitter.reset();
     return true;
+  }
+
+  /** The open file's head hash, for {@linkcode Tailer.commit} (read once it is complete). */
+  async #headOf(file: OpenFile): Promise<{ h?: string; hl?: number }> {
+    const len = Math.min(HEAD_BYTES, this.#committed());
+    if (len === 0) return {};
+    if (this.#head?.file !== file || this.#head.len < len) {
+      this.#head = { file, len, hash: await this.#hash(file, len) };
+    }
+    return { h: this.#head.hash, hl: this.#head.len };
+  }
+
+  /** FNV-1a (32 bit) of the first `len` bytes of `file`, in hex. */
+  async #hash(file: OpenFile, len: number): Promise<string> {
+    const head = new Uint8Array(len);
+    let got = 0;
+    while (got < len) {
+      const n = await file.read(got, head.subarray(got));
+      if (!(n > 0)) break;
+      got += n;
+    }
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < got; i++) hash = Math.imul(hash ^ head[i], 0x01000193) >>> 0;
+    return `${got}:${hash.toString(16)}`;
   }
 
   async #lastLineStart(file: OpenFile, size: number): Promise<number> {
@@ -274,7 +326,12 @@ function parsePosition(raw: string | undefined): Position | null {
     if (
       value?.v === 1 && Number.isSafeInteger(value.off) && value.off >= 0 &&
       (value.id === null || typeof value.id === "string")
-    ) return { id: value.id, off: value.off };
+    ) {
+      const head = typeof value.h === "string" && Number.isSafeInteger(value.hl) && value.hl > 0
+        ? { h: value.h, hl: value.hl }
+        : {};
+      return { id: value.id, off: value.off, ...head };
+    }
   } catch {
     // An unreadable position counts as none.
   }

@@ -515,15 +515,22 @@ export class Emitter {
     return total;
   }
 
-  /** Sleep `ms`, or less when `signal` aborts first. */
+  /**
+   * Sleep `ms`, or less when `signal` aborts first. A sleep that rejects ends
+   * the drain with its error (a Worker's sleep does, once its subrequests
+   * are spent: waiting on would only spin).
+   */
   #pause(ms: number, signal: AbortSignal): Promise<void> {
-    return new Promise<void>((resolve) => {
+    return new Promise<void>((resolve, reject) => {
       const done = () => {
         signal.removeEventListener("abort", done);
         resolve();
       };
       signal.addEventListener("abort", done, { once: true });
-      this.#sleep(ms, signal).then(done, done);
+      this.#sleep(ms, signal).then(done, (error) => {
+        signal.removeEventListener("abort", done);
+        reject(error);
+      });
     });
   }
 

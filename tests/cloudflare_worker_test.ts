@@ -114,6 +114,38 @@ Deno.test("createWorker stops at the subrequest budget and leaves the tiles in K
   assert.ok(third.some((e: { tile: { answer: string } }) => e.tile.answer.includes("budget")));
 });
 
+Deno.test("createWorker ends delivery when PLATO is down and its subrequests are spent, without spinning", async () => {
+  const kv = new FakeKv();
+  let deliveries = 0;
+  const records: string[] = [];
+  const worker = createWorker({
+    kinds: [httpScout],
+    fetch: (input) => {
+      const url = String(input instanceof Request ? input.url : input);
+      if (!url.startsWith("https://plato.example")) {
+        return Promise.resolve(Response.json({ ok: 1 }));
+      }
+      deliveries++;
+      return Promise.reject(new TypeError("fetch failed"));
+    },
+    logger: createLogger({ level: "debug", sink: (r) => records.push(r.message) }),
+    deliveryBudget: 3,
+    deadlineMs: 3000,
+  });
+  const env = {
+    PLATO_URL: "https://plato.example",
+    SCOUTS: JSON.stringify({ scouts: [scout("a")] }),
+    SCOUT_KV: kv,
+  };
+  const report = await worker.runCycle(env);
+  assert.equal(deliveries, 3);
+  assert.ok(report.errors.some((e) => /Delivery: .*budget/.test(e)), report.errors.join());
+  // One warning per failed try: a drain that spun on the spent budget logged thousands.
+  const failed = records.filter((m) => m.startsWith("Delivery failed"));
+  assert.ok(failed.length <= 4, `${failed.length} 'Delivery failed' lines`);
+  assert.equal(JSON.parse(kv.data.get("plato-scout:outbox")!).entries.length, report.pending);
+});
+
 Deno.test("createWorker masks credential-named ${VAR} values in every tile it delivers", async () => {
   const bodies: string[] = [];
   const fetchAll = memoryFetch([]);

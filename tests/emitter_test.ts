@@ -592,3 +592,19 @@ Deno.test("close() with a signal stops at once while it waits out a backoff", as
   assert.equal((await closing).pending, 1);
   assert.deepEqual(clock.pending, [], "the backoff's timer was left running");
 });
+
+Deno.test("close() ends with the error of a sleep that rejects, instead of retrying without waiting", async () => {
+  const clock = new FakeClock();
+  const { client, at } = flakyClient(clock, () => false);
+  const emitter = new Emitter({
+    client,
+    timers: clock,
+    now: clock.now,
+    sleep: () => Promise.reject(new Error("no more subrequests")),
+    autoFlush: false,
+    logger: quietLogger(),
+  });
+  emitter.emit(tile());
+  await assert.rejects(emitter.close({ deadlineMs: 10_000 }), /no more subrequests/);
+  assert.equal(at.length, 1);
+});

@@ -53,6 +53,40 @@ Deno.test("KvOutbox deletes its key once everything waiting was delivered", asyn
   assert.equal(kv.ops.delete, 1);
 });
 
+Deno.test("KvOutbox keeps its drop count once everything waiting was delivered, at no write per healthy run", async () => {
+  const kv = new FakeKv();
+  const outage = await KvOutbox.load(kv, { maxEntries: 2 });
+  for (let i = 0; i < 5; i++) outage.append(tileN(i));
+  await outage.close();
+  const recovery = await KvOutbox.load(kv, { maxEntries: 2 });
+  assert.equal(recovery.dropped, 3);
+  recovery.ack(["t3", "t4"]);
+  await recovery.close();
+  // A healthy run afterwards: one read, no write, and the count is still there.
+  const puts = kv.ops.put;
+  const healthy = await KvOutbox.load(kv, { maxEntries: 2 });
+  assert.equal(healthy.size(), 0);
+  assert.equal(healthy.dropped, 3);
+  healthy.append(tileN(5));
+  healthy.ack(["t5"]);
+  await healthy.close();
+  assert.equal(kv.ops.put, puts);
+  assert.equal(kv.ops.delete, 0);
+  assert.equal((await KvOutbox.load(kv)).dropped, 3);
+});
+
+Deno.test("KvOutbox counts a concurrent invocation's drops too", async () => {
+  const kv = new FakeKv();
+  const a = await KvOutbox.load(kv, { maxEntries: 2 });
+  const b = await KvOutbox.load(kv, { maxEntries: 2 });
+  for (let i = 0; i < 4; i++) a.append(tileN(i)); // drops 2
+  for (let i = 10; i < 13; i++) b.append(tileN(i)); // drops 1
+  await a.close();
+  await b.close();
+  // b merged a's entries, over its bound: two more dropped on top of both invocations' own.
+  assert.equal((await KvOutbox.load(kv)).dropped, 2 + 1 + 2);
+});
+
 Deno.test("KvOutbox keeps a concurrent invocation's tiles when both write", async () => {
   const kv = new FakeKv();
   const seed = await KvOutbox.load(kv);

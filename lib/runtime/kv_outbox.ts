@@ -73,6 +73,8 @@ export class KvOutbox implements Outbox {
   #entries: OutboxEntry[];
   #head = 0;
   #dropped: number;
+  /** `dropped` as stored when loaded (or last written). */
+  #droppedStored: number;
   #dirty = false;
   #loadedRev: string | undefined;
   #loadedIds: Set<string>;
@@ -89,7 +91,8 @@ export class KvOutbox implements Outbox {
         attempts: Math.max(e.attempts ?? 0, 1),
       }))
       : [];
-    this.#dropped = (stored?.dropped ?? 0) +
+    this.#droppedStored = stored?.dropped ?? 0;
+    this.#dropped = this.#droppedStored +
       (stored ? stored.entries.length - this.#entries.length : 0);
     this.#loadedRev = stored?.rev;
     this.#loadedIds = new Set(this.#entries.map((e) => e.tile.id));
@@ -182,12 +185,15 @@ export class KvOutbox implements Outbox {
   /**
    * Write what waits back to KV when anything changed since loading: one
    * `put` (plus one `get`, to merge a concurrent writer's entries), or one
-   * `delete` when nothing waits any more.
+   * `delete` when nothing waits any more and nothing was ever dropped (else
+   * the drop count stays, under the same key, with no entries).
    */
   async sync(): Promise<void> {
     if (!this.#dirty) return;
     let entries = this.#entries.slice(this.#head);
-    if (entries.length === 0 && this.#loadedRev === undefined) {
+    const nothingStored = this.#loadedRev === undefined ||
+      (this.#loadedIds.size === 0 && this.#dropped === this.#droppedStored);
+    if (entries.length === 0 && nothingStored) {
       // Nothing was waiting and nothing is: leave the key (and any other writer's) alone.
       this.#entries = [];
       this.#head = 0;
@@ -202,12 +208,14 @@ export class KvOutbox implements Outbox {
         !this.#loadedIds.has(e.tile.id) && !ours.has(e.tile.id)
       );
       entries = [...theirs, ...entries];
+      // Their drops since our load count too.
+      this.#dropped += Math.max(0, current.dropped - this.#droppedStored);
       if (entries.length > this.#maxEntries) {
         this.#dropped += entries.length - this.#maxEntries;
         entries = entries.slice(-this.#maxEntries);
       }
     }
-    if (entries.length === 0) {
+    if (entries.length === 0 && this.#dropped === 0) {
       if (current) await this.#kv.delete(this.#key);
       this.#loadedRev = undefined;
     } else {
@@ -223,6 +231,7 @@ export class KvOutbox implements Outbox {
       }]}`;
       await this.#kv.put(this.#key, text);
       this.#loadedRev = rev;
+      this.#droppedStored = this.#dropped;
       entries = entries.slice(first);
     }
     this.#entries = entries;

@@ -146,6 +146,25 @@ Deno.test("createWorker ends delivery when PLATO is down and its subrequests are
   assert.equal(JSON.parse(kv.data.get("plato-scout:outbox")!).entries.length, report.pending);
 });
 
+Deno.test("createWorker bounds the KV outbox by the config's emission limits when they are lower", async () => {
+  const kv = new FakeKv();
+  const worker = createWorker({
+    kinds: [httpScout],
+    fetch: memoryFetch([]),
+    logger: silent(),
+    deliveryBudget: 0, // PLATO out of reach: every tile waits
+  });
+  const env = {
+    PLATO_URL: "https://plato.example",
+    SCOUTS: JSON.stringify({ scouts: [scout("a")], emission: { outbox_max_entries: 3 } }),
+    SCOUT_KV: kv,
+  };
+  for (let i = 0; i < 5; i++) await worker.runCycle(env);
+  const stored = JSON.parse(kv.data.get("plato-scout:outbox")!);
+  assert.equal(stored.entries.length, 3);
+  assert.equal(stored.dropped, 6 - 3); // STARTUP and five PERIODIC tiles, the oldest dropped
+});
+
 Deno.test("createWorker masks credential-named ${VAR} values in every tile it delivers", async () => {
   const bodies: string[] = [];
   const fetchAll = memoryFetch([]);

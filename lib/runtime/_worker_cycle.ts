@@ -17,7 +17,7 @@ import type { ScoutKind } from "../scout_kind.ts";
 import type { StateStore } from "../state.ts";
 import { createWorkerFetch, SubrequestBudgetError } from "./_worker_fetch.ts";
 import type { KVNamespace } from "./cloudflare_types.ts";
-import { KvOutbox, type KvOutboxOptions } from "./kv_outbox.ts";
+import { KV_OUTBOX_DEFAULTS, KvOutbox, type KvOutboxOptions } from "./kv_outbox.ts";
 import { KvState } from "./kv_state.ts";
 
 /** What one cycle did (the manual trigger answers with it as JSON). */
@@ -85,7 +85,18 @@ export async function runWorkerCycle(
   if (kv) {
     try {
       [outbox, kvState] = await Promise.all([
-        KvOutbox.load(kv, options.outbox),
+        KvOutbox.load(kv, {
+          ...options.outbox,
+          // scout.yaml's emission bounds apply when tighter than the Worker's.
+          maxEntries: Math.min(
+            config.emission.outboxMaxEntries,
+            options.outbox.maxEntries ?? KV_OUTBOX_DEFAULTS.maxEntries,
+          ),
+          maxBytes: Math.min(
+            config.emission.outboxMaxBytes,
+            options.outbox.maxBytes ?? KV_OUTBOX_DEFAULTS.maxBytes,
+          ),
+        }),
         KvState.load(kv),
       ]);
       state = kvState;

@@ -62,7 +62,10 @@ export interface WorkerOptions {
   apiKey?: string;
   /** Name of the optional KV namespace binding for the outbox and state. Default `SCOUT_KV`. */
   kvBinding?: string;
-  /** Bounds of the KV outbox. Default 2,000 entries, 1 MiB. */
+  /**
+   * Bounds of the KV outbox. Default 2,000 entries, 1 MiB; the config's
+   * `emission.outbox_max_entries` and `outbox_max_bytes` apply when lower.
+   */
   outbox?: KvOutboxOptions;
   /** Subrequests the checks may use per invocation. Default 45 (free plan: 50 in all). */
   checkBudget?: number;

@@ -23,6 +23,12 @@ export interface KvOutboxOptions {
   maxBytes?: number;
 }
 
+/** The KV outbox's bounds when none are given: what one KV value and a Worker's CPU allow. */
+export const KV_OUTBOX_DEFAULTS: Readonly<Required<Omit<KvOutboxOptions, "key">>> = {
+  maxEntries: 2_000,
+  maxBytes: 1024 * 1024,
+};
+
 /** The stored value. `rev` changes on every write, to notice a concurrent writer. */
 interface Stored {
   v: 1;
@@ -109,8 +115,8 @@ export class KvOutbox implements Outbox {
   static async load(kv: KVNamespace, options: KvOutboxOptions = {}): Promise<KvOutbox> {
     const resolved = {
       key: options.key ?? "plato-scout:outbox",
-      maxEntries: options.maxEntries ?? 2_000,
-      maxBytes: options.maxBytes ?? 1024 * 1024,
+      maxEntries: options.maxEntries ?? KV_OUTBOX_DEFAULTS.maxEntries,
+      maxBytes: options.maxBytes ?? KV_OUTBOX_DEFAULTS.maxBytes,
     };
     for (const name of ["maxEntries", "maxBytes"] as const) {
       if (!Number.isInteger(resolved[name]) || resolved[name] < 1) {

@@ -50,10 +50,28 @@ export interface Outbox {
 export interface MemoryOutboxOptions {
   /** Most entries held; beyond it the oldest is dropped. Default 10,000. */
   capacity?: number;
+  /**
+   * Most bytes held, counting each tile's text in UTF-16 code units (about
+   * its size in memory and on the wire); beyond it the oldest are dropped.
+   * Default: no bound but `capacity`.
+   */
+  maxBytes?: number;
+}
+
+/** An entry with its counted size (0 when the outbox has no byte bound). */
+type SizedEntry = OutboxEntry & { bytes: number };
+
+/** About how many bytes a tile takes: its text fields and a JSON envelope. */
+function tileBytes(tile: Tile): number {
+  let n = 160 + tile.id.length + tile.domain.length + tile.question.length +
+    tile.answer.length + tile.source.length + tile.timestamp.length;
+  for (const tag of tile.tags) n += tag.length + 3;
+  return n;
 }
 
 /**
- * An in-memory outbox bounded by count, with a counted drop-oldest policy.
+ * An in-memory outbox bounded by count (and, if given, bytes), with a counted
+ * drop-oldest policy.
  * A ring buffer: `append` is O(1) and allocation-free once warm.
  *
  * @example Hold tiles in memory
@@ -68,7 +86,9 @@ export interface MemoryOutboxOptions {
  */
 export class MemoryOutbox implements Outbox {
   #capacity: number;
-  #ring: Array<OutboxEntry | undefined>;
+  #maxBytes: number;
+  #bytes = 0;
+  #ring: Array<SizedEntry | undefined>;
   #head = 0;
   #size = 0;
   #dropped = 0;
@@ -76,7 +96,7 @@ export class MemoryOutbox implements Outbox {
   /**
    * Create an outbox.
    *
-   * @param options The capacity.
+   * @param options The capacity, and a byte bound.
    */
   constructor(options: MemoryOutboxOptions = {}) {
     const capacity = options.capacity ?? 10_000;
@@ -85,7 +105,12 @@ export class MemoryOutbox implements Outbox {
         `Cannot create outbox: 'capacity' must be a positive integer, got ${capacity}`,
       );
     }
+    const maxBytes = options.maxBytes ?? Infinity;
+    if (!(maxBytes >= 1)) {
+      throw new RangeError(`Cannot create outbox: 'maxBytes' must be >= 1, got ${maxBytes}`);
+    }
     this.#capacity = capacity;
+    this.#maxBytes = maxBytes;
     this.#ring = new Array(Math.min(capacity, 1024));
   }
 
@@ -96,19 +121,26 @@ export class MemoryOutbox implements Outbox {
 
   /** Add a tile, dropping the oldest when full. */
   append(tile: Tile): void {
-    if (this.#size === this.#capacity) {
-      this.#ring[this.#head] = undefined;
-      this.#head = (this.#head + 1) % this.#ring.length;
-      this.#size--;
-      this.#dropped++;
-    }
+    if (this.#size === this.#capacity) this.#dropOldest();
+    const bytes = this.#maxBytes === Infinity ? 0 : tileBytes(tile);
+    // The newest tile is kept even when it alone is over the bound.
+    while (this.#size > 0 && this.#bytes + bytes > this.#maxBytes) this.#dropOldest();
     if (this.#size === this.#ring.length) this.#grow();
-    this.#ring[(this.#head + this.#size) % this.#ring.length] = { tile, attempts: 0 };
+    this.#ring[(this.#head + this.#size) % this.#ring.length] = { tile, attempts: 0, bytes };
     this.#size++;
+    this.#bytes += bytes;
+  }
+
+  #dropOldest(): void {
+    this.#bytes -= this.#ring[this.#head]!.bytes;
+    this.#ring[this.#head] = undefined;
+    this.#head = (this.#head + 1) % this.#ring.length;
+    this.#size--;
+    this.#dropped++;
   }
 
   #grow(): void {
-    const next = new Array<OutboxEntry | undefined>(
+    const next = new Array<SizedEntry | undefined>(
       Math.min(this.#capacity, this.#ring.length * 2),
     );
     for (let i = 0; i < this.#size; i++) next[i] = this.#ring[(this.#head + i) % this.#ring.length];
@@ -132,15 +164,17 @@ export class MemoryOutbox implements Outbox {
     while (this.#size > 0 && remove.size > 0) {
       const entry = this.#ring[this.#head]!;
       if (!remove.delete(entry.tile.id)) break;
+      this.#bytes -= entry.bytes;
       this.#ring[this.#head] = undefined;
       this.#head = (this.#head + 1) % this.#ring.length;
       this.#size--;
     }
     if (remove.size === 0) return;
-    const kept: OutboxEntry[] = [];
+    const kept: SizedEntry[] = [];
     for (let i = 0; i < this.#size; i++) {
       const entry = this.#ring[(this.#head + i) % this.#ring.length]!;
       if (!remove.has(entry.tile.id)) kept.push(entry);
+      else this.#bytes -= entry.bytes;
     }
     this.#ring.fill(undefined);
     for (let i = 0; i < kept.length; i++) this.#ring[i] = kept[i];

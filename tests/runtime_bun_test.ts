@@ -33,13 +33,13 @@ Deno.test("bun: the core conformance suite passes under Bun", async () => {
   }
 });
 
-Deno.test("bun: the Bun entrypoint's file source, Bun.serve metrics and scout cycle work", async () => {
+Deno.test("bun: the Bun entrypoint's file source, Bun.serve metrics, scout cycle and outbox byte bound work", async () => {
   const { path } = await bundle("tests/_support/bun_adapter_check.ts");
   const plato = new FakePlato().start();
   try {
     const out = lastJson(await npx("bun@1", ["run", path, plato.url]));
     for (const r of out.results) assert.ok(r.ok, `${r.name}: ${r.detail}`);
-    assert.equal(out.results.length, 2);
+    assert.equal(out.results.length, 3);
     const sources = plato.stored.map((t) => t.source);
     assert.deepEqual(sources, ["bun-probe", "bun-probe"]);
   } finally {

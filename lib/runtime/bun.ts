@@ -121,11 +121,15 @@ export async function runConfigBun(
   const log = options.logger ?? createLogger({ name: "plato-scout", secrets });
   const metrics = new MetricsRegistry();
   const outbox = options.outbox ??
-    new MemoryOutbox({ capacity: config.emission.outboxMaxEntries });
+    new MemoryOutbox({
+      capacity: config.emission.outboxMaxEntries,
+      maxBytes: config.emission.outboxMaxBytes,
+    });
   const emitter = new Emitter({
     client: createPlatoClient({ url: platoUrl, apiKey }),
     outbox,
     batchSize: config.emission.batchSize,
+    concurrency: config.emission.concurrency,
     minIntervalMs: config.emission.minIntervalSeconds * 1000,
     gate: config.emission.gate,
     secrets,

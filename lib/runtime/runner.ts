@@ -99,7 +99,10 @@ export async function runConfig(config: ResolvedConfig, options: RunOptions): Pr
   let db: ReturnType<typeof openSqliteDatabase> | undefined;
   let lock: Deno.FsFile | undefined;
   if (options.stdout) {
-    outbox = new MemoryOutbox({ capacity: config.emission.outboxMaxEntries });
+    outbox = new MemoryOutbox({
+      capacity: config.emission.outboxMaxEntries,
+      maxBytes: config.emission.outboxMaxBytes,
+    });
     state = new MemoryState();
   } else {
     try {

@@ -10,6 +10,7 @@ import { mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { z } from "zod";
 import { validateConfig } from "../../lib/config/load.ts";
 import { bunFileSource, runConfigBun } from "../../lib/runtime/bun.ts";
+import { createLogger } from "../../lib/logger.ts";
 import { Scout } from "../../lib/scout.ts";
 import type { ScoutKind } from "../../lib/scout_kind.ts";
 
@@ -84,6 +85,27 @@ await test("runConfigBun runs a cycle, serves /metrics with Bun.serve, and deliv
   });
   check(code === 0, `exit code ${code}`);
   check(metrics.includes("plato_scout_outbox_depth"), `metrics: ${metrics.slice(0, 200)}`);
+});
+
+await test("runConfigBun bounds its outbox by emission.outbox_max_bytes", async () => {
+  const r = validateConfig({
+    scout: { name: "bun-bytes", scout_room: "tests/bun" },
+    watch: { type: "probe" },
+    emission: { outbox_max_bytes: 1024 },
+  }, { kinds: [probe] });
+  check(r.ok, JSON.stringify(r));
+  if (!r.ok) return;
+  const lines: string[] = [];
+  const code = await runConfigBun(r.config, {
+    kinds: [probe],
+    once: true,
+    platoUrl: "http://127.0.0.1:1", // nothing listens: every tile waits
+    deadlineMs: 0,
+    logger: createLogger({ level: "debug", sink: (record) => lines.push(record.message) }),
+  });
+  check(code === 1, `exit code ${code}`);
+  // The STARTUP and PERIODIC tiles do not fit in 1 KiB together: the older is dropped.
+  check(lines.some((l) => /^Outbox full: 1 oldest tile/.test(l)), lines.join(" | "));
 });
 
 console.log(JSON.stringify({ results }));

@@ -165,6 +165,60 @@ Deno.test("createWorker bounds the KV outbox by the config's emission limits whe
   assert.equal(stored.dropped, 6 - 3); // STARTUP and five PERIODIC tiles, the oldest dropped
 });
 
+/** A KV namespace whose reads or writes can be made to fail, as KV does past its daily limits. */
+class FlakyKv extends FakeKv {
+  failGets = false;
+  failPuts = false;
+  override get(key: string): Promise<string | null> {
+    return this.failGets ? Promise.reject(new Error("KV GET failed: 503")) : super.get(key);
+  }
+  override put(key: string, value: string): Promise<void> {
+    return this.failPuts
+      ? Promise.reject(new Error("KV put() limit exceeded for the day"))
+      : super.put(key, value);
+  }
+}
+
+Deno.test("createWorker keeps tiles in memory while KV fails, and delivers each once when KV and PLATO are back", async () => {
+  const kv = new FlakyKv();
+  let platoUp = false;
+  const sent: Array<{ id: string; question: string }> = [];
+  const worker = createWorker({
+    kinds: [httpScout],
+    fetch: (input, init) => {
+      const url = String(input instanceof Request ? input.url : input);
+      if (url.startsWith("https://plato.example")) {
+        if (!platoUp) return Promise.reject(new TypeError("fetch failed"));
+        sent.push(...(JSON.parse(String(init?.body)) as { tiles: typeof sent }).tiles);
+        return memoryFetch([])(input, init);
+      }
+      return Promise.resolve(Response.json({ ok: 1 }));
+    },
+    logger: silent(),
+    deadlineMs: 0,
+  });
+  const env = {
+    PLATO_URL: "https://plato.example",
+    SCOUTS: JSON.stringify({ scouts: [scout("a")] }),
+    SCOUT_KV: kv,
+  };
+  await worker.runCycle(env); // STARTUP and PERIODIC wait in KV
+  kv.failGets = true;
+  const readFailed = await worker.runCycle(env); // KV unreadable: this cycle's tile waits in memory
+  assert.ok(readFailed.errors.some((e) => /KV unavailable/.test(e)), readFailed.errors.join());
+  kv.failGets = false;
+  kv.failPuts = true;
+  const writeFailed = await worker.runCycle(env); // KV unwritable: what waits stays in memory
+  assert.ok(writeFailed.errors.some((e) => /kept in memory/.test(e)), writeFailed.errors.join());
+  kv.failPuts = false;
+  platoUp = true;
+  const back = await worker.runCycle(env);
+  assert.equal(back.pending, 0, back.errors.join());
+  // One PERIODIC per cycle, each sent once (the cycle without KV state sent a second STARTUP).
+  assert.equal(new Set(sent.map((t) => t.id)).size, sent.length);
+  assert.equal(sent.filter((t) => t.question.startsWith("[PERIODIC]")).length, 4);
+});
+
 Deno.test("createWorker masks credential-named ${VAR} values in every tile it delivers", async () => {
   const bodies: string[] = [];
   const fetchAll = memoryFetch([]);

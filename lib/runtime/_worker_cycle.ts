@@ -100,6 +100,15 @@ export async function runWorkerCycle(
         KvState.load(kv),
       ]);
       state = kvState;
+      // Tiles an earlier cycle of this isolate could only keep in memory (KV
+      // was failing then) go back into the durable outbox.
+      const kept = options.memory.outbox.size();
+      if (kept > 0) {
+        const entries = options.memory.outbox.peek(kept);
+        const stored = new Set((await outbox.peek(outbox.size())).map((e) => e.tile.id));
+        for (const entry of entries) if (!stored.has(entry.tile.id)) outbox.append(entry.tile);
+        options.memory.outbox.ack(entries.map((e) => e.tile.id));
+      }
     } catch (error) {
       errors.push(`KV unavailable, tiles kept in memory only: ${(error as Error).message}`);
       log.error(errors.at(-1)!);
@@ -181,7 +190,15 @@ export async function runWorkerCycle(
   try {
     await Promise.all([outbox.close?.(), kvState?.sync()]);
   } catch (error) {
-    errors.push(`Cannot persist to KV: ${(error as Error).message}`);
+    // Keep what waits in this isolate's memory: the next cycle here puts it back in KV.
+    const waiting = outbox === options.memory.outbox ? 0 : outbox.size();
+    if (waiting > 0) {
+      for (const entry of await outbox.peek(waiting)) options.memory.outbox.append(entry.tile);
+    }
+    errors.push(
+      `Cannot persist to KV: ${(error as Error).message}` +
+        (waiting > 0 ? `; ${waiting} tile(s) kept in memory for the next cycle` : ""),
+    );
     log.error(errors.at(-1)!);
   }
   const stats = emitter.stats;

@@ -15,7 +15,7 @@ import { Scout, type ScoutOptions } from "../lib/scout.ts";
 import type { DirReader, ScoutKind } from "../lib/scout_kind.ts";
 import { fitAnswer } from "./_answer.ts";
 import { sessionKey, SessionLedger } from "./_holodeck_ledger.ts";
-import { readSession, type SessionRead } from "./_holodeck_session.ts";
+import { type Adventure, readSession, type SessionRead } from "./_holodeck_session.ts";
 import { sessionEndCheckpoint, sessionStartCheckpoint } from "./_holodeck_tiles.ts";
 
 /** Options of {@linkcode HolodeckScout}: the scout's own, plus the folder to watch. */
@@ -156,6 +156,18 @@ export class HolodeckScout extends Scout<HolodeckObservation> {
     let deferred = 0;
     const active: string[] = [];
     const unreadable: Array<{ session: string; file: string; reason: string }> = [];
+    /** Report a session's start; false when the tick's report budget is spent (a later tick will). */
+    const reportStart = (folder: string, adventure: Adventure): boolean => {
+      if (budget === 0) {
+        deferred++;
+        return false;
+      }
+      budget--;
+      started++;
+      this.emitCheckpoint(sessionStartCheckpoint(folder, adventure, observedAt));
+      this.#ledger.markStarted(folder);
+      return true;
+    };
     for (const { folder, read } of obs.sessions) {
       if (read.kind === "waiting") {
         waiting++;
@@ -166,27 +178,15 @@ export class HolodeckScout extends Scout<HolodeckObservation> {
       } else if (read.kind === "open") {
         active.push(folder);
         if (this.#ledger.isStarted(folder)) continue;
-        if (budget === 0 || this.#ledger.full) {
+        if (this.#ledger.full) {
           deferred++;
           continue;
         }
-        budget--;
-        started++;
-        this.emitCheckpoint(sessionStartCheckpoint(folder, read.adventure, observedAt));
-        this.#ledger.markStarted(folder);
+        reportStart(folder, read.adventure);
       } else {
         // Ended before it was first seen: the folder appeared too, so its
         // SESSION_START comes first.
-        if (!this.#ledger.isStarted(folder)) {
-          if (budget === 0) {
-            deferred++;
-            continue;
-          }
-          budget--;
-          started++;
-          this.emitCheckpoint(sessionStartCheckpoint(folder, read.adventure, observedAt));
-          this.#ledger.markStarted(folder);
-        }
+        if (!this.#ledger.isStarted(folder) && !reportStart(folder, read.adventure)) continue;
         const tries = (this.#attempts.get(folder) ?? 0) + 1;
         if (read.scoresError && tries <= this.#scoresRetries) {
           this.#attempts.set(folder, tries);

@@ -4,6 +4,7 @@ import {
   createLogger,
   createPlatoClient,
   Emitter,
+  type EmitterOptions,
   type LogRecord,
   MemoryOutbox,
   METRIC,
@@ -508,20 +509,25 @@ function flakyClient(clock: FakeClock, up: () => boolean, retryAfter?: number) {
   return { client, at };
 }
 
+/** An emitter on `clock` that flushes only when asked (close() drains), with `extra` options. */
+function clockEmitter(clock: FakeClock, client: PlatoClient, extra: Partial<EmitterOptions> = {}) {
+  return new Emitter({
+    client,
+    timers: clock,
+    now: clock.now,
+    sleep: clock.sleep,
+    autoFlush: false,
+    logger: quietLogger(),
+    ...extra,
+  });
+}
+
 Deno.test("close() after a long outage keeps trying until its deadline, whatever backoff the outage built up", async () => {
   const clock = new FakeClock();
   const records: LogRecord[] = [];
   let backAt = Infinity;
   const { client, at } = flakyClient(clock, () => clock.t >= backAt);
-  const emitter = new Emitter({
-    client,
-    timers: clock,
-    now: clock.now,
-    sleep: clock.sleep,
-    random: () => 0.99,
-    autoFlush: false,
-    logger: quietLogger(records),
-  });
+  const emitter = clockEmitter(clock, client, { random: () => 0.99, logger: quietLogger(records) });
   emitter.emit(tile());
   // Twelve failed flushes: the next backoff would be ~59 s, past the whole deadline.
   for (let i = 0; i < 12; i++) await emitter.flush();
@@ -546,14 +552,7 @@ Deno.test("close() honours the server's Retry-After: it waits it out within the 
     const clock = new FakeClock();
     let failing = true;
     const { client, at } = flakyClient(clock, () => !failing, retryAfter);
-    const emitter = new Emitter({
-      client,
-      timers: clock,
-      now: clock.now,
-      sleep: clock.sleep,
-      autoFlush: false,
-      logger: quietLogger(),
-    });
+    const emitter = clockEmitter(clock, client);
     emitter.emit(tile());
     await emitter.flush(); // answered 'Retry-After'
     failing = false;
@@ -568,14 +567,9 @@ Deno.test("close() honours the server's Retry-After: it waits it out within the 
 Deno.test("close() with a signal stops at once while it waits out a backoff", async () => {
   const clock = new FakeClock();
   const { client, at } = flakyClient(clock, () => false);
-  const emitter = new Emitter({
-    client,
-    timers: clock,
-    now: clock.now,
+  const emitter = clockEmitter(clock, client, {
     sleep: (ms, signal) => sleepOn(clock, ms, signal),
     random: () => 0.99,
-    autoFlush: false,
-    logger: quietLogger(),
   });
   emitter.emit(tile());
   const stop = new AbortController();
@@ -596,13 +590,8 @@ Deno.test("close() with a signal stops at once while it waits out a backoff", as
 Deno.test("close() ends with the error of a sleep that rejects, instead of retrying without waiting", async () => {
   const clock = new FakeClock();
   const { client, at } = flakyClient(clock, () => false);
-  const emitter = new Emitter({
-    client,
-    timers: clock,
-    now: clock.now,
+  const emitter = clockEmitter(clock, client, {
     sleep: () => Promise.reject(new Error("no more subrequests")),
-    autoFlush: false,
-    logger: quietLogger(),
   });
   emitter.emit(tile());
   await assert.rejects(emitter.close({ deadlineMs: 10_000 }), /no more subrequests/);

@@ -378,6 +378,7 @@ export class Scout<T = Record<string, unknown>> {
     if (!this.#started) await this.start();
     const started = this.now();
     this.#counts.ticks++;
+    const tilesBefore = this.#counts.tiles;
     let phase = "collect";
     try {
       const data = await this.collect(signal);
@@ -386,6 +387,8 @@ export class Scout<T = Record<string, unknown>> {
       }, (this.now() - started) / 1000);
       phase = "analyze";
       await this.onPeriodic(data);
+      // A cycle the stop cut short, with nothing to show, is not a cycle run.
+      if (signal?.aborted && this.#counts.tiles === tilesBefore) this.#counts.ticks--;
       return { ok: true, durationMs: this.now() - started };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

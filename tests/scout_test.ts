@@ -75,6 +75,30 @@ Deno.test("tick() starts the scout, collects and emits startup and periodic tile
   }
 });
 
+Deno.test("a cycle the stop cut short with no tile is not counted in SESSION_END's cycles", async () => {
+  const server = new FakePlato().start();
+  const clock = new FakeClock();
+  try {
+    // Like the HTTP scout: a probe the stop cancelled reports nothing.
+    class StoppableScout extends CountingScout {
+      override onPeriodic(data: { value: number }): void {
+        if (!stop.signal.aborted) super.onPeriodic(data);
+      }
+    }
+    const stop = new AbortController();
+    const scout = new StoppableScout(options(server, clock));
+    await scout.tick(stop.signal);
+    stop.abort();
+    await scout.tick(stop.signal);
+    const end = JSON.parse(scout.emitSessionEnd("stopped").answer);
+    assert.equal(end.cycles, 1);
+    // STARTUP, one PERIODIC and this SESSION_END.
+    assert.equal(end.tiles_emitted, 3);
+  } finally {
+    server.stop();
+  }
+});
+
 Deno.test("identical periodic observations still pass the fleet gate's duplicate rule", async () => {
   const server = new FakePlato().start();
   const clock = new FakeClock();

@@ -12,5 +12,10 @@ export {
 } from "./load.ts";
 export { configJsonSchema, type ResolvedConfig, type ResolvedScout } from "./schema.ts";
 export { type ConfigProblem, formatPath, formatProblem } from "./issues.ts";
-export { interpolateEnv, type InterpolationProblem } from "./interpolate.ts";
+export {
+  type InterpolatedValue,
+  interpolateEnv,
+  type InterpolationProblem,
+  type InterpolationResult,
+} from "./interpolate.ts";
 export { buildScouts, type BuildScoutsOptions, namespacedState } from "../build_scouts.ts";

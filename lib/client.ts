@@ -48,6 +48,18 @@ export interface PlatoClientOptions {
   now?: () => number;
   /** Timers for the per-request deadline; default the global ones. */
   timers?: Timers;
+  /**
+   * Whether to send batches to `POST /submit_batch` (default true). False
+   * sends each tile to `/submit`: for a server known to lack the batch
+   * endpoint (see {@linkcode PlatoClientOptions.onNoBatch}).
+   */
+  batch?: boolean;
+  /**
+   * Called once when the server answers `/submit_batch` with 404 or 405 (it
+   * has no batch endpoint; the client then sends each tile to `/submit`). A
+   * short-lived run can remember it, and pass `batch: false` next time.
+   */
+  onNoBatch?: () => void;
 }
 
 /** Options of {@linkcode PlatoClient.readRoom}. */
@@ -135,7 +147,7 @@ export function createPlatoClient(options: PlatoClientOptions): PlatoClient {
   const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
   const timeoutMs = options.timeoutMs ?? 10_000;
   const now = options.now ?? Date.now;
-  let batchSupported = true;
+  let batchSupported = options.batch ?? true;
 
   function headers(json: boolean): Headers {
     const h = new Headers({ accept: "application/json" });
@@ -268,7 +280,10 @@ export function createPlatoClient(options: PlatoClientOptions): PlatoClient {
     if ("error" in result) return tiles.map(() => ({ kind: "retryable", reason: result.error }));
     const { response, text } = result;
     if (response.status === 404 || response.status === 405) {
-      batchSupported = false;
+      if (batchSupported) {
+        batchSupported = false;
+        options.onNoBatch?.();
+      }
       return submitEach(tiles, signal);
     }
     if (response.status === 413 || response.status === 400) {

@@ -94,6 +94,30 @@ Deno.test("--once sends the cycle's tiles together in one batch request", async 
   }
 });
 
+Deno.test("--once runs remember a PLATO without /submit_batch: only the first one asks", async () => {
+  const f = await fixture();
+  const plato = new FakePlato({ batch: false }).start();
+  try {
+    const args = ["log", "--file", f.log, "--room", "e2e/once-nobatch", "--once"];
+    for (const _ of [1, 2]) {
+      const r = await runCli([...args, "--state-dir", f.state], { env: { PLATO_URL: plato.url } });
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const posts = plato.requests.filter((q) => q.method === "POST").map((q) => q.path);
+    assert.deepEqual(posts, ["/submit_batch", "/submit", "/submit", "/submit", "/submit"]);
+    assert.equal(plato.stored.length, 4);
+    // Another state directory knows nothing of it.
+    const fresh = await runCli([...args, "--state-dir", `${f.dir}/other`], {
+      env: { PLATO_URL: plato.url },
+    });
+    assert.equal(fresh.code, 0, fresh.stderr);
+    assert.equal(plato.requests.filter((q) => q.path === "/submit_batch").length, 2);
+  } finally {
+    plato.stop();
+    await Deno.remove(f.dir, { recursive: true });
+  }
+});
+
 Deno.test("http --once against a target that never answers: the deadline fires, an ERROR tile is delivered, exit 0", async () => {
   const f = await fixture();
   const silent = startSilentServer();

@@ -201,6 +201,28 @@ Deno.test("submitBatch() falls back to /submit per tile when the server answers 
   }
 });
 
+Deno.test("submitBatch() reports a missing /submit_batch once, and skips it when told to", async () => {
+  const server = new FakePlato({ batch: false }).start();
+  try {
+    let noted = 0;
+    const client = createPlatoClient({ url: server.url, onNoBatch: () => noted++ });
+    // Two batches in flight at once both meet the 404: one note.
+    await Promise.all([
+      client.submitBatch([tile("c1 tile"), tile("c2 tile")]),
+      client.submitBatch([tile("c3 tile"), tile("c4 tile")]),
+    ]);
+    assert.equal(noted, 1);
+    const told = createPlatoClient({ url: server.url, batch: false, onNoBatch: () => noted++ });
+    server.requests.length = 0;
+    const outcomes = await told.submitBatch([tile("c5 tile"), tile("c6 tile")]);
+    assert.deepEqual(outcomes.map((o) => o.kind), ["accepted", "accepted"]);
+    assert.deepEqual(server.requests.map((r) => r.path), ["/submit", "/submit"]);
+    assert.equal(noted, 1);
+  } finally {
+    server.stop();
+  }
+});
+
 Deno.test("submitBatch() marks every tile retryable when the batch request fails", async () => {
   const server = new FakePlato().start();
   try {

@@ -242,3 +242,39 @@ Deno.test("createWorker masks credential-named ${VAR} values in every tile it de
   assert.match(bodies[0], /hooks\/\*\*\*/);
   assert.ok(!bodies[0].includes("Hook-S3cret-Path-Value"));
 });
+
+Deno.test("createWorker remembers in KV, for an hour, a PLATO without /submit_batch", async () => {
+  const kv = new FakeKv();
+  const seen: string[] = [];
+  let now = Date.UTC(2026, 11, 3, 12);
+  const worker = createWorker({
+    kinds: [httpScout],
+    fetch: (input) => {
+      const url = String(input instanceof Request ? input.url : input);
+      if (url.startsWith("https://plato.example")) seen.push(new URL(url).pathname);
+      if (url.endsWith("/submit_batch")) return Promise.resolve(new Response("", { status: 404 }));
+      return Promise.resolve(Response.json({ status: "ok" }));
+    },
+    logger: silent(),
+    now: () => now,
+  });
+  const env = {
+    PLATO_URL: "https://plato.example",
+    SCOUTS: JSON.stringify({ scouts: [scout("a"), scout("b")] }),
+    SCOUT_KV: kv,
+  };
+  const cycle = async () => {
+    seen.length = 0;
+    const report = await worker.runCycle(env);
+    assert.equal(report.pending, 0, report.errors.join());
+    return [...seen];
+  };
+  // The first cycle learns it (a startup and a periodic tile per scout).
+  assert.deepEqual(await cycle(), ["/submit_batch", "/submit", "/submit", "/submit", "/submit"]);
+  // The next ones spend no subrequest on it.
+  now += 60_000;
+  assert.deepEqual(await cycle(), ["/submit", "/submit"]);
+  // An hour on, the server may have been upgraded: ask again.
+  now += 3_600_000;
+  assert.deepEqual(await cycle(), ["/submit_batch", "/submit", "/submit"]);
+});

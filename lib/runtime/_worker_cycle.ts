@@ -6,6 +6,7 @@
  * @module
  */
 
+import { loadBatchMemory } from "../batch_memory.ts";
 import { buildScouts } from "../build_scouts.ts";
 import { createPlatoClient } from "../client.ts";
 import type { ResolvedConfig } from "../config/schema.ts";
@@ -58,6 +59,8 @@ export interface CycleOptions {
   logger: Logger;
   /** Per-isolate fallbacks when no KV namespace is bound. */
   memory: { outbox: MemoryOutbox; state: StateStore };
+  /** Epoch milliseconds now. Default `Date.now`. */
+  now?: () => number;
 }
 
 const ANNOUNCED = "plato-scout-worker:announced:";
@@ -123,11 +126,16 @@ export async function runWorkerCycle(
     maxConnections: options.maxConnections,
   });
   const metrics = new MetricsRegistry();
+  // A PLATO without /submit_batch, as an earlier invocation found: its 404
+  // would spend one of the few delivery subrequests every time.
+  const batchMemory = await loadBatchMemory(state, target.platoUrl, (options.now ?? Date.now)());
   const emitter = new Emitter({
     client: createPlatoClient({
       url: target.platoUrl,
       apiKey: target.apiKey,
       fetch: delivery.fetch,
+      batch: batchMemory.batch,
+      onNoBatch: batchMemory.onNoBatch,
     }),
     outbox,
     batchSize: config.emission.batchSize,
@@ -188,6 +196,7 @@ export async function runWorkerCycle(
     log.warn(errors.at(-1)!);
   }
   try {
+    await batchMemory.save();
     await Promise.all([outbox.close?.(), kvState?.sync()]);
   } catch (error) {
     // Keep what waits in this isolate's memory: the next cycle here puts it back in KV.

@@ -79,6 +79,8 @@ export interface WorkerOptions {
   fetch?: typeof fetch;
   /** Default: one line per record to `console.error`, level from `SCOUT_LOG_LEVEL`. */
   logger?: Logger;
+  /** Epoch milliseconds now. Default `Date.now`. */
+  now?: () => number;
 }
 
 /** The Worker: export it as the module's default. */
@@ -185,6 +187,7 @@ export function createWorker(options: WorkerOptions): ScoutWorker {
         outbox: options.outbox ?? {},
         logger: log,
         memory,
+        now: options.now,
       },
     );
     const line = `Cycle${

@@ -1,3 +1,4 @@
+import { loadBatchMemory } from "../batch_memory.ts";
 import { buildScouts } from "../build_scouts.ts";
 import { createPlatoClient } from "../client.ts";
 import type { ResolvedConfig } from "../config/schema.ts";
@@ -246,11 +247,22 @@ async function runScouts(
   // A --once run makes a request or two: their deadlines need no timer that
   // keeps the process alive, and on Deno the first setTimeout costs ~12 ms.
   const timers = options.once ? deadlineTimers : undefined;
+  // A cron's --once runs remember a PLATO without /submit_batch (a long run
+  // learns it once): its 404 would cost every run a request.
+  const batchMemory = options.once && !options.stdout
+    ? await loadBatchMemory(state, platoUrl, Date.now())
+    : undefined;
   const client = options.stdout
     ? (await import("../printing_client.ts")).createPrintingClient(
       options.print ?? ((line) => console.log(line)),
     )
-    : createPlatoClient({ url: platoUrl, apiKey, timers });
+    : createPlatoClient({
+      url: platoUrl,
+      apiKey,
+      timers,
+      batch: batchMemory?.batch,
+      onNoBatch: batchMemory?.onNoBatch,
+    });
   const emitter = new Emitter({
     client,
     outbox,
@@ -315,7 +327,15 @@ async function runScouts(
   );
   const deadlineMs = options.deadlineMs ?? 10_000;
   try {
-    if (options.once) return await runOnce(scouts, emitter, options, { log, stateDir, deadlineMs });
+    if (options.once) {
+      try {
+        return await runOnce(scouts, emitter, options, { log, stateDir, deadlineMs });
+      } finally {
+        await batchMemory?.save().catch((e) =>
+          log.warn(`Cannot note that PLATO has no /submit_batch: ${firstLine(e)}`)
+        );
+      }
+    }
     const signal = options.signal ?? new AbortController().signal;
     const { scheduleScout } = await import("./deno_schedule.ts");
     const running = scouts.map(({ scout, pollInterval, cron }) =>

@@ -392,6 +392,47 @@ Deno.test("--stdout prints each tile as one JSON line and sends nothing", async 
   }
 });
 
+Deno.test("--stdout starts from the state directory's log offset and changes nothing in it", async () => {
+  const f = await fixture();
+  const plato = new FakePlato().start();
+  try {
+    const args = ["--watch-file", f.log, "--room", "e2e/stdout-state", "--once"];
+    const env = { PLATO_URL: plato.url };
+    const real = await runCli([...args, "--state-dir", f.state], { env });
+    assert.equal(real.code, 0, real.stderr);
+    await Deno.writeTextFile(f.log, "ERROR payment gateway timed out after 30s\nINFO ok\n", {
+      append: true,
+    });
+    const before = await Deno.readFile(`${f.state}/scout.db`);
+    const preview = async () => {
+      const r = await runCli([...args, "--stdout", "--state-dir", f.state], { env });
+      assert.equal(r.code, 0, r.stderr);
+      return r.stdout.trimEnd().split("\n").map((l) => JSON.parse(l).answer as string).join("\n");
+    };
+    const first = await preview();
+    assert.match(first, /"lines_scanned": 2,\s+"lines_matched": 1,/);
+    assert.match(first, /payment gateway timed out/);
+    // Twice the same: the dry run kept no offset.
+    assert.equal(
+      (await preview()).replace(/"20\d\d-[^"]*"/g, ""),
+      first.replace(/"20\d\d-[^"]*"/g, ""),
+    );
+    assert.deepEqual(await Deno.readFile(`${f.state}/scout.db`), before);
+    assert.equal(plato.stored.length, 2, "a dry run sends nothing");
+    // The next real run delivers what the preview showed.
+    const next = await runCli([...args, "--state-dir", f.state], { env });
+    assert.equal(next.code, 0, next.stderr);
+    assert.ok(plato.stored.some((t) => String(t.answer).includes("payment gateway timed out")));
+    // A state directory that does not exist is not made by a dry run.
+    const none = await runCli([...args, "--stdout", "--state-dir", `${f.dir}/none`], { env });
+    assert.equal(none.code, 0, none.stderr);
+    await assert.rejects(Deno.stat(`${f.dir}/none`), Deno.errors.NotFound);
+  } finally {
+    plato.stop();
+    await Deno.remove(f.dir, { recursive: true });
+  }
+});
+
 Deno.test("a credential interpolated anywhere in scout.yaml (here a URL path) never reaches a tile or the log", async () => {
   const f = await fixture();
   const target = Deno.serve(

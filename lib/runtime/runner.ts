@@ -9,13 +9,13 @@ import { MetricsRegistry } from "../metrics.ts";
 import { MemoryOutbox, type Outbox } from "../outbox.ts";
 import { redactUrl } from "../redact.ts";
 import type { ScoutFactory } from "../scout_kind.ts";
-import { MemoryState, type StateStore } from "../state.ts";
+import type { StateStore } from "../state.ts";
 import { deadlineTimers, globalTimers, sleepOn } from "../timers.ts";
 import { openSqliteDatabase } from "./_sqlite_db.ts";
 import { denoDirReader } from "./deno_dir_reader.ts";
 import { denoFileSource } from "./deno_file_source.ts";
 import { SqliteOutbox } from "./sqlite_outbox.ts";
-import { SqliteState } from "./sqlite_state.ts";
+import { readStateSnapshot, SqliteState } from "./sqlite_state.ts";
 import type { MetricsServer } from "./metrics_server.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -104,7 +104,13 @@ export async function runConfig(config: ResolvedConfig, options: RunOptions): Pr
       capacity: config.emission.outboxMaxEntries,
       maxBytes: config.emission.outboxMaxBytes,
     });
-    state = new MemoryState();
+    // A dry run starts where the last real run stopped (a log offset, the
+    // agents seen), and writes nothing to the state directory.
+    try {
+      state = readStateSnapshot(`${stateDir}/${STATE_FILE}`);
+    } catch (error) {
+      throw stateDirError(stateDir, error);
+    }
   } else {
     try {
       // The database first: it makes the directory. Opening it alongside

@@ -1,5 +1,5 @@
-import type { DatabaseSync, StatementSync } from "node:sqlite";
-import type { StateStore } from "../state.ts";
+import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { MemoryState, type StateStore } from "../state.ts";
 import { openSqliteDatabase, type SqliteSynchronous } from "./_sqlite_db.ts";
 
 /** Options of {@linkcode SqliteState.open}. */
@@ -105,5 +105,38 @@ export class SqliteState implements StateStore {
 
   #open(): void {
     if (this.#closed) throw new Error("Cannot use state: the store is closed");
+  }
+}
+
+/**
+ * The state a state file holds, copied into memory: a dry run (`--stdout`)
+ * starts where the last real run stopped (a log offset, the agents seen) and
+ * changes nothing on disk. A missing file, or one without a state table, is
+ * an empty state; the file and its folder are never created.
+ *
+ * @param path The state file, e.g. `<state-dir>/scout.db`.
+ * @returns The copy.
+ */
+export function readStateSnapshot(path: string): MemoryState {
+  const copy = new MemoryState();
+  let db: DatabaseSync;
+  try {
+    db = new DatabaseSync(path, { readOnly: true });
+  } catch {
+    return copy; // No file (read-only opening does not create one).
+  }
+  try {
+    db.exec("PRAGMA busy_timeout = 5000");
+    const table = db.prepare(
+      "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'state'",
+    ).get();
+    if (!table) return copy;
+    const rows = db.prepare("SELECT key, value FROM state").all() as Array<
+      { key: string; value: string }
+    >;
+    for (const { key, value } of rows) copy.set(key, value);
+    return copy;
+  } finally {
+    db.close();
   }
 }

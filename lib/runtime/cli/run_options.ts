@@ -27,7 +27,8 @@ export const RUN_FLAGS_HELP = [
   "  --interval SECONDS   Seconds between cycles (default 60)",
   "  --plato-url URL      PLATO server (default $PLATO_URL, else http://localhost:8848)",
   "  --once               Run one cycle, deliver, exit (1 if tiles could not be delivered)",
-  "  --stdout             Print tiles as JSON lines instead of sending them",
+  "  --stdout             Print tiles as JSON lines instead of sending them (a dry run:",
+  "                       starts from --state-dir, writes nothing there)",
   "  --state-dir DIR      Durable outbox and scout state (default .plato-scout)",
   "  --deadline SECONDS   How long to keep delivering on stop (default 10)",
 ].join("\n");

@@ -35,6 +35,11 @@ export interface LogScoutOptions extends ScoutOptions {
   topSignatures?: number;
   /** New-signature ERROR tiles per cycle at most. Default 5. */
   maxNewSignatures?: number;
+  /**
+   * Where the first run (no saved offset) starts: `"end"` (default, new lines
+   * only, as `tail -F`) or `"beginning"` (what the file holds already, too).
+   */
+  readFrom?: "end" | "beginning";
 }
 
 /** Default `--pattern`, as in the original's example. */
@@ -83,6 +88,7 @@ export class LogScout extends Scout<LogSummary> {
       tickBudget: options.tickBudget,
       topK: options.topSignatures,
       maxNewPerInterval: options.maxNewSignatures,
+      fromStart: options.readFrom === "beginning",
     });
   }
 
@@ -254,6 +260,7 @@ const logWatchSchema = z.strictObject({
   tick_budget_bytes: z.number().int().min(1 << 20).default(64 << 20),
   top_signatures: z.number().int().min(1).max(50).default(10),
   max_new_signatures: z.number().int().min(0).max(50).default(5),
+  read_from: z.enum(["end", "beginning"]).default("end"),
 });
 
 /** A validated log `watch:` section (defaults applied). */
@@ -274,6 +281,8 @@ export interface LogWatch {
   top_signatures: number;
   /** New-signature ERROR tiles per cycle at most. */
   max_new_signatures: number;
+  /** Where a first run (no saved offset) starts reading: `end` or `beginning`. */
+  read_from: "end" | "beginning";
 }
 
 /** A log `watch:` section as written in scout.yaml (optional keys have defaults). */
@@ -307,6 +316,7 @@ export const logScoutKind: ScoutKind<LogWatch> = {
       tickBudget: watch.tick_budget_bytes,
       topSignatures: watch.top_signatures,
       maxNewSignatures: watch.max_new_signatures,
+      readFrom: watch.read_from,
     });
   },
 };

@@ -189,3 +189,35 @@ Deno.test("log scout names an invalid pattern, and its kind needs file access", 
     TypeError,
   );
 });
+
+Deno.test("log scout reads what the file holds already only with read_from: beginning, and only on a first run", async () => {
+  await withLog(async (path) => {
+    await Deno.writeTextFile(path, "ERROR disk full on /var\nINFO fine\nWARN slow query 5s\n");
+    const fromEnd = setup(path);
+    await fromEnd.scout.tick();
+    assert.equal(answer(fromEnd.tiles().at(-1)!).lines_scanned, 0);
+
+    const state = new MemoryState();
+    const fromStart = setup(path, { readFrom: "beginning", state });
+    await fromStart.scout.tick();
+    const summary = answer(fromStart.tiles().find((t) => t.question.startsWith("[PERIODIC]"))!);
+    assert.equal(summary.lines_scanned, 3);
+    assert.equal(summary.lines_matched, 2);
+    // A restart with the saved offset goes on from it, whatever read_from says.
+    await Deno.writeTextFile(path, "ERROR disk full on /home\n", { append: true });
+    const again = setup(path, { readFrom: "beginning", state });
+    await again.scout.tick();
+    const next = answer(again.tiles().find((t) => t.question.startsWith("[PERIODIC]"))!);
+    assert.equal(next.lines_scanned, 1);
+  });
+});
+
+Deno.test("log watch schema: read_from is end (default) or beginning", () => {
+  const base = { type: "log", file: "/var/log/app.log" };
+  assert.equal(logScoutKind.watch.parse(base).read_from, "end");
+  assert.equal(
+    logScoutKind.watch.parse({ ...base, read_from: "beginning" }).read_from,
+    "beginning",
+  );
+  assert.equal(logScoutKind.watch.safeParse({ ...base, read_from: "start" }).success, false);
+});

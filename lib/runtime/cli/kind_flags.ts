@@ -62,6 +62,12 @@ export const KIND_FLAGS: Record<string, KindFlag[]> = {
       type: "string",
       help: 'Regex of lines to report (default "ERROR|WARN")',
     },
+    {
+      flag: "read-from",
+      key: "read_from",
+      type: "string",
+      help: "Where a first run starts: end (default) or beginning",
+    },
   ],
   keeper: [
     {

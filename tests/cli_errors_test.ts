@@ -90,12 +90,12 @@ const cases: Array<[string, string[], string, Record<string, string>?]> = [
   [
     "an invalid pattern",
     ["--watch-file", "a.log", "--pattern", "(unclosed"],
-    "run: watch.pattern: ",
+    "run: '--pattern': Cannot compile pattern '(unclosed': ",
   ],
   [
     "a scout name with spaces",
     ["--watch-file", "a.log", "--name", "my scout"],
-    "run: scout.name: may only contain letters, digits, '.', '_' and '-'",
+    "run: '--name': may only contain letters, digits, '.', '_' and '-'",
   ],
   [
     "a config combined with watch flags",
@@ -146,7 +146,22 @@ const cases: Array<[string, string[], string, Record<string, string>?]> = [
     "--config",
     file("batch.yaml", GOOD + "emission:\n  batch_size: 0\n"),
   ], `${dir}/batch.yaml: emission.batch_size (line 9): expected a number at least 1, got 0`],
-  ["the log scout without a file", ["log", "--room", "r"], "log: watch.file: is required"],
+  ["the log scout without a file", ["log", "--room", "r"], "log: '--file' is required"],
+  [
+    "a log scout starting neither at the end nor the beginning",
+    ["log", "--file", "a.log", "--read-from", "middle"],
+    "log: '--read-from': expected one of end, beginning, got 'middle'",
+  ],
+  [
+    "an accepted status that is no status",
+    ["http", "--url", "http://x/", "--expect-status", "200,99x"],
+    "http: '--expect-status' (item 2): Cannot parse status '99x'",
+  ],
+  [
+    "a blank room",
+    ["http", "--url", "http://x/", "--room", " "],
+    "http: '--room' must not be empty",
+  ],
   [
     "the Keeper scout with a bad URL",
     ["keeper", "--url", "nope"],

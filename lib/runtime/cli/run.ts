@@ -131,11 +131,16 @@ export const runCommand: Command = {
     const watch: Record<string, unknown> = url !== undefined
       ? { type, url }
       : { type, file, ...(values.pattern !== undefined ? { pattern: values.pattern } : {}) };
-    const config = await configFromFlags("run", {
-      name: values.name ?? KIND_DEFAULTS[type].name,
-      room: values.room ?? KIND_DEFAULTS[type].room,
-      interval: values.interval,
-    }, watch);
+    const config = await configFromFlags(
+      "run",
+      {
+        name: values.name ?? KIND_DEFAULTS[type].name,
+        room: values.room ?? KIND_DEFAULTS[type].room,
+        interval: values.interval,
+      },
+      watch,
+      { url: "watch-url", file: "watch-file", pattern: "pattern" },
+    );
     return runWithFlags(config, flags);
   },
 };

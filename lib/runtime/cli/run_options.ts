@@ -77,6 +77,7 @@ export async function configFromFlags(
   command: string,
   scout: { name: string; room: string; interval?: string },
   watch: Record<string, unknown>,
+  watchFlags: Record<string, string> = {},
 ): Promise<ResolvedConfig> {
   const pollInterval = scout.interval === undefined
     ? 60
@@ -95,8 +96,37 @@ export async function configFromFlags(
     kindsForRawConfig(raw),
   ]);
   const result = validateConfig(raw, { kinds });
-  if (!result.ok) throw new UsageError(`${command}: ${formatProblem(result.problems[0])}`);
+  if (!result.ok) {
+    const problem = result.problems[0];
+    throw new UsageError(
+      `${command}: ${flagProblem(problem, watchFlags) ?? formatProblem(problem)}`,
+    );
+  }
   return result.config;
+}
+
+/** The flags that set `scout:` keys in a flag-built config. */
+const SCOUT_FLAGS: Record<string, string> = {
+  name: "name",
+  scout_room: "room",
+  poll_interval: "interval",
+};
+
+/**
+ * A problem of a flag-built config, told by the flag that set the value
+ * (`'--url' is required`, not `watch.url: is required`); undefined for a
+ * path no flag sets.
+ */
+function flagProblem(
+  problem: { path: string; message: string },
+  watchFlags: Record<string, string>,
+): string | undefined {
+  const m = /^(scout|watch)\.([A-Za-z_]+)(?:\[(\d+)\])?/.exec(problem.path);
+  const flag = m && (m[1] === "scout" ? SCOUT_FLAGS[m[2]] : watchFlags[m[2]]);
+  if (!flag) return undefined;
+  const item = m[3] === undefined ? "" : ` (item ${Number(m[3]) + 1})`;
+  const joint = /^(is|must) /.test(problem.message) ? " " : ": ";
+  return `'--${flag}'${item}${joint}${problem.message}`;
 }
 
 /**

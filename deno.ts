@@ -9,7 +9,11 @@
  * import { BUILTIN_SCOUTS } from "@plato/scout/scouts";
  * import { runConfig } from "@plato/scout/deno";
  * const r = loadConfig(await Deno.readTextFile("scout.yaml"), { kinds: BUILTIN_SCOUTS, env: Deno.env.get });
- * if (r.ok) await runConfig(r.config, { kinds: BUILTIN_SCOUTS });
+ * if (!r.ok) throw new Error(r.problems.map((p) => p.message).join("; "));
+ * // Ctrl-C or SIGTERM: SESSION_END tiles, then delivery within the deadline.
+ * const stop = new AbortController();
+ * for (const s of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(s, () => stop.abort());
+ * Deno.exitCode = await runConfig(r.config, { kinds: BUILTIN_SCOUTS, signal: stop.signal });
  * ```
  *
  * @module

@@ -11,7 +11,11 @@
  * import { BUILTIN_SCOUTS } from "@plato/scout/scouts";
  * import { runConfigBun } from "@plato/scout/bun";
  * const r = validateConfig(await Bun.file("scout.json").json(), { kinds: BUILTIN_SCOUTS, env: (n) => Bun.env[n] });
- * if (r.ok) process.exitCode = await runConfigBun(r.config, { kinds: BUILTIN_SCOUTS, metricsPort: 9464 });
+ * if (!r.ok) throw new Error(r.problems.map((p) => p.message).join("; "));
+ * // Ctrl-C or SIGTERM: SESSION_END tiles, then delivery (the outbox is in memory).
+ * const stop = new AbortController();
+ * for (const s of ["SIGINT", "SIGTERM"]) process.on(s, () => stop.abort());
+ * process.exitCode = await runConfigBun(r.config, { kinds: BUILTIN_SCOUTS, metricsPort: 9464, signal: stop.signal });
  * ```
  *
  * @module

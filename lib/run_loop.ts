@@ -75,8 +75,11 @@ export async function runEvery(
   while (!signal?.aborted) {
     const due = start + k * intervalMs;
     const wait = due - now();
-    if (wait > 0) {
-      await sleep(wait, signal);
+    if (wait > 0 || runs > 0) {
+      // Even when the next cycle is due already, yield to the event loop: a
+      // cycle that settles in microtasks alone (a fetch refused before any
+      // I/O) would otherwise starve timers and signal handlers, the stop included.
+      await sleep(Math.max(0, wait), signal);
       if (signal?.aborted) break;
     }
     await cycle();

@@ -76,3 +76,22 @@ Deno.test("runEvery() refuses a non-positive interval", async () => {
     /'intervalMs' must be a number greater than 0/,
   );
 });
+
+Deno.test("runEvery() yields to the event loop between cycles that are always due, so a stop gets through", async () => {
+  // 1e-6 ms: below the clock's resolution, every cycle is due at once. A
+  // cycle settling in microtasks alone (a fetch refused before any I/O)
+  // then starved the timer that stops the loop.
+  const ac = new AbortController();
+  let stoppedByTimer = false;
+  setTimeout(() => {
+    stoppedByTimer = true;
+    ac.abort();
+  }, 5);
+  let runs = 0;
+  let t = Date.now(); // a clock that moves on every look, as a busy one does
+  await runEvery(async () => {
+    await Promise.reject(new TypeError("refused")).catch(() => {});
+    if (++runs === 200_000) ac.abort(); // a safety net: without the yield the loop ends here
+  }, { intervalMs: 1e-6, signal: ac.signal, now: () => (t += 1) });
+  assert.ok(stoppedByTimer, `the timer never fired in ${runs} cycles`);
+});

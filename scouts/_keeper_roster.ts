@@ -1,10 +1,13 @@
 /**
  * The agents the Keeper scout has seen and their last status, kept in the
  * scout's {@linkcode StateStore} so a restart does not register every agent
- * again. Bounded: past `cap` agents, those absent from the Keeper's latest
- * list are forgotten first (oldest first); agents beyond the cap that are all
- * present are counted as untracked, never reported over and over. Private to
- * the Keeper scout.
+ * again. Its size follows the Keeper's list, not history: an agent absent
+ * from the list for `forgetAfterMs` (by the scout's clock) is forgotten, so
+ * an agent that comes back after that is new again (a second AGENT_REGISTER
+ * tile). Bounded too: past `cap` agents, those absent from the Keeper's
+ * latest list are forgotten first (oldest first); agents beyond the cap that
+ * are all present are counted as untracked, never reported over and over.
+ * Private to the Keeper scout.
  *
  * @module
  */
@@ -27,6 +30,18 @@ export interface RosterDiff {
   changed: StatusChange[];
   /** New agents not remembered because the roster is full. */
   untracked: number;
+  /** Agents forgotten this cycle: absent from the list for `forgetAfterMs`. */
+  forgotten: number;
+}
+
+/** How long an agent absent from the Keeper's list is remembered: 24 hours. */
+export const DEFAULT_FORGET_AFTER_MS = 24 * 60 * 60 * 1000;
+
+/** What is remembered of one agent. */
+interface Known {
+  status: string;
+  /** When it was first missing from the list, by the scout's clock; absent while listed. */
+  absentSince?: number;
 }
 
 /** Agents seen and their last status, persisted as JSON under one state key. */
@@ -34,7 +49,8 @@ export class AgentRoster {
   readonly #state: StateStore;
   readonly #key: string;
   readonly #cap: number;
-  #agents = new Map<string, string>();
+  readonly #forgetAfterMs: number;
+  #agents = new Map<string, Known>();
   #loaded = false;
   #dirty = false;
 
@@ -42,11 +58,18 @@ export class AgentRoster {
    * @param state Where the roster is kept.
    * @param key The state key.
    * @param cap Most agents remembered.
+   * @param forgetAfterMs How long an agent absent from the list is remembered.
    */
-  constructor(state: StateStore, key: string, cap: number) {
+  constructor(
+    state: StateStore,
+    key: string,
+    cap: number,
+    forgetAfterMs = DEFAULT_FORGET_AFTER_MS,
+  ) {
     this.#state = state;
     this.#key = key;
     this.#cap = cap;
+    this.#forgetAfterMs = forgetAfterMs;
   }
 
   /** How many agents are remembered. */
@@ -67,9 +90,18 @@ export class AgentRoster {
     try {
       const parsed = JSON.parse(raw) as { v?: number; agents?: unknown };
       if (parsed.v !== 1 || !Array.isArray(parsed.agents)) return false;
-      for (const pair of parsed.agents) {
-        if (Array.isArray(pair) && typeof pair[0] === "string" && typeof pair[1] === "string") {
-          this.#agents.set(pair[0], pair[1]);
+      // `[id, status]` while listed, `[id, status, absentSince]` once missing.
+      // Values written before agents were forgotten are all pairs: an agent
+      // missing from the next list starts its absence then.
+      for (const entry of parsed.agents) {
+        if (Array.isArray(entry) && typeof entry[0] === "string" && typeof entry[1] === "string") {
+          const since = entry[2];
+          this.#agents.set(
+            entry[0],
+            typeof since === "number" && Number.isFinite(since)
+              ? { status: entry[1], absentSince: since }
+              : { status: entry[1] },
+          );
         }
       }
       return true;
@@ -82,9 +114,10 @@ export class AgentRoster {
    * Compare the Keeper's current list with what is remembered, and remember it.
    *
    * @param agents The current list.
-   * @returns Who joined, whose status changed, and how many could not be remembered.
+   * @param now The scout's clock, in ms: when the list was read.
+   * @returns Who joined, whose status changed, how many could not be remembered, how many were forgotten.
    */
-  observe(agents: readonly KeeperAgent[]): RosterDiff {
+  observe(agents: readonly KeeperAgent[], now: number): RosterDiff {
     const current = new Set<string>();
     const fresh: KeeperAgent[] = [];
     const changed: StatusChange[] = [];
@@ -94,9 +127,29 @@ export class AgentRoster {
       const known = this.#agents.get(agent.agent_id);
       if (known === undefined) {
         fresh.push(agent);
-      } else if (known !== agent.status) {
-        changed.push({ agent, from: known, to: agent.status });
-        this.#agents.set(agent.agent_id, agent.status);
+        continue;
+      }
+      if (known.absentSince !== undefined) {
+        delete known.absentSince;
+        this.#dirty = true;
+      }
+      if (known.status !== agent.status) {
+        changed.push({ agent, from: known.status, to: agent.status });
+        known.status = agent.status;
+        this.#dirty = true;
+      }
+    }
+    // Absent agents are forgotten after a while. One that comes back later is
+    // new again: it gets a second AGENT_REGISTER tile, as a first-seen agent.
+    let forgotten = 0;
+    for (const [id, known] of this.#agents) {
+      if (current.has(id)) continue;
+      if (known.absentSince === undefined) {
+        known.absentSince = now;
+        this.#dirty = true;
+      } else if (now - known.absentSince >= this.#forgetAfterMs) {
+        this.#agents.delete(id);
+        forgotten++;
         this.#dirty = true;
       }
     }
@@ -111,15 +164,18 @@ export class AgentRoster {
     }
     const room = Math.max(0, this.#cap - this.#agents.size);
     const joined = fresh.slice(0, room);
-    for (const agent of joined) this.#agents.set(agent.agent_id, agent.status);
+    for (const agent of joined) this.#agents.set(agent.agent_id, { status: agent.status });
     if (joined.length > 0) this.#dirty = true;
-    return { joined, changed, untracked: fresh.length - joined.length };
+    return { joined, changed, untracked: fresh.length - joined.length, forgotten };
   }
 
   /** Persist the roster if it changed since the last save. */
   async save(): Promise<void> {
     if (!this.#dirty) return;
-    await this.#state.set(this.#key, JSON.stringify({ v: 1, agents: [...this.#agents] }));
+    const agents = [...this.#agents].map(([id, k]) =>
+      k.absentSince === undefined ? [id, k.status] : [id, k.status, k.absentSince]
+    );
+    await this.#state.set(this.#key, JSON.stringify({ v: 1, agents }));
     this.#dirty = false;
   }
 }

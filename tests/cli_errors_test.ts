@@ -207,6 +207,42 @@ const cases: Array<[string, string[], string, Record<string, string>?]> = [
     "SCOUT_METRICS_PORT must be a port number (0-65535) or HOST:PORT, got '127.0.0.1:70000'",
     { SCOUT_METRICS_PORT: "127.0.0.1:70000" },
   ],
+  [
+    "a PLATO URL with a query (every endpoint would be a 404)",
+    ["http", "--url", "http://x/", "--plato-url", "http://plato.example/?v=1", "--once"],
+    "http: '--plato-url' must be the server's base URL, without '?' or '#', got 'http://plato.example/?v=1'",
+  ],
+  [
+    "a PLATO_URL with a fragment",
+    ["--watch-file", "a.log", "--once"],
+    "PLATO_URL must be the server's base URL, without '?' or '#', got 'http://plato.example/#x'",
+    { PLATO_URL: "http://plato.example/#x" },
+  ],
+  [
+    "read --follow from a PLATO_URL that is no URL (it retried forever)",
+    ["read", "room", "--follow"],
+    "PLATO_URL is not a valid URL: 'garbage'",
+    { PLATO_URL: "garbage" },
+  ],
+  [
+    "read from a --plato-url that is not http",
+    ["read", "room", "--plato-url", "ftp://u:pw@plato.example/"],
+    "read: '--plato-url' must be an http or https URL, got 'ftp://***@plato.example/'",
+  ],
+  [
+    "a plato_url with a query in scout.yaml",
+    [
+      "validate",
+      file(
+        "platoq.yaml",
+        GOOD.replace(
+          "  poll_interval: 30\n",
+          "  poll_interval: 30\n  plato_url: http://plato.example/?v=1\n",
+        ),
+      ),
+    ],
+    `${dir}/platoq.yaml: scout.plato_url (line 5): must be the server's base URL, without '?' or '#'`,
+  ],
 ];
 
 for (const [what, args, expected, env] of cases) {

@@ -23,7 +23,11 @@ export const ScoutSectionSchema = z.strictObject({
     }),
   ),
   plato_url: z.optional(
-    z.url({ protocol: /^https?$/, message: "expected an http or https URL" }),
+    z.url({ protocol: /^https?$/, message: "expected an http or https URL" }).check(
+      z.refine((url) => !/[?#]/.test(url), {
+        message: "must be the server's base URL, without '?' or '#'",
+      }),
+    ),
   ),
   scout_room: ROOM,
   poll_interval: z._default(

@@ -167,6 +167,24 @@ export function checkHttpUrl(value: string, what: string): URL {
   return url;
 }
 
+/**
+ * Check a PLATO server's base URL: http(s), without a query or fragment (the
+ * endpoints' paths go after it, so `?v=1` would make every request a 404).
+ *
+ * @param value The text.
+ * @param what How to name it, e.g. "PLATO_URL".
+ * @returns The URL.
+ */
+export function checkPlatoUrl(value: string, what: string): URL {
+  const url = checkHttpUrl(value, what);
+  if (url.search || url.hash || /[?#]/.test(value)) {
+    throw new UsageError(
+      `${what} must be the server's base URL, without '?' or '#', got '${maskUserInfo(value)}'`,
+    );
+  }
+  return url;
+}
+
 /** Mask `user:password@` and sensitive query values in text that may not parse as a URL. */
 export function maskUserInfo(text: string): string {
   return maskQuerySecrets(

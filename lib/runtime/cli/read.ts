@@ -1,4 +1,4 @@
-import { type Command, parseFlags } from "./command.ts";
+import { checkPlatoUrl, type Command, parseFlags } from "./command.ts";
 import { UsageError } from "../usage_error.ts";
 import { encodeRoom, fetchError } from "../../client.ts";
 import { DEFAULT_PLATO_URL } from "../../env.ts";
@@ -11,14 +11,15 @@ const HELP = `plato-scout read: print the tiles of a PLATO room
 Usage: plato-scout read <room> [--since TIME] [--limit N] [--follow] [--json]
 
 Flags:
-  --since TIME  Only tiles stored after TIME (epoch milliseconds or an ISO date)
-  --limit N     At most N tiles (default: the server's, 100 on plato-scout serve)
-  --follow      Keep printing tiles as they arrive (over /events) until Ctrl-C;
-                reconnects when PLATO restarts or the connection drops
-  --json        One JSON object per line instead of the readable form
+  --plato-url URL  The server (default $PLATO_URL, else ${DEFAULT_PLATO_URL})
+  --since TIME     Only tiles stored after TIME (epoch milliseconds or an ISO date)
+  --limit N        At most N tiles (default: the server's, 100 on plato-scout serve)
+  --follow         Keep printing tiles as they arrive (over /events) until Ctrl-C;
+                   reconnects when PLATO restarts or the connection drops
+  --json           One JSON object per line instead of the readable form
 
 Environment:
-  PLATO_URL      The server (default ${DEFAULT_PLATO_URL})
+  PLATO_URL      The server, when --plato-url is not given
   PLATO_API_KEY  Sent as 'Authorization: Bearer <key>'`;
 
 /** What {@linkcode createReadCommand} takes from its surroundings; defaults are Deno's. */
@@ -110,6 +111,7 @@ async function runRead(argv: string[], deps: ReadCommandDeps): Promise<number> {
     limit: { type: "string" },
     follow: { type: "boolean" },
     json: { type: "boolean" },
+    "plato-url": { type: "string" },
   }, { positionals: 1 });
   const room = positionals[0];
   if (!room) throw new UsageError("read: missing <room> (plato-scout read <room>)");
@@ -121,7 +123,12 @@ async function runRead(argv: string[], deps: ReadCommandDeps): Promise<number> {
   const warn = deps.warn ?? ((line: string) => console.error(`plato-scout: ${line}`));
   const sleep = deps.sleep ??
     ((ms: number, signal?: AbortSignal) => sleepOn(globalTimers, ms, signal));
-  const base = (env("PLATO_URL") ?? DEFAULT_PLATO_URL).replace(/\/+$/, "");
+  const flagUrl = values["plato-url"] as string | undefined;
+  const fromEnv = env("PLATO_URL");
+  // A URL fetch cannot use is a usage error, not a retry (--follow would retry forever).
+  if (flagUrl !== undefined) checkPlatoUrl(flagUrl, "read: '--plato-url'");
+  else if (fromEnv !== undefined) checkPlatoUrl(fromEnv, "PLATO_URL");
+  const base = (flagUrl ?? fromEnv ?? DEFAULT_PLATO_URL).replace(/\/+$/, "");
   const apiKey = env("PLATO_API_KEY");
   const headers: HeadersInit = apiKey ? { authorization: `Bearer ${apiKey}` } : {};
   const print = (tile: Tile) => write(values.json ? JSON.stringify(tile) : formatTile(tile));

@@ -208,6 +208,11 @@ const cases: Array<[string, string[], string, Record<string, string>?]> = [
     { SCOUT_METRICS_PORT: "127.0.0.1:70000" },
   ],
   [
+    "a deadline past what a timer can wait (it crashed after the cycle)",
+    ["http", "--url", "http://x/", "--once", "--stdout", "--deadline", "1e13"],
+    "http: '--deadline' must be at most 86400 seconds, got '1e13'",
+  ],
+  [
     "a PLATO URL with a query (every endpoint would be a 404)",
     ["http", "--url", "http://x/", "--plato-url", "http://plato.example/?v=1", "--once"],
     "http: '--plato-url' must be the server's base URL, without '?' or '#', got 'http://plato.example/?v=1'",

@@ -63,9 +63,7 @@ export function readRunFlags(command: string, values: Record<string, unknown>): 
     stdout: Boolean(values.stdout),
     stateDir: values["state-dir"] as string | undefined,
     platoUrl,
-    deadlineMs: deadline === undefined
-      ? 10_000
-      : positiveNumber(command, "deadline", deadline) * 1000,
+    deadlineMs: deadline === undefined ? 10_000 : boundedDeadline(command, deadline) * 1000,
   };
 }
 
@@ -210,4 +208,17 @@ export function configSecrets(config: ResolvedConfig): string[] {
   };
   walk(config, "");
   return [...new Set([...out, ...(config.secrets ?? [])])].filter((s) => s.length >= 4);
+}
+
+/** The longest `--deadline`, seconds (a day; timers take no more than ~24.8 days). */
+const MAX_DEADLINE_SECONDS = 86_400;
+
+function boundedDeadline(command: string, text: string): number {
+  const seconds = positiveNumber(command, "deadline", text);
+  if (seconds > MAX_DEADLINE_SECONDS) {
+    throw new UsageError(
+      `${command}: '--deadline' must be at most ${MAX_DEADLINE_SECONDS} seconds, got '${text}'`,
+    );
+  }
+  return seconds;
 }

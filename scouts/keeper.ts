@@ -3,7 +3,8 @@
  * Watches the fleet Keeper's `GET /agents` and `GET /stats` and emits a
  * registration tile per agent seen for the first time, an interesting tile
  * per status change, and a periodic snapshot, as the original's Keeper
- * example does. Agents seen are remembered across restarts.
+ * example does. Agents seen are remembered across restarts, until they have
+ * been missing from `GET /agents` for a day (`forget_after`).
  *
  * @module
  */
@@ -22,7 +23,7 @@ import {
   type KeeperStats,
   KeeperStatsSchema,
 } from "./_keeper_api.ts";
-import { AgentRoster } from "./_keeper_roster.ts";
+import { AgentRoster, DEFAULT_FORGET_AFTER_MS } from "./_keeper_roster.ts";
 import {
   recoveryCheckpoint,
   registrationCheckpoints,
@@ -43,6 +44,11 @@ export interface KeeperScoutOptions extends ScoutOptions {
   timeoutMs?: number;
   /** Most agents remembered across restarts. Default 10,000. */
   maxAgents?: number;
+  /**
+   * Forget an agent once it has been missing from `GET /agents` this long, by
+   * the scout's clock; if it comes back it is registered again. Default 24 hours.
+   */
+  forgetAfterMs?: number;
   /** Most registration (and, separately, status-change) tiles per cycle; the rest are summarised. Default 25. */
   maxAgentTiles?: number;
 }
@@ -72,6 +78,7 @@ export class KeeperScout extends Scout<KeeperObservation> {
   readonly #timeoutMs: number;
   readonly #maxAgentTiles: number;
   readonly #maxAgents: number;
+  readonly #forgetAfterMs: number;
   readonly #fetch: typeof fetch;
   readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly #roster: AgentRoster;
@@ -98,10 +105,16 @@ export class KeeperScout extends Scout<KeeperObservation> {
     this.#apiKey = options.keeperApiKey;
     this.#timeoutMs = options.timeoutMs ?? 10_000;
     this.#maxAgents = options.maxAgents ?? 10_000;
+    this.#forgetAfterMs = options.forgetAfterMs ?? DEFAULT_FORGET_AFTER_MS;
     this.#maxAgentTiles = options.maxAgentTiles ?? 25;
     this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
     this.#sleep = options.sleep ?? abortableSleep;
-    this.#roster = new AgentRoster(this.state, `keeper:${this.scoutName}:agents`, this.#maxAgents);
+    this.#roster = new AgentRoster(
+      this.state,
+      `keeper:${this.scoutName}:agents`,
+      this.#maxAgents,
+      this.#forgetAfterMs,
+    );
   }
 
   /** The startup tile's extra fields: what is watched and how to read the tiles. */
@@ -112,6 +125,7 @@ export class KeeperScout extends Scout<KeeperObservation> {
       auth: this.#apiKey ? "bearer" : "none",
       timeout_ms: this.#timeoutMs,
       max_agents_remembered: this.#maxAgents,
+      forget_absent_agents_after_s: this.#forgetAfterMs / 1000,
       max_agent_tiles_per_cycle: this.#maxAgentTiles,
       tiles: {
         "[AGENT_REGISTER] <name>": "an agent seen for the first time; the answer is its record",
@@ -174,7 +188,7 @@ export class KeeperScout extends Scout<KeeperObservation> {
       );
       this.#failures = 0;
     }
-    const diff = this.#roster.observe(obs.agents);
+    const diff = this.#roster.observe(obs.agents, this.now());
     checkpoints.push(
       ...registrationCheckpoints(diff.joined, this.#maxAgentTiles, observedAt),
       ...statusChangeCheckpoints(diff.changed, this.#maxAgentTiles, observedAt),
@@ -224,6 +238,8 @@ export interface KeeperWatch {
   timeout: number;
   /** Most agents remembered across restarts. Default 10,000. */
   max_agents: number;
+  /** Seconds an agent missing from `GET /agents` is remembered. Default 86,400 (a day). */
+  forget_after: number;
   /** Most registration (and status-change) tiles per cycle. Default 25. */
   max_agent_tiles: number;
 }
@@ -239,6 +255,10 @@ export const KeeperWatchSchema: z.ZodMiniType<KeeperWatch> = z.strictObject({
     10_000,
   ),
   max_agent_tiles: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(200)), 25),
+  forget_after: z._default(
+    z.number().check(z.positive(), z.maximum(366 * 86_400)),
+    DEFAULT_FORGET_AFTER_MS / 1000,
+  ),
 });
 
 /**
@@ -270,6 +290,7 @@ export const keeperScout: ScoutKind<KeeperWatch> = {
       keeperApiKey: watch.api_key ?? getEnv("KEEPER_API_KEY"),
       timeoutMs: Math.round(watch.timeout * 1000),
       maxAgents: watch.max_agents,
+      forgetAfterMs: Math.round(watch.forget_after * 1000),
       maxAgentTiles: watch.max_agent_tiles,
     });
   },

@@ -293,8 +293,102 @@ Deno.test("the keeper watch section applies defaults and refuses unknown keys", 
     timeout: 10,
     max_agents: 10_000,
     max_agent_tiles: 25,
+    forget_after: 86_400,
   });
   assert.equal(keeperScout.watch.safeParse({ type: "keeper", urll: "x" }).success, false);
   assert.equal(keeperScout.watch.safeParse({ type: "keeper", url: "ftp://x" }).success, false);
   assert.equal(keeperScout.watch.safeParse({ type: "http" }).success, false);
+  assert.equal(keeperScout.watch.safeParse({ type: "keeper", forget_after: 0 }).success, false);
+});
+
+const HOUR = 3_600_000;
+const registered = (tiles: Tile[]) =>
+  tiles.filter((t) => t.question.startsWith("[AGENT_REGISTER]")).map((t) => t.question);
+
+Deno.test("an agent missing from the Keeper's list for a day is forgotten, and registered again if it comes back", async () => {
+  const keeper = new FakeKeeper().start();
+  try {
+    const stays = agent(1, "active", "oracle1");
+    const leaves = agent(2, "idle", "scribe");
+    keeper.agents = [stays, leaves];
+    const { scout, clock, next } = make(keeper);
+    await scout.tick();
+    assert.deepEqual(registered(await next()), [
+      "[AGENT_REGISTER] oracle1",
+      "[AGENT_REGISTER] scribe",
+    ]);
+    const tick = async (hours: number, agents: typeof keeper.agents) => {
+      clock.t += hours * HOUR;
+      keeper.agents = agents;
+      assert.equal((await scout.tick()).ok, true);
+      return next();
+    };
+    // Gone for just under a day, then back: still the same agent.
+    await tick(1, [stays]);
+    const before = await tick(23.9, [stays]);
+    assert.equal(answer(before.at(-1)!).remembered_agents, 2);
+    assert.deepEqual(registered(await tick(0.05, [stays, leaves])), []);
+    // Gone again: its absence counts from now, and after a day it is forgotten.
+    await tick(0.5, [stays]);
+    const after = await tick(24, [stays]);
+    assert.equal(answer(after.at(-1)!).remembered_agents, 1);
+    assert.deepEqual(registered(await tick(0.5, [stays, leaves])), ["[AGENT_REGISTER] scribe"]);
+  } finally {
+    await keeper.stop();
+  }
+});
+
+Deno.test("a roster saved before agents were forgotten loads, and its missing agents are forgotten a day later across restarts", async () => {
+  const keeper = new FakeKeeper().start();
+  try {
+    const state = new MemoryState();
+    const listed = agent(1, "active", "oracle1");
+    const missing = agent(9, "idle", "scribe");
+    // The value the previous version wrote: [id, status] pairs.
+    await state.set(
+      "keeper:keeper-scout:agents",
+      JSON.stringify({ v: 1, agents: [[listed.agent_id, "active"], [missing.agent_id, "idle"]] }),
+    );
+    keeper.agents = [listed];
+    const first = make(keeper, state);
+    await first.scout.tick();
+    const tiles = await first.next();
+    assert.deepEqual(registered(tiles), []);
+    assert.equal(answer(tiles.at(-1)!).remembered_agents, 2);
+    // A restart half a day later keeps the time the agent went missing.
+    const second = make(keeper, state);
+    second.clock.t = first.clock.t + 12 * HOUR;
+    await second.scout.tick();
+    assert.equal(answer((await second.next()).at(-1)!).remembered_agents, 2);
+    const third = make(keeper, state);
+    third.clock.t = first.clock.t + 24 * HOUR;
+    await third.scout.tick();
+    assert.equal(answer((await third.next()).at(-1)!).remembered_agents, 1);
+    assert.deepEqual(JSON.parse((await state.get("keeper:keeper-scout:agents"))!), {
+      v: 1,
+      agents: [[listed.agent_id, "active"]],
+    });
+  } finally {
+    await keeper.stop();
+  }
+});
+
+Deno.test("forget_after sets how long a missing agent is remembered", async () => {
+  const keeper = new FakeKeeper().start();
+  try {
+    keeper.agents = [agent(1), agent(2)];
+    const { scout, clock, next } = make(keeper, new MemoryState(), { forget_after: 60 });
+    await scout.tick();
+    keeper.agents = [agent(1)];
+    // Missing from the first list without it, and remembered for 60 s from then.
+    const remembered = [];
+    for (let i = 0; i < 3; i++) {
+      clock.t += 30_000;
+      await scout.tick();
+      remembered.push(answer((await next()).at(-1)!).remembered_agents);
+    }
+    assert.deepEqual(remembered, [2, 2, 1]);
+  } finally {
+    await keeper.stop();
+  }
 });

@@ -170,7 +170,25 @@ const cases: Array<[string, string[], string, Record<string, string>?]> = [
   [
     "a config that is not UTF-8",
     ["--config", bytesFile("latin1.yaml", new Uint8Array([0x61, 0x3a, 0x20, 0xe9, 0x0a]))],
-    `Cannot read config '${dir}/latin1.yaml': not UTF-8 text`,
+    `Cannot read config '${dir}/latin1.yaml': not UTF-8 text (line 1)`,
+  ],
+  [
+    "a config on its third line not UTF-8",
+    [
+      "validate",
+      bytesFile(
+        "latin3.yaml",
+        new TextEncoder().encode("a: 1\n# \u00e9t\u00e9\nb: \u00ff").map((b, i, all) =>
+          i === all.length - 1 ? 0xff : b
+        ),
+      ),
+    ],
+    `Cannot read config '${dir}/latin3.yaml': not UTF-8 text (line 3)`,
+  ],
+  [
+    "an endless device as the config (it read until memory ran out)",
+    ["validate", "/dev/zero"],
+    "Cannot read config '/dev/zero': larger than 1 MiB",
   ],
   [
     "a config with an alias that has no anchor",

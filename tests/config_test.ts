@@ -117,7 +117,29 @@ Deno.test("unknown keys, unknown types and missing sections are named", () => {
 Deno.test("YAML syntax errors and empty files are one line each with a line number", () => {
   assert.match(errors("scout:\n  name: [unclosed\n")[0], /^\(yaml\) \(line \d\): /);
   assert.deepEqual(errors(""), ["(root): the file is empty"]);
-  assert.match(errors("scout:\n  name: a\n  name: b\n")[0], /\(line 3\): Map keys must be unique/);
+  assert.deepEqual(errors("scout:\n  name: a\n  name: b\n"), [
+    "(yaml) (line 3): duplicate key 'name' (first on line 2)",
+  ]);
+  // A nest too deep for the parser: one line saying so, not the engine's stack error.
+  assert.deepEqual(errors(`scout: ${"[".repeat(5000)}${"]".repeat(5000)}\n`), [
+    "(yaml) (line 1): nested too deeply",
+  ]);
+});
+
+Deno.test("YAML merge keys (<<: *anchor) are merged, as in YAML 1.1 and docker-compose files", () => {
+  const text = `scouts:
+  - scout: { name: a, scout_room: r }
+    watch: &w { type: probe, url: "http://localhost:1/", timeout: 3 }
+  - scout: { name: b, scout_room: r }
+    watch:
+      <<: *w
+      url: "http://localhost:2/"
+`;
+  const r = loadConfig(text, { kinds, env: () => undefined });
+  assert.ok(r.ok, JSON.stringify(!r.ok && r.problems));
+  const watch = r.config.scouts[1].watch;
+  assert.equal(watch.url, "http://localhost:2/");
+  assert.equal(watch.timeout, 3);
 });
 
 Deno.test("${VAR} and ${VAR:-default} are interpolated; an unset variable is named", () => {

@@ -5,8 +5,10 @@ import {
   isScalar,
   isSeq,
   LineCounter,
+  type Pair,
   parseDocument,
   visit,
+  type YAMLMap,
 } from "yaml";
 import type { ConfigProblem } from "./problem.ts";
 import { type LoadConfigOptions, type LoadConfigResult, validateConfig } from "./validate.ts";
@@ -31,7 +33,15 @@ export { type LoadConfigOptions, type LoadConfigResult, validateConfig };
  */
 export function loadConfig(text: string, options: LoadConfigOptions): LoadConfigResult {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  // Merge keys (`<<: *defaults`) as YAML 1.1 and docker-compose files use
+  // them. Duplicate keys are found below, in one pass (the yaml package's own
+  // check compares every key with every other: minutes for 60,000 keys).
+  const doc = parseDocument(text, {
+    lineCounter: lines,
+    prettyErrors: false,
+    uniqueKeys: false,
+    merge: true,
+  });
   const lineAt = (pos: number) => lines.linePos(pos).line;
   const rangeLine = (node: unknown) => {
     const range = (node as { range?: readonly number[] | null } | null)?.range;
@@ -43,6 +53,8 @@ export function loadConfig(text: string, options: LoadConfigOptions): LoadConfig
       line: lineAt(e.pos[0]),
       message: e.code === "MULTIPLE_DOCS"
         ? "more than one YAML document ('---'): a config is one document"
+        : /Maximum call stack/.test(e.message)
+        ? "nested too deeply"
         : e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, ""),
     })),
     // An unknown tag would silently read as plain text.
@@ -54,6 +66,21 @@ export function loadConfig(text: string, options: LoadConfigOptions): LoadConfig
   ];
   const aliases: Alias[] = [];
   visit(doc, {
+    Map(_, map) {
+      const seen = new Map<string, Pair>();
+      for (const pair of map.items) {
+        const key = keyText(pair.key);
+        if (key === "<<") continue; // merge keys may repeat
+        const first = seen.get(key);
+        if (first) {
+          yamlProblems.push({
+            path: "(yaml)",
+            line: rangeLine(pair.key) ?? 1,
+            message: `duplicate key '${key}' (first on line ${rangeLine(first.key) ?? 1})`,
+          });
+        } else seen.set(key, pair);
+      }
+    },
     Pair(_, pair) {
       if (isCollection(pair.key)) {
         yamlProblems.push({
@@ -75,9 +102,10 @@ export function loadConfig(text: string, options: LoadConfigOptions): LoadConfig
     },
   });
   if (yamlProblems.length > 0) {
+    const unique = new Map(yamlProblems.map((p) => [`${p.line}:${p.message}`, p]));
     return {
       ok: false,
-      problems: yamlProblems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)).slice(0, 5),
+      problems: [...unique.values()].sort((a, b) => (a.line ?? 0) - (b.line ?? 0)).slice(0, 5),
     };
   }
   let raw: unknown;
@@ -98,15 +126,24 @@ export function loadConfig(text: string, options: LoadConfigOptions): LoadConfig
   if (raw === null || raw === undefined) {
     return { ok: false, problems: [{ path: "(root)", message: "the file is empty" }] };
   }
+  // Each mapping's keys, indexed once: a file with thousands of unknown keys
+  // asks for thousands of lines.
+  const indexes = new WeakMap<YAMLMap, Map<string, Pair>>();
+  const pairOf = (map: YAMLMap, key: string): Pair | undefined => {
+    let index = indexes.get(map);
+    if (!index) {
+      index = new Map();
+      for (const p of map.items) if (!index.has(keyText(p.key))) index.set(keyText(p.key), p);
+      indexes.set(map, index);
+    }
+    return index.get(key);
+  };
   const lineOf = (path: ReadonlyArray<string | number>): number | undefined => {
     let node: unknown = doc.contents;
     let line = rangeLine(node) ?? 1;
     for (const seg of path) {
       if (isMap(node)) {
-        // Keys are compared as JavaScript sees them: `7:` is the key "7".
-        const pair = node.items.find((p) =>
-          String(isScalar(p.key) ? p.key.value : p.key) === String(seg)
-        );
+        const pair = pairOf(node, String(seg));
         if (!pair) return line; // a missing key: the line of the mapping's own key
         line = rangeLine(pair.key) ?? line;
         node = pair.value;
@@ -124,3 +161,9 @@ export function loadConfig(text: string, options: LoadConfigOptions): LoadConfig
 
 /** Expansions allowed per alias (the yaml package's guard against alias bombs). */
 const MAX_ALIAS_COUNT = 100;
+
+/** A key as JavaScript sees it: `7:` is the key "7". */
+function keyText(key: unknown): string {
+  return String(isScalar(key) ? key.value : key);
+}
+

@@ -134,9 +134,11 @@ function flagProblem(
 export async function configFromFile(path: string, listAll = false): Promise<ResolvedConfig> {
   let bytes: Uint8Array;
   try {
-    bytes = await Deno.readFile(path);
+    bytes = await readAtMost(path, MAX_CONFIG_BYTES);
   } catch (error) {
-    const reason = error instanceof Deno.errors.NotFound
+    const reason = error instanceof RangeError
+      ? error.message
+      : error instanceof Deno.errors.NotFound
       ? "no such file"
       : error instanceof Deno.errors.PermissionDenied
       ? "permission denied"
@@ -149,7 +151,9 @@ export async function configFromFile(path: string, listAll = false): Promise<Res
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
-    throw new UsageError(`Cannot read config '${path}': not UTF-8 text`);
+    throw new UsageError(
+      `Cannot read config '${path}': not UTF-8 text (line ${lineOfBadUtf8(bytes)})`,
+    );
   }
   // Only a config file is YAML: the yaml package (its CommonJS build under Deno)
   // is the heaviest import of the CLI, so flag-only runs never load it.
@@ -161,7 +165,7 @@ export async function configFromFile(path: string, listAll = false): Promise<Res
   // (their schemas are part of validation); loadConfig reports any YAML error.
   let raw: unknown;
   try {
-    raw = parse(text, { logLevel: "silent" });
+    raw = parse(text, { logLevel: "silent", uniqueKeys: false, merge: true });
   } catch {
     raw = undefined;
   }
@@ -222,3 +226,52 @@ function boundedDeadline(command: string, text: string): number {
   }
   return seconds;
 }
+
+/** The largest config file read: a scout.yaml is kilobytes; /dev/zero is endless. */
+const MAX_CONFIG_BYTES = 1 << 20;
+
+/** A file's bytes; a RangeError past `max` bytes (a device or a runaway file). */
+async function readAtMost(path: string, max: number): Promise<Uint8Array> {
+  const file = await Deno.open(path);
+  try {
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    while (true) {
+      const chunk = new Uint8Array(64 * 1024);
+      const n = await file.read(chunk);
+      if (n === null) break;
+      total += n;
+      if (total > max) throw new RangeError(`larger than ${max >> 20} MiB`);
+      chunks.push(chunk.subarray(0, n));
+    }
+    const bytes = new Uint8Array(total);
+    let at = 0;
+    for (const c of chunks) {
+      bytes.set(c, at);
+      at += c.length;
+    }
+    return bytes;
+  } finally {
+    file.close();
+  }
+}
+
+/** The 1-based line of the first byte that is not UTF-8. */
+function lineOfBadUtf8(bytes: Uint8Array): number {
+  // The longest prefix that decodes (an unfinished character at its end is
+  // allowed with stream: true): the bad byte follows it.
+  let lo = 0, hi = bytes.length;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    try {
+      new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
+      lo = mid;
+    } catch {
+      hi = mid - 1;
+    }
+  }
+  let line = 1;
+  for (let i = 0; i < lo; i++) if (bytes[i] === 10) line++;
+  return line;
+}
+

@@ -8,7 +8,7 @@
  * @module
  */
 import { setEnvReader } from "./lib/env.ts";
-import { UsageError } from "./lib/runtime/usage_error.ts";
+import { oneLine, UsageError } from "./lib/runtime/usage_error.ts";
 import { type CommandEntry, COMMANDS } from "./lib/runtime/cli/commands.ts";
 import denoJson from "./deno.json" with { type: "json" };
 
@@ -63,7 +63,7 @@ export async function main(argv: string[]): Promise<number> {
     return await run.run(argv);
   } catch (error) {
     if (error instanceof UsageError) {
-      console.error(`plato-scout: ${error.message}`);
+      console.error(`plato-scout: ${oneLine(error.message)}`);
       return 2;
     }
     const message = error instanceof Error ? error.message : String(error);

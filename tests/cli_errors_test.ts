@@ -186,6 +186,11 @@ const cases: Array<[string, string[], string, Record<string, string>?]> = [
     `Cannot read config '${dir}/latin3.yaml': not UTF-8 text (line 3)`,
   ],
   [
+    "a value with a line break (the message stayed one line)",
+    ["--config", file("newline.yaml", GOOD.replace("poll_interval: 30", 'poll_interval: "3\\n0"'))],
+    `${dir}/newline.yaml: scout.poll_interval (line 4): expected a number, got '3\\n0'`,
+  ],
+  [
     "an endless device as the config (it read until memory ran out)",
     ["validate", "/dev/zero"],
     "Cannot read config '/dev/zero': larger than 1 MiB",

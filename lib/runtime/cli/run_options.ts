@@ -1,7 +1,7 @@
 import { formatProblem } from "../../config/problem.ts";
 import { resolvePlainConfig } from "../../config/plain.ts";
 import type { ResolvedConfig } from "../../config/schema.ts";
-import { UsageError } from "../usage_error.ts";
+import { oneLine, UsageError } from "../usage_error.ts";
 import { checkPlatoUrl, type FlagSpec, positiveNumber } from "./command.ts";
 import { getEnv } from "../../env.ts";
 import { kindsForRawConfig, plainWatchResolver } from "./kind_loader.ts";
@@ -177,7 +177,7 @@ export async function configFromFile(path: string, listAll = false): Promise<Res
       // Every problem in file order; the last one ends the command.
       const all = [...result.problems].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
       const last = all.pop()!;
-      for (const p of all) console.error(`plato-scout: ${path}: ${formatProblem(p)}`);
+      for (const p of all) console.error(`plato-scout: ${oneLine(`${path}: ${formatProblem(p)}`)}`);
       throw new UsageError(`${path}: ${formatProblem(last)}`);
     }
     const more = rest.length
@@ -274,4 +274,3 @@ function lineOfBadUtf8(bytes: Uint8Array): number {
   for (let i = 0; i < lo; i++) if (bytes[i] === 10) line++;
   return line;
 }
-

@@ -186,6 +186,12 @@ const cases: Array<[string, string[], string, Record<string, string>?]> = [
     `Cannot read config '${dir}/latin3.yaml': not UTF-8 text (line 3)`,
   ],
   [
+    "a log level it does not know",
+    ["--watch-file", "a.log", "--stdout", "--once"],
+    "SCOUT_LOG_LEVEL must be one of debug, info, warn, warning, error, critical, fatal, silent, off, none, got 'loud'",
+    { SCOUT_LOG_LEVEL: "loud" },
+  ],
+  [
     "a value with a line break (the message stayed one line)",
     ["--config", file("newline.yaml", GOOD.replace("poll_interval: 30", 'poll_interval: "3\\n0"'))],
     `${dir}/newline.yaml: scout.poll_interval (line 4): expected a number, got '3\\n0'`,

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { parseArgs } from "node:util";
 import { type FlagSpec, parseFlags } from "../lib/runtime/cli/command.ts";
 import { UsageError } from "../lib/runtime/usage_error.ts";
+import { runCli } from "./_support/cli.ts";
 
 const SPEC = {
   once: { type: "boolean" },
@@ -150,4 +151,14 @@ Deno.test("parseFlags: a stray positional is named, and the flag tables are not 
   assert.deepEqual(r.positionals, ["room"]);
   assert.equal(r.values.limit, "3");
   assert.throws(() => parseFlags("t", ["--hasOwnProperty"], {}), /unknown flag '--hasOwnProperty'/);
+});
+
+Deno.test("SCOUT_LOG_LEVEL takes every name the logger reads: off and none silence it", async () => {
+  for (const level of ["off", "none", "fatal", "warning"]) {
+    const r = await runCli(["--watch-url", "http://127.0.0.1:9/", "--once", "--stdout"], {
+      env: { SCOUT_LOG_LEVEL: level },
+    });
+    assert.equal(r.code, 0, `${level}: ${r.stderr}`);
+    if (level === "off" || level === "none") assert.equal(r.stderr, "", level);
+  }
 });

@@ -6,7 +6,19 @@ import { checkPlatoUrl, type FlagSpec, positiveNumber } from "./command.ts";
 import { getEnv } from "../../env.ts";
 import { kindsForRawConfig, plainWatchResolver } from "./kind_loader.ts";
 
-const LOG_LEVELS = ["debug", "info", "warn", "warning", "error", "silent"];
+// What parseLogLevel (lib/logger.ts) reads; anything else would silently mean info.
+const LOG_LEVELS = [
+  "debug",
+  "info",
+  "warn",
+  "warning",
+  "error",
+  "critical",
+  "fatal",
+  "silent",
+  "off",
+  "none",
+];
 
 /** Flags every way of running scouts shares. */
 export const RUN_FLAGS = {

@@ -166,4 +166,3 @@ const MAX_ALIAS_COUNT = 100;
 function keyText(key: unknown): string {
   return String(isScalar(key) ? key.value : key);
 }
-

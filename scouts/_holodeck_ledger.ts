@@ -1,9 +1,24 @@
 /**
  * Which holodeck sessions the scout has reported as started and as ended,
  * kept in its {@linkcode StateStore} so each is reported once across
- * restarts. Bounded: past `cap` sessions the oldest ended ones are forgotten,
- * and a watermark (the latest `_YYYYmmddTHHMMSSZ` folder suffix forgotten)
- * keeps them counted as reported. Private to the holodeck scout.
+ * restarts. Its size follows the sessions folder, not history:
+ *
+ * - An ended session whose folder is gone is forgotten at the next cycle. A
+ *   watermark (the latest `_YYYYmmddTHHMMSSZ` folder suffix forgotten) keeps
+ *   it counted as reported, so a folder moved back is not reported again.
+ *   Folders listed but never reported when the watermark passes them are kept
+ *   as exceptions to it (`pending`) until they are reported or gone.
+ * - A started session whose folder is gone is remembered for a grace period
+ *   (a folder moved away and back is the same session: no second
+ *   SESSION_START, and its SESSION_END when it ends); after that it is given
+ *   up: counted as ended, without a SESSION_END, and forgotten as above.
+ * - A folder without a timestamp suffix cannot be covered by the watermark,
+ *   so once ended it stays remembered until the cap.
+ *
+ * Bounded: past `cap` sessions the oldest ended ones are forgotten under the
+ * watermark. Limit: a folder that first appears with a suffix at or below the
+ * watermark (older than sessions already ended and gone) counts as reported.
+ * Private to the holodeck scout.
  *
  * @module
  */
@@ -11,6 +26,9 @@
 import type { StateStore } from "../lib/state.ts";
 
 const STAMP = /_(\d{8}T\d{6}Z)$/;
+
+/** How long a started session whose folder is gone is remembered: 10 minutes. */
+export const DEFAULT_VANISHED_GRACE_MS = 10 * 60_000;
 
 /**
  * A folder's order key: its timestamp suffix, or `null` when it has none.
@@ -23,14 +41,27 @@ export function sessionKey(folder: string): string | null {
   return m ? `${m[1]}|${folder}` : null;
 }
 
+/** What {@linkcode SessionLedger.sweep} found missing. */
+export interface Vanished {
+  /** Started sessions whose folder is missing now, still within the grace period. */
+  missing: number;
+  /** Started sessions given up this cycle: missing for the whole grace period. */
+  givenUp: number;
+}
+
 /** Sessions reported as started and as ended, persisted as JSON under one state key. */
 export class SessionLedger {
   readonly #state: StateStore;
   readonly #key: string;
   readonly #cap: number;
+  readonly #graceMs: number;
   #started = new Set<string>();
   #ended = new Set<string>();
   #watermark = "";
+  /** Folders at or below the watermark that were never reported. */
+  #pending = new Set<string>();
+  /** Started sessions whose folder is missing, and since when (scout clock, ms). */
+  #missing = new Map<string, number>();
   #loaded = false;
   #dirty = false;
 
@@ -38,11 +69,13 @@ export class SessionLedger {
    * @param state Where the ledger is kept.
    * @param key The state key.
    * @param cap Most sessions remembered.
+   * @param graceMs How long a started session whose folder is gone is remembered.
    */
-  constructor(state: StateStore, key: string, cap: number) {
+  constructor(state: StateStore, key: string, cap: number, graceMs = DEFAULT_VANISHED_GRACE_MS) {
     this.#state = state;
     this.#key = key;
     this.#cap = cap;
+    this.#graceMs = graceMs;
   }
 
   /** Sessions remembered (started and ended). */
@@ -56,7 +89,8 @@ export class SessionLedger {
   }
 
   /**
-   * Load the ledger (once). An unreadable value starts afresh.
+   * Load the ledger (once). An unreadable value starts afresh. Values written
+   * before sessions were forgotten (no `pending`, no `missing`) load as they are.
    *
    * @returns Whether the stored value was readable (or absent).
    */
@@ -71,6 +105,8 @@ export class SessionLedger {
         started?: unknown;
         ended?: unknown;
         mark?: unknown;
+        pending?: unknown;
+        missing?: unknown;
       };
       if (v.v !== 1) return false;
       const strings = (x: unknown) =>
@@ -78,6 +114,12 @@ export class SessionLedger {
       this.#started = new Set(strings(v.started));
       this.#ended = new Set(strings(v.ended));
       this.#watermark = typeof v.mark === "string" ? v.mark : "";
+      this.#pending = new Set(strings(v.pending));
+      for (const entry of Array.isArray(v.missing) ? v.missing : []) {
+        if (
+          Array.isArray(entry) && this.#started.has(entry[0]) && Number.isFinite(entry[1])
+        ) this.#missing.set(entry[0], entry[1]);
+      }
       return true;
     } catch {
       return false;
@@ -98,7 +140,7 @@ export class SessionLedger {
    */
   isEnded(folder: string): boolean {
     if (this.#ended.has(folder)) return true;
-    if (this.#started.has(folder) || !this.#watermark) return false;
+    if (this.#started.has(folder) || !this.#watermark || this.#pending.has(folder)) return false;
     const key = sessionKey(folder);
     return key !== null && key <= this.#watermark;
   }
@@ -106,32 +148,69 @@ export class SessionLedger {
   /** @param folder A session whose SESSION_START was emitted. */
   markStarted(folder: string): void {
     this.#started.add(folder);
+    this.#pending.delete(folder);
     this.#dirty = true;
   }
 
   /** @param folder A session whose SESSION_END was emitted. */
   markEnded(folder: string): void {
     this.#started.delete(folder);
+    this.#missing.delete(folder);
+    this.#pending.delete(folder);
     this.#ended.add(folder);
     this.#dirty = true;
     this.#evict();
   }
 
   /**
-   * Count the started sessions whose folder is gone. They stay remembered (a
-   * folder moved away and back is the same session, with no second
-   * SESSION_START) until the ledger is full: then they are forgotten first.
+   * Forget what is safe to forget, given the folders listed now: ended
+   * sessions whose folder is gone (under the watermark), and started sessions
+   * whose folder has been gone for the grace period (or at once when the
+   * ledger is full): those are given up, counted as ended without a
+   * SESSION_END.
    *
    * @param present The folders listed now.
-   * @returns How many started sessions are missing now.
+   * @param now The scout's clock, in ms.
+   * @returns How many started sessions are missing now, and how many were given up.
    */
-  noteVanished(present: ReadonlySet<string>): number {
-    const gone = [...this.#started].filter((folder) => !present.has(folder));
-    if (gone.length > 0 && this.full) {
-      for (const folder of gone) this.#started.delete(folder);
-      this.#dirty = true;
+  sweep(present: ReadonlySet<string>, now: number): Vanished {
+    const before = this.#watermark;
+    for (const folder of this.#pending) {
+      if (!present.has(folder)) this.#pending.delete(folder);
     }
-    return gone.length;
+    let missing = 0;
+    let givenUp = 0;
+    for (const folder of this.#started) {
+      if (present.has(folder)) {
+        if (this.#missing.delete(folder)) this.#dirty = true;
+        continue;
+      }
+      const since = this.#missing.get(folder) ?? now;
+      if (!this.#missing.has(folder)) {
+        this.#missing.set(folder, now);
+        this.#dirty = true;
+      }
+      if (now - since < this.#graceMs && !this.full) {
+        missing++;
+        continue;
+      }
+      this.#started.delete(folder);
+      this.#missing.delete(folder);
+      this.#ended.add(folder);
+      this.#dirty = true;
+      givenUp++;
+    }
+    for (const folder of this.#ended) {
+      if (present.has(folder)) continue;
+      const key = sessionKey(folder);
+      if (key === null) continue;
+      this.#ended.delete(folder);
+      this.#dirty = true;
+      if (key > this.#watermark) this.#watermark = key;
+    }
+    if (this.#watermark > before) this.#except(present, before);
+    this.#evict();
+    return { missing, givenUp };
   }
 
   /** Persist the ledger if it changed since the last save. */
@@ -144,9 +223,22 @@ export class SessionLedger {
         started: [...this.#started],
         ended: [...this.#ended],
         mark: this.#watermark,
+        pending: [...this.#pending],
+        missing: [...this.#missing],
       }),
     );
     this.#dirty = false;
+  }
+
+  /** Keep the listed folders the watermark just passed, never reported, reportable. */
+  #except(present: ReadonlySet<string>, before: string): void {
+    for (const folder of present) {
+      const key = sessionKey(folder);
+      if (
+        key !== null && key > before && key <= this.#watermark &&
+        !this.#started.has(folder) && !this.#ended.has(folder)
+      ) this.#pending.add(folder);
+    }
   }
 
   #evict(): void {

@@ -14,7 +14,7 @@ import { quoteObserved } from "../lib/gate.ts";
 import { Scout, type ScoutOptions } from "../lib/scout.ts";
 import type { DirReader, ScoutKind } from "../lib/scout_kind.ts";
 import { fitAnswer } from "./_answer.ts";
-import { sessionKey, SessionLedger } from "./_holodeck_ledger.ts";
+import { DEFAULT_VANISHED_GRACE_MS, sessionKey, SessionLedger } from "./_holodeck_ledger.ts";
 import { type Adventure, readSession, type SessionRead } from "./_holodeck_session.ts";
 import { sessionEndCheckpoint, sessionStartCheckpoint } from "./_holodeck_tiles.ts";
 
@@ -26,6 +26,12 @@ export interface HolodeckScoutOptions extends ScoutOptions {
   dirs: DirReader;
   /** Most sessions remembered across restarts. Default 10,000. */
   maxSessions?: number;
+  /**
+   * How long a started session whose folder is gone is remembered, by the
+   * scout's clock: back within it, it is the same session; gone for longer,
+   * it is given up (counted as ended, with no SESSION_END). Default 10 minutes.
+   */
+  vanishedGraceMs?: number;
   /** Most SESSION_START and SESSION_END tiles per cycle; the rest wait for the next. Default 20. */
   maxReportsPerTick?: number;
   /** Cycles an ended session's unreadable `scores.json` is retried before it is reported without. Default 5. */
@@ -38,8 +44,10 @@ export interface HolodeckObservation {
   sessions: Array<{ folder: string; read: SessionRead }>;
   /** New folders left for later cycles (read budget). */
   backlog: number;
-  /** Started, not ended sessions whose folder is missing now. */
+  /** Started, not ended sessions whose folder is missing now (within the grace period). */
   vanished: number;
+  /** Started sessions given up this cycle: their folder stayed gone for the grace period. */
+  givenUp: number;
 }
 
 /**
@@ -54,6 +62,7 @@ export class HolodeckScout extends Scout<HolodeckObservation> {
   readonly #ledger: SessionLedger;
   readonly #maxReports: number;
   readonly #maxSessions: number;
+  readonly #vanishedGraceMs: number;
   readonly #scoresRetries: number;
   readonly #attempts = new Map<string, number>();
   #unreadableTotal = 0;
@@ -74,12 +83,14 @@ export class HolodeckScout extends Scout<HolodeckObservation> {
     this.sessionsDir = dir.replace(/\/+$/, "") || "/";
     this.#dirs = options.dirs;
     this.#maxSessions = options.maxSessions ?? 10_000;
+    this.#vanishedGraceMs = options.vanishedGraceMs ?? DEFAULT_VANISHED_GRACE_MS;
     this.#maxReports = options.maxReportsPerTick ?? 20;
     this.#scoresRetries = options.scoresRetries ?? 5;
     this.#ledger = new SessionLedger(
       this.state,
       `holodeck:${this.scoutName}:sessions`,
       this.#maxSessions,
+      this.#vanishedGraceMs,
     );
   }
 
@@ -89,12 +100,14 @@ export class HolodeckScout extends Scout<HolodeckObservation> {
       sessions_dir: quoteObserved(this.sessionsDir),
       files_read: ["<session>/adventure.json", "<session>/scores.json", "<session>/artifacts/"],
       max_sessions_remembered: this.#maxSessions,
+      vanished_sessions_given_up_after_s: this.#vanishedGraceMs / 1000,
       max_reports_per_cycle: this.#maxReports,
       tiles: {
         "[SESSION_START] <name>": "a session folder appeared (name, creator, objective, rooms)",
         "[SESSION_END] <name>":
           "a session ended (ended set, active false or scores.json written), with its quality; interesting when poor",
-        "[PERIODIC]": "active sessions, and files that could not be read yet",
+        "[PERIODIC]":
+          "active sessions, files that could not be read yet, started sessions whose folder is gone",
         "[ERROR]": "the sessions folder is missing or unreadable",
       },
     };
@@ -113,7 +126,7 @@ export class HolodeckScout extends Scout<HolodeckObservation> {
     const folders = entries.filter((e) => e.isDirectory).map((e) => e.name)
       .sort((a, b) => order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0);
     const present = new Set(folders);
-    const vanished = this.#ledger.noteVanished(present);
+    const { missing: vanished, givenUp } = this.#ledger.sweep(present, this.now());
     for (const folder of this.#attempts.keys()) {
       if (!present.has(folder)) this.#attempts.delete(folder);
     }
@@ -129,7 +142,7 @@ export class HolodeckScout extends Scout<HolodeckObservation> {
       }
       sessions.push({ folder, read: await this.#read(folder) });
     }
-    return { sessions, backlog, vanished };
+    return { sessions, backlog, vanished, givenUp };
   }
 
   /** One session folder; a file that cannot be read (no permission, a directory) makes it unreadable. */
@@ -222,6 +235,7 @@ export class HolodeckScout extends Scout<HolodeckObservation> {
         reports_deferred: deferred,
         folders_not_yet_read: obs.backlog,
         vanished: obs.vanished,
+        vanished_given_up: obs.givenUp,
         sessions_remembered: this.#ledger.size,
         sessions_dir: this.sessionsDir,
         observed_at: observedAt,

@@ -361,3 +361,95 @@ Deno.test("the holodeck watch section applies defaults, and the kind needs direc
     /lends no directory access \('dirs'\)/,
   );
 });
+
+const sessionsKey = "holodeck:holodeck-scout:sessions";
+const reports = (tiles: Tile[]) =>
+  tiles.filter((t) => t.question.startsWith("[SESSION_")).map((t) =>
+    `${t.question.slice(9, 12)} ${answer(t).session}`
+  );
+
+Deno.test("an ended session is forgotten once its folder is gone, and is not reported again if the folder comes back", async () => {
+  await withDir(async (root) => {
+    const dir = `${root}/sessions`;
+    await Deno.mkdir(dir);
+    const state = new MemoryState();
+    const h = make(dir, state);
+    const ended = adventure({ transcript: talk, active: false });
+    const folders = ["a_20261124T080000Z", "b_20261124T081000Z", "c_20261124T082000Z", "scratch"];
+    for (const folder of folders) await session(dir, folder, { "adventure.json": ended });
+    // A folder the scout cannot report yet, older than the sessions about to be forgotten.
+    await Deno.mkdir(`${dir}/early_20261124T070000Z`);
+    const first = await h.tick();
+    assert.equal(reports(first).length, 8);
+    assert.equal(answer(first.at(-1)!).sessions_remembered, 4);
+    for (const folder of ["a_20261124T080000Z", "b_20261124T081000Z", "scratch"]) {
+      await Deno.rename(`${dir}/${folder}`, `${root}/${folder}`);
+    }
+    const gone = await h.tick();
+    // "scratch" has no timestamp suffix: only remembering it keeps it from being reported again.
+    assert.equal(answer(gone.at(-1)!).sessions_remembered, 2);
+    const saved = JSON.parse((await state.get(sessionsKey))!);
+    assert.deepEqual(saved.ended.sort(), ["c_20261124T082000Z", "scratch"]);
+    for (const folder of ["a_20261124T080000Z", "scratch"]) {
+      await Deno.rename(`${root}/${folder}`, `${dir}/${folder}`);
+    }
+    await session(dir, "early_20261124T070000Z", { "adventure.json": adventure() });
+    assert.deepEqual(reports(await h.tick()), ["STA early_20261124T070000Z"]);
+    // A restart with the same state reports nothing again.
+    const again = make(dir, state);
+    assert.deepEqual(kinds(await again.tick()), ["[STARTUP]", "[PERIODIC]"]);
+  });
+});
+
+Deno.test("a session whose folder vanishes before it ends is counted as vanished for ten minutes, then given up once, never started again", async () => {
+  await withDir(async (root) => {
+    const dir = `${root}/sessions`;
+    await Deno.mkdir(dir);
+    const h = make(dir);
+    await session(dir, LIGHTHOUSE, { "adventure.json": adventure({ transcript: talk }) });
+    assert.deepEqual(reports(await h.tick()), [`STA ${LIGHTHOUSE}`]);
+    await Deno.rename(`${dir}/${LIGHTHOUSE}`, `${root}/${LIGHTHOUSE}`);
+    const counts = [];
+    for (let i = 0; i < 22; i++) {
+      const a = answer((await h.tick()).at(-1)!);
+      counts.push(`${a.vanished}/${a.vanished_given_up}/${a.sessions_remembered}`);
+    }
+    // Missing from the first tick on (t = 30 s), given up ten minutes later (t = 630 s).
+    assert.deepEqual(counts, [
+      ...Array(20).fill("1/0/1"),
+      "0/1/0",
+      "0/0/0",
+    ]);
+    await Deno.rename(`${root}/${LIGHTHOUSE}`, `${dir}/${LIGHTHOUSE}`);
+    assert.deepEqual(reports(await h.tick()), []);
+    await session(dir, LIGHTHOUSE, {
+      "adventure.json": adventure({ transcript: talk, ended: "2026-11-24T10:10:00Z" }),
+    });
+    assert.deepEqual(reports(await h.tick()), []);
+  });
+});
+
+Deno.test("a ledger written before sessions were forgotten loads, and its sessions whose folders are gone are forgotten", async () => {
+  await withDir(async (dir) => {
+    const state = new MemoryState();
+    const done = "done_20261124T080000Z";
+    const old = "old_20261124T070000Z";
+    // The value the previous version wrote.
+    await state.set(
+      sessionsKey,
+      JSON.stringify({ v: 1, started: [LIGHTHOUSE], ended: [old, done], mark: "" }),
+    );
+    await session(dir, LIGHTHOUSE, { "adventure.json": adventure({ transcript: talk }) });
+    await session(dir, done, {
+      "adventure.json": adventure({ name: "Done", transcript: talk, active: false }),
+    });
+    const h = make(dir, state);
+    const tiles = await h.tick();
+    assert.deepEqual(kinds(tiles), ["[STARTUP]", "[PERIODIC]"]);
+    assert.equal(answer(tiles[1]).active_sessions, 1);
+    assert.equal(answer(tiles[1]).sessions_remembered, 2);
+    const saved = JSON.parse((await state.get(sessionsKey))!);
+    assert.deepEqual(saved.ended, [done]);
+    assert.equal(saved.mark, `20261124T070000Z|${old}`);
+  });
+});

@@ -369,3 +369,22 @@ Deno.test("the JSON Schema takes what the CLI takes: ${VAR} values, http(s) URLs
   assert.deepEqual(watch.type, { type: "string", const: "probe" });
   assert.deepEqual(watch.method.anyOf[0].enum, ["GET", "POST", "get", "post"]);
 });
+
+Deno.test("a ${ that is no reference, or a default holding another ${...}, is a problem, not text", () => {
+  const env = (n: string) => ({ HOME: "/home/scout" } as Record<string, string>)[n];
+  const problems = (text: string) =>
+    interpolateEnv({ room: text }, env).problems.map((p) => p.message);
+  assert.deepEqual(problems("${UNSET_X"), [
+    "'${UNSET_X' is not a ${VAR} or ${VAR:-default} reference (write $${ for a literal ${)",
+  ]);
+  assert.match(problems("r/${X-d}")[0], /^'\$\{X-d\}' is not a \$\{VAR\}/);
+  assert.match(problems("${X:=d}")[0], /^'\$\{X:=d\}' is not a \$\{VAR\}/);
+  assert.deepEqual(problems("${X:-${Y:-room}}"), [
+    "'${X:-${Y:-room}}': a default cannot hold another ${...}",
+  ]);
+  // What the syntax allows still works.
+  assert.deepEqual(problems("$${LIT} ${HOME}/${U:-x}"), []);
+  assert.deepEqual(interpolateEnv({ room: "$${LIT} ${HOME}/${U:-x}" }, env).value, {
+    room: "${LIT} /home/scout/x",
+  });
+});

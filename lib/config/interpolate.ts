@@ -71,6 +71,25 @@ export function interpolateEnv(
   const walk = (v: unknown, path: Array<string | number>): unknown => {
     if (typeof v === "string") {
       if (!v.includes("${")) return v;
+      // What the reference syntax leaves over (an unterminated `${`, other
+      // shells' `${X-d}` or `${X:=d}`) or a `${` inside a default would
+      // otherwise pass silently as text.
+      let nested: string | undefined;
+      const rest = v.replace(VAR, (match, _n, fallback: string | undefined) => {
+        if (match !== "$${" && fallback?.includes("${")) nested ??= match;
+        return "";
+      });
+      const odd = rest.indexOf("${");
+      if (nested !== undefined || odd >= 0) {
+        problems.push({
+          path,
+          message: nested !== undefined
+            ? `'${nested}}': a default cannot hold another \${...}`
+            : `'${rest.slice(odd, odd + 24)}' is not a \${VAR} or \${VAR:-default} reference ` +
+              "(write $${ for a literal \${)",
+        });
+        return v;
+      }
       const out = v.replace(
         VAR,
         (match, name: string | undefined, fallback: string | undefined) => {

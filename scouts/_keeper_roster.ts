@@ -34,8 +34,14 @@ export interface RosterDiff {
   forgotten: number;
 }
 
-/** How long an agent absent from the Keeper's list is remembered: 24 hours. */
-export const DEFAULT_FORGET_AFTER_MS = 24 * 60 * 60 * 1000;
+/**
+ * How long an agent absent from the Keeper's list is remembered: an hour. An
+ * agent missing from the list has left the Keeper (an offline one is listed
+ * as offline), so an hour covers Keeper restarts and short outages, and keeps
+ * the roster near the list's size under churn: with 15 new agent ids a
+ * minute, about 60 + 900 agents (a day would be 21,600, past the cap).
+ */
+export const DEFAULT_FORGET_AFTER_MS = 60 * 60 * 1000;
 
 /** What is remembered of one agent. */
 interface Known {

@@ -4,7 +4,7 @@
  * registration tile per agent seen for the first time, an interesting tile
  * per status change, and a periodic snapshot, as the original's Keeper
  * example does. Agents seen are remembered across restarts, until they have
- * been missing from `GET /agents` for a day (`forget_after`).
+ * been missing from `GET /agents` for an hour (`forget_after`).
  *
  * @module
  */
@@ -46,7 +46,7 @@ export interface KeeperScoutOptions extends ScoutOptions {
   maxAgents?: number;
   /**
    * Forget an agent once it has been missing from `GET /agents` this long, by
-   * the scout's clock; if it comes back it is registered again. Default 24 hours.
+   * the scout's clock; if it comes back it is registered again. Default an hour.
    */
   forgetAfterMs?: number;
   /** Most registration (and, separately, status-change) tiles per cycle; the rest are summarised. Default 25. */
@@ -238,7 +238,7 @@ export interface KeeperWatch {
   timeout: number;
   /** Most agents remembered across restarts. Default 10,000. */
   max_agents: number;
-  /** Seconds an agent missing from `GET /agents` is remembered. Default 86,400 (a day). */
+  /** Seconds an agent missing from `GET /agents` is remembered. Default 3,600 (an hour). */
   forget_after: number;
   /** Most registration (and status-change) tiles per cycle. Default 25. */
   max_agent_tiles: number;

@@ -293,7 +293,7 @@ Deno.test("the keeper watch section applies defaults and refuses unknown keys", 
     timeout: 10,
     max_agents: 10_000,
     max_agent_tiles: 25,
-    forget_after: 86_400,
+    forget_after: 3_600,
   });
   assert.equal(keeperScout.watch.safeParse({ type: "keeper", urll: "x" }).success, false);
   assert.equal(keeperScout.watch.safeParse({ type: "keeper", url: "ftp://x" }).success, false);
@@ -301,11 +301,11 @@ Deno.test("the keeper watch section applies defaults and refuses unknown keys", 
   assert.equal(keeperScout.watch.safeParse({ type: "keeper", forget_after: 0 }).success, false);
 });
 
-const HOUR = 3_600_000;
+const MINUTE = 60_000;
 const registered = (tiles: Tile[]) =>
   tiles.filter((t) => t.question.startsWith("[AGENT_REGISTER]")).map((t) => t.question);
 
-Deno.test("an agent missing from the Keeper's list for a day is forgotten, and registered again if it comes back", async () => {
+Deno.test("an agent missing from the Keeper's list for an hour is forgotten, and registered again if it comes back", async () => {
   const keeper = new FakeKeeper().start();
   try {
     const stays = agent(1, "active", "oracle1");
@@ -317,20 +317,20 @@ Deno.test("an agent missing from the Keeper's list for a day is forgotten, and r
       "[AGENT_REGISTER] oracle1",
       "[AGENT_REGISTER] scribe",
     ]);
-    const tick = async (hours: number, agents: typeof keeper.agents) => {
-      clock.t += hours * HOUR;
+    const tick = async (minutes: number, agents: typeof keeper.agents) => {
+      clock.t += minutes * MINUTE;
       keeper.agents = agents;
       assert.equal((await scout.tick()).ok, true);
       return next();
     };
-    // Gone for just under a day, then back: still the same agent.
+    // Gone for just under an hour, then back: still the same agent.
     await tick(1, [stays]);
-    const before = await tick(23.9, [stays]);
+    const before = await tick(59.5, [stays]);
     assert.equal(answer(before.at(-1)!).remembered_agents, 2);
-    assert.deepEqual(registered(await tick(0.05, [stays, leaves])), []);
-    // Gone again: its absence counts from now, and after a day it is forgotten.
+    assert.deepEqual(registered(await tick(0.5, [stays, leaves])), []);
+    // Gone again: its absence counts from now, and after an hour it is forgotten.
     await tick(0.5, [stays]);
-    const after = await tick(24, [stays]);
+    const after = await tick(60, [stays]);
     assert.equal(answer(after.at(-1)!).remembered_agents, 1);
     assert.deepEqual(registered(await tick(0.5, [stays, leaves])), ["[AGENT_REGISTER] scribe"]);
   } finally {
@@ -338,7 +338,7 @@ Deno.test("an agent missing from the Keeper's list for a day is forgotten, and r
   }
 });
 
-Deno.test("a roster saved before agents were forgotten loads, and its missing agents are forgotten a day later across restarts", async () => {
+Deno.test("a roster saved before agents were forgotten loads, and its missing agents are forgotten an hour later across restarts", async () => {
   const keeper = new FakeKeeper().start();
   try {
     const state = new MemoryState();
@@ -355,13 +355,13 @@ Deno.test("a roster saved before agents were forgotten loads, and its missing ag
     const tiles = await first.next();
     assert.deepEqual(registered(tiles), []);
     assert.equal(answer(tiles.at(-1)!).remembered_agents, 2);
-    // A restart half a day later keeps the time the agent went missing.
+    // A restart half an hour later keeps the time the agent went missing.
     const second = make(keeper, state);
-    second.clock.t = first.clock.t + 12 * HOUR;
+    second.clock.t = first.clock.t + 30 * MINUTE;
     await second.scout.tick();
     assert.equal(answer((await second.next()).at(-1)!).remembered_agents, 2);
     const third = make(keeper, state);
-    third.clock.t = first.clock.t + 24 * HOUR;
+    third.clock.t = first.clock.t + 60 * MINUTE;
     await third.scout.tick();
     assert.equal(answer((await third.next()).at(-1)!).remembered_agents, 1);
     assert.deepEqual(JSON.parse((await state.get("keeper:keeper-scout:agents"))!), {

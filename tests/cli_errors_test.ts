@@ -158,6 +158,11 @@ const cases: Array<[string, string[], string, Record<string, string>?]> = [
     "http: '--expect-status' (item 2): Cannot parse status '99x'",
   ],
   [
+    "a room with a '..' part (written, then unreadable: the URL resolved it away)",
+    ["http", "--url", "http://x/", "--room", "team/../x"],
+    "http: '--room': its '/'-separated parts cannot be '.' or '..' (a URL would drop them)",
+  ],
+  [
     "a blank room",
     ["http", "--url", "http://x/", "--room", " "],
     "http: '--room' must not be empty",

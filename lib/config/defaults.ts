@@ -54,3 +54,8 @@ export function emissionSettings(e: EmissionSection): ResolvedConfig["emission"]
     outboxMaxBytes: e.outbox_max_bytes,
   };
 }
+
+/** Whether a room has a `.` or `..` part between its `/`s, which a URL path would resolve away. */
+export function hasDotSegment(room: string): boolean {
+  return room.split("/").some((part) => part === "." || part === "..");
+}

@@ -15,6 +15,7 @@ import {
   DEFAULT_POLL_INTERVAL,
   EMISSION_DEFAULTS,
   emissionSettings,
+  hasDotSegment,
   MAX_POLL_INTERVAL,
   NAME_MAX_LENGTH,
   NAME_PATTERN,
@@ -56,7 +57,7 @@ export function resolvePlainConfig(
   const plain = (v: unknown): v is string =>
     typeof v === "string" && v.length > 0 && v === v.trim() && !v.includes("${");
   if (!plain(name) || name.length > NAME_MAX_LENGTH || !NAME_PATTERN.test(name)) return undefined;
-  if (!plain(room) || room.length > ROOM_MAX_LENGTH) return undefined;
+  if (!plain(room) || room.length > ROOM_MAX_LENGTH || hasDotSegment(room)) return undefined;
   const pollInterval = interval ?? DEFAULT_POLL_INTERVAL;
   if (
     typeof pollInterval !== "number" || !(pollInterval > 0 && pollInterval <= MAX_POLL_INTERVAL)

@@ -4,13 +4,22 @@ import { isCronExpression } from "./cron.ts";
 import {
   DEFAULT_POLL_INTERVAL,
   EMISSION_DEFAULTS as E,
+  hasDotSegment,
   MAX_POLL_INTERVAL,
   NAME_MAX_LENGTH,
   NAME_PATTERN,
   ROOM_MAX_LENGTH,
 } from "./defaults.ts";
 
-const ROOM = z.string().check(z.trim(), z.minLength(1), z.maxLength(ROOM_MAX_LENGTH));
+const ROOM = z.string().check(
+  z.trim(),
+  z.minLength(1),
+  z.maxLength(ROOM_MAX_LENGTH),
+  // A URL path cannot carry them: /room/a/../b is read back as /room/b.
+  z.refine((room) => !hasDotSegment(room), {
+    message: "its '/'-separated parts cannot be '.' or '..' (a URL would drop them)",
+  }),
+);
 
 /** The `scout:` section of scout.yaml. */
 export const ScoutSectionSchema = z.strictObject({

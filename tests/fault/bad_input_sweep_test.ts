@@ -118,7 +118,7 @@ const configCases: CliCase[] = [
   [
     "a key given twice",
     ["--config", yaml("c17", GOOD + "scout:\n  name: again\n")],
-    `${dir}/c17.yaml: (yaml) (line 8): Map keys must be unique`,
+    `${dir}/c17.yaml: (yaml) (line 8): duplicate key 'scout' (first on line 1)`,
   ],
   [
     "a config that is a list",
@@ -193,7 +193,7 @@ const flagCases: CliCase[] = [
     ["http", "--url", "ftp://x/", "--room", "r"],
     "http: '--url' must be an http or https URL, got 'ftp://x/'",
   ],
-  ["the http scout without a URL", ["http", "--room", "r"], "http: watch.url: is required"],
+  ["the http scout without a URL", ["http", "--room", "r"], "http: '--url' is required"],
   [
     "an http timeout of zero",
     ["http", "--url", U, "--room", "r", "--timeout", "0"],
@@ -202,7 +202,7 @@ const flagCases: CliCase[] = [
   [
     "an expected status of 999",
     ["http", "--url", U, "--room", "r", "--expect-status", "999"],
-    "http: watch.expect_status[0]: Cannot parse status '999': codes must be within 100-599",
+    "http: '--expect-status' (item 1): Cannot parse status '999': codes must be within 100-599",
   ],
   [
     "a JSON path flag without its value",
@@ -212,22 +212,22 @@ const flagCases: CliCase[] = [
   [
     "an unknown http method flag",
     ["http", "--url", U, "--room", "r", "--method", "FETCH"],
-    "http: watch.method: expected one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, got 'FETCH'",
+    "http: '--method': expected one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, got 'FETCH'",
   ],
   [
     "an empty room flag",
     ["http", "--url", U, "--room", ""],
-    "http: scout.scout_room: must not be empty",
+    "http: '--room' must not be empty",
   ],
   [
     "a log pattern with an open class",
     ["log", "--file", LOG, "--pattern", "["],
-    "log: watch.pattern: Cannot compile pattern '[': Invalid regular expression: /[/m: Unterminated character class",
+    "log: '--pattern': Cannot compile pattern '[': Invalid regular expression: /[/m: Unterminated character class",
   ],
   [
     "a log interval over a day",
     ["log", "--file", LOG, "--room", "r", "--interval", "100000"],
-    "log: scout.poll_interval: expected a number at most 86400, got 100000",
+    "log: '--interval': expected a number at most 86400, got 100000",
   ],
   [
     "a deadline that is a word",

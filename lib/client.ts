@@ -408,9 +408,21 @@ export function createPlatoClient(options: PlatoClientOptions): PlatoClient {
  */
 export function fetchError(error: unknown): string {
   if (!(error instanceof Error)) return String(error).split("\n")[0];
-  let text = `${error.name}: ${error.message}`;
-  if (error.cause instanceof Error && error.cause.message) {
+  return maskQuerySecrets(`${error.name}: ${messageWithCause(error)}`.split("\n")[0]);
+}
+
+/**
+ * An error's message, and its cause's in parentheses when it has one (a
+ * refused fetch is "fetch failed (... Connection refused ...)"); the cause's
+ * copy of a request URL is dropped and query secrets are masked.
+ *
+ * @param error The error.
+ * @returns The message.
+ */
+export function messageWithCause(error: Error): string {
+  let text = error.message;
+  if (error.cause instanceof Error && error.cause.message && !text.includes(error.cause.message)) {
     text += ` (${error.cause.message.replace(/^error sending request for url \(.*?\): /, "")})`;
   }
-  return maskQuerySecrets(text.split("\n")[0]);
+  return maskQuerySecrets(text);
 }

@@ -1,6 +1,7 @@
 import { CheckpointType } from "./checkpoint_type.ts";
 import {
   createPlatoClient,
+  messageWithCause,
   type PlatoClient,
   type PlatoResult,
   type ReadRoomOptions,
@@ -303,7 +304,8 @@ export class Scout<T = Record<string, unknown>> {
     context: Record<string, unknown> = {},
     tags: readonly string[] = [],
   ): Tile {
-    const message = error instanceof Error ? error.message : String(error);
+    // With its cause: a refused fetch says only "fetch failed" without it.
+    const message = error instanceof Error ? messageWithCause(error) : String(error);
     const errorType = typeof context.error_type === "string"
       ? context.error_type
       : error instanceof Error

@@ -278,3 +278,30 @@ Deno.test("the Scout constructor names a missing field", () => {
   assert.throws(() => new Scout({ scoutName: "", scoutRoom: "r" }), /'scoutName' is required/);
   assert.throws(() => new Scout({ scoutName: "s", scoutRoom: " " }), /'scoutRoom' is required/);
 });
+
+Deno.test("a cycle's ERROR tile keeps the error's cause (a refused fetch says why)", async () => {
+  const server = new FakePlato().start();
+  // A port nothing listens on: bound, then closed.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  class FetchingScout extends Scout<unknown> {
+    protected override async collect(): Promise<unknown> {
+      return await (await fetch(`http://127.0.0.1:${port}/stats?token=s3cr3t-t0ken`)).json();
+    }
+  }
+  const clock = new FakeClock();
+  const scout = new FetchingScout(options(server, clock));
+  try {
+    const result = await scout.tick();
+    assert.equal(result.ok, false);
+    await scout.emitter.flush();
+    const error = server.stored.find((t) => String(t.question).includes("error"))!;
+    const message = JSON.parse(String(error.answer)).message as string;
+    assert.match(message, /fetch failed \(.*refused/i);
+    assert.doesNotMatch(message, /s3cr3t/);
+  } finally {
+    await scout.close();
+    server.stop();
+  }
+});

@@ -67,6 +67,17 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     const message = error instanceof Error ? error.message : String(error);
+    // A checkout installed without its deno.json cannot resolve 'zod' or 'yaml'.
+    const missing = /Import "((?:zod|yaml)[^"]*)" not a dependency/.exec(message);
+    if (missing) {
+      console.error(
+        `plato-scout: this installation cannot load '${
+          missing[1]
+        }': install from a checkout with ` +
+          "its config (deno install -g -A -n plato-scout --config deno.json ./cli.ts), or from JSR",
+      );
+      return 2;
+    }
     console.error(`plato-scout: ${message.split("\n")[0]}`);
     return 1;
   }

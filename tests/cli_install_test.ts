@@ -73,3 +73,37 @@ for (const [entry, path] of [["cli.ts", CLI], ["mod.ts", MOD]]) {
     }
   });
 }
+
+Deno.test("a checkout installed without its --config says how to install it, in one line, exit 2", async () => {
+  const root = await Deno.makeTempDir({ prefix: "plato-install-" });
+  const elsewhere = await Deno.makeTempDir({ prefix: "plato-install-cwd-" });
+  try {
+    const install = await run(Deno.execPath(), [
+      "install",
+      "-g",
+      "-A",
+      "-n",
+      "plato-scout",
+      "--root",
+      root,
+      CLI,
+    ]);
+    assert.equal(install.code, 0, install.stderr);
+    const r = await new Deno.Command(`${root}/bin/plato-scout`, {
+      args: ["schema"],
+      cwd: elsewhere,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(r.stderr);
+    assert.equal(r.code, 2, stderr);
+    assert.equal(stderr.trimEnd().split("\n").length, 1, stderr);
+    assert.match(
+      stderr,
+      /^plato-scout: this installation cannot load 'zod[^']*': install .*--config/,
+    );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+    await Deno.remove(elsewhere, { recursive: true });
+  }
+});

@@ -8,12 +8,16 @@
  * Node >= 20 and Cloudflare Workers. Run as the main module
  * (`deno run -A jsr:@plato/scout ...`) it starts the command line.
  *
- * @example Emit a checkpoint
+ * @example Emit a checkpoint (to PLATO_URL, default http://localhost:8848)
  * ```ts ignore
  * import { CheckpointType, Scout } from "@plato/scout";
  * const scout = new Scout({ scoutName: "demo", scoutRoom: "demo/scout-reports" });
- * scout.emitCheckpoint({ checkpointType: CheckpointType.PERIODIC, question: "hello", answer: { ok: true } });
- * await scout.close();
+ * scout.emitCheckpoint({
+ *   checkpointType: CheckpointType.PERIODIC,
+ *   question: "Queue depth of the demo service",
+ *   answer: { queue_depth: 3, observed_at: new Date().toISOString() },
+ * });
+ * await scout.close(); // delivers what waits, within 10 s
  * ```
  *
  * @module

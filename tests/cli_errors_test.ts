@@ -122,7 +122,7 @@ const cases: Array<[string, string[], string, Record<string, string>?]> = [
       "--config",
       file("typo.yaml", GOOD.replace("scout_room", "scout_rom")),
     ],
-    `${dir}/typo.yaml: scout.scout_rom (line 3): unknown key (and 1 more: run 'plato-scout validate ${dir}/typo.yaml')`,
+    `${dir}/typo.yaml: scout.scout_rom (line 3): unknown key (did you mean 'scout_room'?) (and 1 more: run 'plato-scout validate ${dir}/typo.yaml')`,
   ],
   [
     "a config with broken YAML",

@@ -97,7 +97,7 @@ Deno.test("an error names the path and the line", () => {
 
 Deno.test("unknown keys, unknown types and missing sections are named", () => {
   assert.deepEqual(errors(GOOD.replace("  poll_interval: 60", "  poll_intervl: 60")), [
-    "scout.poll_intervl (line 6): unknown key",
+    "scout.poll_intervl (line 6): unknown key (did you mean 'poll_interval'?)",
   ]);
   assert.deepEqual(errors(GOOD.replace("type: probe", "type: ftp")), [
     "watch.type (line 9): unknown scout type 'ftp' (expected one of probe)",
@@ -279,7 +279,7 @@ emission:
   batch_sise: 5
 `;
   assert.deepEqual(errors(text), [
-    "emission.batch_sise (line 7): unknown key",
+    "emission.batch_sise (line 7): unknown key (did you mean 'batch_size'?)",
     "scouts[0].scout.poll_interval (line 2): expected a number greater than 0, got 0",
     "scouts[1].watch.timeout (line 5): expected a number, got 'slow'",
   ]);
@@ -387,4 +387,32 @@ Deno.test("a ${ that is no reference, or a default holding another ${...}, is a 
   assert.deepEqual(interpolateEnv({ room: "$${LIT} ${HOME}/${U:-x}" }, env).value, {
     room: "${LIT} /home/scout/x",
   });
+});
+
+Deno.test("an unknown key close to a known one says which was meant", () => {
+  const text = GOOD.replace("  poll_interval: 60", "  poll_intervall: 60")
+    .replace(
+      "  url: http://localhost:8080/health",
+      "  url: http://localhost:8080/health\n  timout: 3",
+    )
+    .concat("emision: {}\nfrobnicate: 1\n");
+  const problems = errors(text);
+  assert.ok(
+    problems.includes("scout.poll_intervall (line 6): unknown key (did you mean 'poll_interval'?)"),
+    problems.join("\n"),
+  );
+  assert.ok(
+    problems.includes("watch.timout (line 11): unknown key (did you mean 'timeout'?)"),
+    problems.join("\n"),
+  );
+  assert.ok(
+    problems.some((p) =>
+      /^emision \(line \d+\): unknown key \(did you mean 'emission'\?\)$/.test(p)
+    ),
+    problems.join("\n"),
+  );
+  assert.ok(
+    problems.some((p) => /^frobnicate \(line \d+\): unknown key$/.test(p)),
+    problems.join("\n"),
+  );
 });

@@ -10,6 +10,7 @@ import {
   visit,
   type YAMLMap,
 } from "yaml";
+import { keyHint } from "./key_hint.ts";
 import type { ConfigProblem } from "./problem.ts";
 import { type LoadConfigOptions, type LoadConfigResult, validateConfig } from "./validate.ts";
 
@@ -156,7 +157,7 @@ export function loadConfig(text: string, options: LoadConfigOptions): LoadConfig
     }
     return isScalar(node) ? rangeLine(node) ?? line : line;
   };
-  return validateConfig(raw, options, lineOf);
+  return validateConfig(raw, options, lineOf, keyHint);
 }
 
 /** Expansions allowed per alias (the yaml package's guard against alias bombs). */

@@ -35,6 +35,10 @@ export async function main(argv: string[]): Promise<number> {
         console.log(command.help);
         return 0;
       }
+      if (rest.includes("--version") || rest.includes("-V")) {
+        console.log(`plato-scout ${VERSION}`);
+        return 0;
+      }
       return await command.run(rest);
     }
     const fallback = byName.get("run")!;

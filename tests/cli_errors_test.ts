@@ -350,9 +350,11 @@ Deno.test("--help and --version after run flags answer instead of starting a run
       assert.match(r.stdout, /^Usage: plato-scout \[run\] /);
       assert.equal(r.stderr, "");
     }
-    const v = await runCli(["--once", "--version"], { cwd });
-    assert.equal(v.code, 0, v.stderr);
-    assert.match(v.stdout, /^plato-scout \d+\.\d+\.\d+\n$/);
+    for (const args of [["--once", "--version"], ["http", "--url", "http://127.0.0.1:9/", "-V"]]) {
+      const v = await runCli(args, { cwd });
+      assert.equal(v.code, 0, v.stderr);
+      assert.match(v.stdout, /^plato-scout \d+\.\d+\.\d+\n$/);
+    }
     // Nothing ran: no state directory was made.
     assert.deepEqual([...Deno.readDirSync(cwd)], []);
   } finally {

@@ -26,6 +26,21 @@ async function run(cmd: string, args: string[], env: Record<string, string> = {}
   };
 }
 
+/** `deno install -g -A -n plato-scout` of `entry` into `root` (with `config`, if given). */
+function installTo(root: string, entry: string, config?: string) {
+  return run(Deno.execPath(), [
+    "install",
+    "-g",
+    "-A",
+    "-n",
+    "plato-scout",
+    "--root",
+    root,
+    ...(config ? ["--config", config] : []),
+    entry,
+  ]);
+}
+
 Deno.test("mod.ts run as the main module starts the command line", async () => {
   const version = await run(Deno.execPath(), ["run", "-A", "--quiet", MOD, "--version"]);
   assert.equal(version.code, 0, version.stderr);
@@ -47,18 +62,7 @@ for (const [entry, path] of [["cli.ts", CLI], ["mod.ts", MOD]]) {
   Deno.test(`deno install -g -A -n plato-scout ${entry} gives a working plato-scout command`, async () => {
     const root = await Deno.makeTempDir({ prefix: "plato-install-" });
     try {
-      const install = await run(Deno.execPath(), [
-        "install",
-        "-g",
-        "-A",
-        "-n",
-        "plato-scout",
-        "--root",
-        root,
-        "--config",
-        CONFIG,
-        path,
-      ]);
+      const install = await installTo(root, path, CONFIG);
       assert.equal(install.code, 0, install.stderr);
       const r = await run(`${root}/bin/plato-scout`, ["--help"]);
       assert.equal(r.code, 0, r.stderr);
@@ -78,16 +82,7 @@ Deno.test("a checkout installed without its --config says how to install it, in 
   const root = await Deno.makeTempDir({ prefix: "plato-install-" });
   const elsewhere = await Deno.makeTempDir({ prefix: "plato-install-cwd-" });
   try {
-    const install = await run(Deno.execPath(), [
-      "install",
-      "-g",
-      "-A",
-      "-n",
-      "plato-scout",
-      "--root",
-      root,
-      CLI,
-    ]);
+    const install = await installTo(root, CLI);
     assert.equal(install.code, 0, install.stderr);
     const r = await new Deno.Command(`${root}/bin/plato-scout`, {
       args: ["schema"],

@@ -48,6 +48,14 @@ Deno.test("'read <room>' prints tiles readably by default and as JSON lines with
       0,
     );
     assert.deepEqual(json.lines.map((l) => JSON.parse(l).id), ["tile-2"]);
+    // A room with nothing in it (PLATO answers an unknown room so too): stdout stays empty,
+    // stderr says so.
+    const empty = collector();
+    const notes: string[] = [];
+    const read = createReadCommand({ env, write: empty.write, warn: (l) => notes.push(l) });
+    assert.equal(await read.run(["no/such/room"]), 0);
+    assert.deepEqual(empty.lines, []);
+    assert.deepEqual(notes, ["read: no tiles in room 'no/such/room' (or no such room)"]);
   } finally {
     await server.stop();
   }

@@ -174,6 +174,14 @@ async function runRead(argv: string[], deps: ReadCommandDeps): Promise<number> {
     if (!values.follow) {
       const { tiles } = await getRoom(first);
       tiles.forEach(print);
+      // PLATO answers an unknown room as an empty one: say so (stdout stays empty for scripts).
+      if (tiles.length === 0) {
+        warn(
+          `read: no tiles in room '${room}'${
+            since !== undefined ? " since then" : ""
+          } (or no such room)`,
+        );
+      }
       return 0;
     }
     // Subscribe before reading, so nothing stored in between is missed;

@@ -140,6 +140,15 @@ Deno.test("YAML merge keys (<<: *anchor) are merged, as in YAML 1.1 and docker-c
   const watch = r.config.scouts[1].watch;
   assert.equal(watch.url, "http://localhost:2/");
   assert.equal(watch.timeout, 3);
+  // Two merge keys in one mapping are no duplicate; a merge of a number says what is wrong.
+  const twice = loadConfig(
+    text.replace("      <<: *w\n", "      <<: *w\n      <<: { timeout: 4 }\n"),
+    { kinds, env: () => undefined },
+  );
+  assert.ok(twice.ok, JSON.stringify(!twice.ok && twice.problems));
+  assert.deepEqual(errors("scout: { name: a, scout_room: r }\nwatch: { <<: 5, type: probe }\n"), [
+    "(yaml) (line 2): Merge sources must be maps or map aliases",
+  ]);
 });
 
 Deno.test("${VAR} and ${VAR:-default} are interpolated; an unset variable is named", () => {

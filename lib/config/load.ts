@@ -1,5 +1,6 @@
 import {
   type Alias,
+  isAlias,
   isCollection,
   isMap,
   isScalar,
@@ -66,12 +67,19 @@ export function loadConfig(text: string, options: LoadConfigOptions): LoadConfig
     })),
   ];
   const aliases: Alias[] = [];
+  let mergeLine: number | undefined;
   visit(doc, {
     Map(_, map) {
       const seen = new Map<string, Pair>();
       for (const pair of map.items) {
+        // Merge keys may repeat (the yaml package reads `<<` as a symbol).
+        if (isScalar(pair.key) && typeof pair.key.value === "symbol") {
+          if (!isCollection(pair.value) && !isAlias(pair.value)) {
+            mergeLine ??= rangeLine(pair.key);
+          }
+          continue;
+        }
         const key = keyText(pair.key);
-        if (key === "<<") continue; // merge keys may repeat
         const first = seen.get(key);
         if (first) {
           yamlProblems.push({
@@ -112,7 +120,18 @@ export function loadConfig(text: string, options: LoadConfigOptions): LoadConfig
   let raw: unknown;
   try {
     raw = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch {
+  } catch (error) {
+    if (!(error instanceof ReferenceError)) {
+      // Such as a merge key whose value is not a mapping.
+      return {
+        ok: false,
+        problems: [{
+          path: "(yaml)",
+          line: mergeLine ?? 1,
+          message: (error as Error).message.split("\n")[0],
+        }],
+      };
+    }
     // The yaml package's guard against alias bombs ("billion laughs") threw.
     return {
       ok: false,

@@ -107,7 +107,7 @@ export async function runConfig(config: ResolvedConfig, options: RunOptions): Pr
     // A dry run starts where the last real run stopped (a log offset, the
     // agents seen), and writes nothing to the state directory.
     try {
-      state = readStateSnapshot(`${stateDir}/${STATE_FILE}`);
+      state = readStateSnapshot([`${stateDir}/${STATE_FILE}`, `${stateDir}/state.db`]);
     } catch (error) {
       throw stateDirError(stateDir, error);
     }

@@ -109,34 +109,53 @@ export class SqliteState implements StateStore {
 }
 
 /**
- * The state a state file holds, copied into memory: a dry run (`--stdout`)
- * starts where the last real run stopped (a log offset, the agents seen) and
- * changes nothing on disk. A missing file, or one without a state table, is
- * an empty state; the file and its folder are never created.
+ * The state the given state files hold, copied into memory: a dry run
+ * (`--stdout`) starts where the last real run stopped (a log offset, the
+ * agents seen) and changes nothing on disk. Each file is read from a
+ * temporary copy (with its write-ahead log), so no SQLite file is created
+ * next to it, a directory the user may only read works, and a running scout
+ * is not disturbed. A key in an earlier file wins. Missing files, or files
+ * without a state table, add nothing.
  *
- * @param path The state file, e.g. `<state-dir>/scout.db`.
+ * @param paths The state files, e.g. `<state-dir>/scout.db`, then an older
+ * layout's `<state-dir>/state.db`.
  * @returns The copy.
  */
-export function readStateSnapshot(path: string): MemoryState {
+export function readStateSnapshot(paths: readonly string[]): MemoryState {
   const copy = new MemoryState();
-  let db: DatabaseSync;
+  const tmp = Deno.makeTempDirSync({ prefix: "plato-scout-dry-run-" });
   try {
-    db = new DatabaseSync(path, { readOnly: true });
-  } catch {
-    return copy; // No file (read-only opening does not create one).
-  }
-  try {
-    db.exec("PRAGMA busy_timeout = 5000");
-    const table = db.prepare(
-      "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'state'",
-    ).get();
-    if (!table) return copy;
-    const rows = db.prepare("SELECT key, value FROM state").all() as Array<
-      { key: string; value: string }
-    >;
-    for (const { key, value } of rows) copy.set(key, value);
+    for (const [i, path] of paths.entries()) {
+      const db = `${tmp}/${i}.db`;
+      if (!copyIfPresent(path, db)) continue;
+      copyIfPresent(`${path}-wal`, `${db}-wal`);
+      const sqlite = new DatabaseSync(db);
+      try {
+        const table = sqlite.prepare(
+          "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'state'",
+        ).get();
+        if (!table) continue;
+        const rows = sqlite.prepare("SELECT key, value FROM state").all() as Array<
+          { key: string; value: string }
+        >;
+        for (const { key, value } of rows) if (copy.get(key) === undefined) copy.set(key, value);
+      } finally {
+        sqlite.close();
+      }
+    }
     return copy;
   } finally {
-    db.close();
+    Deno.removeSync(tmp, { recursive: true });
+  }
+}
+
+/** Copy `from` to `to`; false when there is nothing at `from`. */
+function copyIfPresent(from: string, to: string): boolean {
+  try {
+    Deno.copyFileSync(from, to);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
   }
 }

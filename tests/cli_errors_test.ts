@@ -197,6 +197,16 @@ const cases: Array<[string, string[], string, Record<string, string>?]> = [
     { SCOUT_LOG_LEVEL: "loud" },
   ],
   [
+    "an assertion value without the JSON path it checks",
+    ["http", "--url", "http://x/", "--json-equals", "3"],
+    "http: '--json-equals': needs '--json-path'",
+  ],
+  [
+    "a state directory whose name holds a line break, under a file",
+    ["--watch-file", "a.log", "--once", "--state-dir", "/dev/null/a\nb"],
+    "Cannot use the state directory '/dev/null/a\\nb' (--state-dir): Not a directory (os error 20): mkdir '/dev/null/a\\nb'",
+  ],
+  [
     "a value with a line break (the message stayed one line)",
     ["--config", file("newline.yaml", GOOD.replace("poll_interval: 30", 'poll_interval: "3\\n0"'))],
     `${dir}/newline.yaml: scout.poll_interval (line 4): expected a number, got '3\\n0'`,

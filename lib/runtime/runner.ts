@@ -468,7 +468,8 @@ function lockStateDir(stateDir: string): Deno.FsFile {
 
 /** The one line a state directory that cannot be used ends a run with. */
 function stateDirError(stateDir: string, error: unknown): UsageError {
-  const reason = firstLine(error);
+  // All of it: the OS error may quote a path holding a line break.
+  const reason = error instanceof Error ? error.message : String(error);
   const why = /locked|busy/i.test(reason)
     ? "another plato-scout process is using it"
     : /malformed|not a database|corrupt/i.test(reason)

@@ -156,6 +156,7 @@ function copyIfPresent(from: string, to: string): boolean {
     return true;
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
+    // The OS error, without the temporary copy's path.
+    throw new Error(`${(error as Error).message.replace(/: copy '.*$/s, "")}: ${from}`);
   }
 }

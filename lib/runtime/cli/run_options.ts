@@ -136,7 +136,12 @@ function flagProblem(
   if (!flag) return undefined;
   const item = m[3] === undefined ? "" : ` (item ${Number(m[3]) + 1})`;
   const joint = /^(is|must) /.test(problem.message) ? " " : ": ";
-  return `'--${flag}'${item}${joint}${problem.message}`;
+  // Other keys the message names are flags too ('needs json_path': '--json-path').
+  const message = problem.message.replace(
+    /\b[a-z]+(?:_[a-z]+)+\b/g,
+    (key) => watchFlags[key] ? `'--${watchFlags[key]}'` : key,
+  );
+  return `'--${flag}'${item}${joint}${message}`;
 }
 
 /**

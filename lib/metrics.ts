@@ -23,15 +23,36 @@ interface Family {
   type: "counter" | "gauge" | "histogram";
   series: Map<string, Series>;
   bucketBounds?: readonly number[];
-  collect?: () => Array<{ labels: Labels; value: number }>;
+  /** Series read at render time; several (one per emitter sharing the registry) add up. */
+  collectors: Array<() => Array<{ labels: Labels; value: number }>>;
 }
 
+/** A label set's identity: values may hold any character, so no separator can be trusted. */
 function key(labels: Labels): string {
-  return Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`).join(",");
+  return JSON.stringify(Object.keys(labels).sort().map((k) => [k, labels[k]]));
+}
+
+/** The series of a family's collectors, one per label set (same labels: values added). */
+function collected(f: Family): Series[] {
+  const byKey = new Map<string, Series>();
+  for (const collect of f.collectors) {
+    for (const { labels, value } of collect()) {
+      const k = key(labels);
+      const s = byKey.get(k);
+      if (s) s.value += value;
+      else byKey.set(k, { labels, value });
+    }
+  }
+  return [...byKey.values()];
 }
 
 function escape(value: string): string {
   return value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
+}
+
+/** HELP text escapes backslash and line feed (not quotes). */
+function escapeHelp(text: string): string {
+  return text.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
 }
 
 function labelText(labels: Labels, extra?: [string, string]): string {
@@ -79,7 +100,7 @@ export class MetricsRegistry {
   #family(name: string, help: string, type: Family["type"], bounds?: readonly number[]): Family {
     let f = this.#families.get(name);
     if (!f) {
-      f = { name, help, type, series: new Map(), bucketBounds: bounds };
+      f = { name, help, type, series: new Map(), bucketBounds: bounds, collectors: [] };
       this.#families.set(name, f);
     }
     return f;
@@ -110,22 +131,26 @@ export class MetricsRegistry {
     this.#series(this.#family(name, help, "gauge"), labels).value = value;
   }
 
-  /** Register a gauge whose series are read at render time. */
+  /**
+   * Register a gauge whose series are read at render time. Several
+   * registrations of one name (emitters sharing a registry) all show; series
+   * with the same labels add up.
+   */
   gaugeFn(
     name: string,
     help: string,
     collect: () => Array<{ labels: Labels; value: number }>,
   ): void {
-    this.#family(name, help, "gauge").collect = collect;
+    this.#family(name, help, "gauge").collectors.push(collect);
   }
 
-  /** Register a counter whose series are read at render time (a total kept elsewhere). */
+  /** Register a counter whose series are read at render time (a total kept elsewhere); as {@linkcode MetricsRegistry.gaugeFn}. */
   counterFn(
     name: string,
     help: string,
     collect: () => Array<{ labels: Labels; value: number }>,
   ): void {
-    this.#family(name, help, "counter").collect = collect;
+    this.#family(name, help, "counter").collectors.push(collect);
   }
 
   /** Record one observation in a histogram. */
@@ -146,7 +171,9 @@ export class MetricsRegistry {
   /** The current value of a counter or gauge series (0 if absent). */
   value(name: string, labels: Labels = {}): number {
     const f = this.#families.get(name);
-    if (f?.collect) return f.collect().find((s) => key(s.labels) === key(labels))?.value ?? 0;
+    if (f?.collectors.length) {
+      return collected(f).find((s) => key(s.labels) === key(labels))?.value ?? 0;
+    }
     return f?.series.get(key(labels))?.value ?? 0;
   }
 
@@ -154,10 +181,8 @@ export class MetricsRegistry {
   render(): string {
     const lines: string[] = [];
     for (const f of this.#families.values()) {
-      lines.push(`# HELP ${f.name} ${f.help}`, `# TYPE ${f.name} ${f.type}`);
-      const series = f.collect
-        ? f.collect().map((s) => ({ ...s }) as Series)
-        : [...f.series.values()];
+      lines.push(`# HELP ${f.name} ${escapeHelp(f.help)}`, `# TYPE ${f.name} ${f.type}`);
+      const series = f.collectors.length ? collected(f) : [...f.series.values()];
       for (const s of series) {
         if (f.type !== "histogram") {
           lines.push(`${f.name}${labelText(s.labels)} ${num(s.value)}`);

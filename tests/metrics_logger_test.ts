@@ -100,3 +100,21 @@ Deno.test("redactSecrets masks a secret, and its start where a summary cut it sh
   );
   assert.equal(redactSecrets("no cut here: zq9Super", [secret]), "no cut here: zq9Super");
 });
+
+Deno.test("label sets never merge, HELP text is escaped, and render-time series of several emitters add up", () => {
+  const m = new MetricsRegistry();
+  m.inc("t_total", "h", { error_type: "q,scout_name=a", scout_name: "x" });
+  m.inc("t_total", "h", { error_type: "q", scout_name: "a,scout_name=x" });
+  const text = m.render();
+  assert.match(text, /^t_total\{error_type="q,scout_name=a",scout_name="x"\} 1$/m);
+  assert.match(text, /^t_total\{error_type="q",scout_name="a,scout_name=x"\} 1$/m);
+  m.inc("h_total", "help with \\ and\nnewline", {});
+  assert.match(m.render(), /^# HELP h_total help with \\\\ and\\nnewline$/m);
+  // Two emitters on one registry: both outboxes show, and equal label sets add up.
+  m.gaugeFn("depth", "d", () => [{ labels: { scout_name: "alpha" }, value: 1 }]);
+  m.gaugeFn("depth", "d", () => [{ labels: { scout_name: "beta" }, value: 2 }]);
+  m.gaugeFn("depth", "d", () => [{ labels: { scout_name: "beta" }, value: 3 }]);
+  const depth = m.render().split("\n").filter((l) => l.startsWith("depth{"));
+  assert.deepEqual(depth, ['depth{scout_name="alpha"} 1', 'depth{scout_name="beta"} 5']);
+  assert.equal(m.value("depth", { scout_name: "beta" }), 5);
+});

@@ -72,6 +72,13 @@ export interface EmitterStats {
   retries: number;
   /** Tiles waiting now. */
   pending: number;
+  /**
+   * Epoch ms of the first failed delivery since the last one that
+   * succeeded; absent while delivery works (`/health` reports it).
+   */
+  failingSince?: number;
+  /** Why the last delivery failed, while `failingSince` is set. */
+  lastError?: string;
 }
 
 /** What one flush or drain achieved. */
@@ -126,6 +133,8 @@ export class Emitter {
 
   #timer: unknown = undefined;
   #flushing: Promise<FlushReport> | undefined;
+  #failingSince: number | undefined;
+  #lastError: string | undefined;
   #lastFlushAt = -Infinity;
   #backoffUntil = 0;
   /** A drain is running: it logs its own retries. */
@@ -172,7 +181,14 @@ export class Emitter {
 
   /** Counts so far. */
   get stats(): EmitterStats {
-    return { ...this.#stats, dropped: this.outbox.dropped, pending: this.outbox.size() };
+    return {
+      ...this.#stats,
+      dropped: this.outbox.dropped,
+      pending: this.outbox.size(),
+      ...(this.#failingSince === undefined
+        ? {}
+        : { failingSince: this.#failingSince, lastError: this.#lastError }),
+    };
   }
 
   /**
@@ -318,6 +334,8 @@ export class Emitter {
           ? 0
           : this.#now() + Math.min(failure.retryAfterMs, this.#backoff.maxRetryAfterMs ?? 600_000);
         report.lastError = failure.lastError;
+        this.#failingSince ??= this.#now();
+        this.#lastError = failure.lastError;
         this.#count(METRIC.errors, METRIC_HELP.errors, "submit_retryable");
         // A drain says when it retries itself (its own backoff, see drain()).
         if (!this.#draining) {
@@ -330,6 +348,8 @@ export class Emitter {
       this.#failures = 0;
       this.#backoffUntil = 0;
       this.#retryAfterUntil = 0;
+      this.#failingSince = undefined;
+      this.#lastError = undefined;
     }
     if (unlogged.size > 0) {
       const reasons = [...unlogged].map(([reason, n]) => `${reason} (${n})`).join("; ");
@@ -573,5 +593,36 @@ function maskTile(tile: Tile, secrets: readonly string[]): Tile {
     answer: redactSecrets(tile.answer, secrets),
     tags: tile.tags.map((tag) => redactSecrets(tag, secrets)),
     source: redactSecrets(tile.source, secrets),
+  };
+}
+
+/**
+ * What `/health` answers for a process's scouts and their shared emitter:
+ * `status` is `degraded` while delivery fails (tiles wait in the outbox),
+ * with when it began failing and why.
+ *
+ * @param stats The emitter's {@linkcode Emitter.stats}.
+ * @param scouts The scouts' names.
+ * @returns The JSON body.
+ */
+export function healthReport(stats: EmitterStats, scouts: readonly string[]): {
+  status: "healthy" | "degraded";
+  scouts: readonly string[];
+  outbox_depth: number;
+  delivered: number;
+  dropped: number;
+  failing_since?: string;
+  last_error?: string;
+} {
+  const failing = stats.failingSince !== undefined;
+  return {
+    status: failing ? "degraded" : "healthy",
+    scouts,
+    outbox_depth: stats.pending,
+    delivered: stats.delivered,
+    dropped: stats.dropped,
+    ...(failing
+      ? { failing_since: new Date(stats.failingSince!).toISOString(), last_error: stats.lastError }
+      : {}),
   };
 }

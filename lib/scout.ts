@@ -383,10 +383,15 @@ export class Scout<T = Record<string, unknown>> {
     const tilesBefore = this.#counts.tiles;
     let phase = "collect";
     try {
-      const data = await this.collect(signal);
-      this.metrics.observe(METRIC.watchDuration, METRIC_HELP.watchDuration, {
-        scout_name: this.scoutName,
-      }, (this.now() - started) / 1000);
+      let data: T;
+      try {
+        data = await this.collect(signal);
+      } finally {
+        // Failed and timed-out watches too: they are the slow ones worth seeing.
+        this.metrics.observe(METRIC.watchDuration, METRIC_HELP.watchDuration, {
+          scout_name: this.scoutName,
+        }, (this.now() - started) / 1000);
+      }
       phase = "analyze";
       await this.onPeriodic(data);
       // A cycle the stop cut short, with nothing to show, is not a cycle run.

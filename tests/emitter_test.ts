@@ -16,6 +16,7 @@ import {
 import { FakePlato } from "./_support/fake_plato.ts";
 import { FakeClock } from "./_support/fake_clock.ts";
 import { sleepOn } from "../lib/timers.ts";
+import { healthReport } from "../lib/emitter.ts";
 
 let seq = 0;
 function tile(answer = `observation number ${++seq} of the test`): Tile {
@@ -596,4 +597,42 @@ Deno.test("close() ends with the error of a sleep that rejects, instead of retry
   emitter.emit(tile());
   await assert.rejects(emitter.close({ deadlineMs: 10_000 }), /no more subrequests/);
   assert.equal(at.length, 1);
+});
+
+Deno.test("stats say since when delivery fails and why, until a delivery succeeds; /health says degraded", async () => {
+  const server = new FakePlato().start();
+  try {
+    const clock = new FakeClock();
+    const emitter = new Emitter({
+      client: createPlatoClient({ url: server.url }),
+      autoFlush: false,
+      timers: clock,
+      now: clock.now,
+      logger: quietLogger(),
+    });
+    emitter.emit(tile());
+    assert.equal(healthReport(emitter.stats, ["a"]).status, "healthy");
+    server.faults.push({ status: 503 }, { status: 503 });
+    await emitter.flush();
+    const since = clock.now();
+    await clock.advance(5_000);
+    await emitter.flush();
+    assert.equal(emitter.stats.failingSince, since, "the first failure, not the last");
+    const degraded = healthReport(emitter.stats, ["a"]);
+    assert.equal(degraded.status, "degraded");
+    assert.equal(degraded.failing_since, new Date(since).toISOString());
+    assert.match(degraded.last_error!, /503/);
+    assert.equal(degraded.outbox_depth, 1);
+    await emitter.flush();
+    assert.equal(emitter.stats.failingSince, undefined);
+    assert.deepEqual(healthReport(emitter.stats, ["a"]), {
+      status: "healthy",
+      scouts: ["a"],
+      outbox_depth: 0,
+      delivered: 1,
+      dropped: 0,
+    });
+  } finally {
+    server.stop();
+  }
 });

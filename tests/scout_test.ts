@@ -305,3 +305,22 @@ Deno.test("a cycle's ERROR tile keeps the error's cause (a refused fetch says wh
     server.stop();
   }
 });
+
+Deno.test("a failed watch is timed too: the watch-duration histogram counts every cycle", async () => {
+  const server = new FakePlato().start();
+  const clock = new FakeClock();
+  const scout = new CountingScout(options(server, clock));
+  try {
+    await scout.tick();
+    scout.fail = true;
+    await scout.tick();
+    const text = scout.metrics.render();
+    assert.match(
+      text,
+      /^plato_scout_watch_duration_seconds_count\{scout_name="my-service-scout"\} 2$/m,
+    );
+  } finally {
+    await scout.close();
+    server.stop();
+  }
+});

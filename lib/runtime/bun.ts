@@ -24,7 +24,7 @@
 import { buildScouts } from "../build_scouts.ts";
 import { createPlatoClient } from "../client.ts";
 import type { ResolvedConfig } from "../config/schema.ts";
-import { Emitter } from "../emitter.ts";
+import { Emitter, healthReport } from "../emitter.ts";
 import { DEFAULT_PLATO_URL } from "../env.ts";
 import { createLogger, type Logger } from "../logger.ts";
 import { MetricsRegistry } from "../metrics.ts";
@@ -91,7 +91,10 @@ export function serveMetricsBun(
     fetch(request) {
       const path = new URL(request.url).pathname;
       if (request.method !== "GET" && request.method !== "HEAD") {
-        return Response.json({ error: "Method not allowed" }, { status: 405 });
+        return Response.json({ error: "Method not allowed" }, {
+          status: 405,
+          headers: { allow: "GET, HEAD" },
+        });
       }
       if (path === "/metrics") {
         return new Response(registry.render(), {
@@ -153,7 +156,7 @@ export async function runConfigBun(
   const server = options.metricsPort === undefined ? undefined : serveMetricsBun(metrics, {
     port: options.metricsPort,
     hostname: options.metricsHostname,
-    health: () => ({ scouts: scouts.map((s) => s.scout.scoutName), outbox_depth: outbox.size() }),
+    health: () => healthReport(emitter.stats, scouts.map((s) => s.scout.scoutName)),
   });
   log.info(`${scouts.length} scout(s) \u2192 ${redactUrl(platoUrl)} under Bun`);
   const deadlineMs = options.deadlineMs ?? 10_000;

@@ -2,7 +2,7 @@ import { loadBatchMemory } from "../batch_memory.ts";
 import { buildScouts } from "../build_scouts.ts";
 import { createPlatoClient } from "../client.ts";
 import type { ResolvedConfig } from "../config/schema.ts";
-import { Emitter } from "../emitter.ts";
+import { Emitter, healthReport } from "../emitter.ts";
 import { DEFAULT_PLATO_URL, getEnv } from "../env.ts";
 import { createLogger, type Logger } from "../logger.ts";
 import { MetricsRegistry } from "../metrics.ts";
@@ -311,10 +311,7 @@ async function runScouts(
       metricsServer = serveMetrics(metrics, {
         port: options.metricsPort,
         hostname: options.metricsHost,
-        health: () => ({
-          scouts: scouts.map((s) => s.scout.scoutName),
-          outbox_depth: outbox.size(),
-        }),
+        health: () => healthReport(emitter.stats, scouts.map((s) => s.scout.scoutName)),
       });
     } catch (error) {
       throw new UsageError(

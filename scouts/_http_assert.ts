@@ -262,7 +262,19 @@ function checkJsonPath(
   if (!json.ok) return { assertion: "json_path", ok: false, expected, actual: json.error };
   const found = readJsonPath(json.value, segments);
   if (!found.found) return { assertion: "json_path", ok: false, expected, actual: "missing" };
-  const actual = canonicalJson(found.value);
+  let actual: string;
+  try {
+    actual = canonicalJson(found.value);
+  } catch (error) {
+    // A value nested thousands deep overflows the stack: a failed check, not a failed cycle.
+    if (!(error instanceof RangeError)) throw error;
+    return {
+      assertion: "json_path",
+      ok: false,
+      expected,
+      actual: "a value nested too deeply to compare",
+    };
+  }
   const ok = equals ? actual === canonicalJson(equals.value) : true;
   return { assertion: "json_path", ok, expected, actual: show(actual) };
 }

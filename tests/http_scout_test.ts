@@ -966,3 +966,28 @@ Deno.test("a POST probe sends its body and follows a 303 with a GET", async () =
     await t.close();
   }
 });
+
+Deno.test("a JSON value nested too deeply for the json_path check fails that check, and up/down still counts", async () => {
+  let deep = false;
+  const t = target(() =>
+    new Response(deep ? `${'{"a":'.repeat(10_000)}1${"}".repeat(10_000)}` : '{"a":1}', {
+      headers: { "content-type": "application/json" },
+    })
+  );
+  try {
+    const h = harness(t.url, { jsonPath: "a" });
+    assert.equal((await h.scout.tick()).ok, true);
+    deep = true;
+    h.clock.t += 1000;
+    const result = await h.scout.tick();
+    assert.equal(result.ok, true, result.error); // a failed check, not a failed cycle
+    const tiles = await h.tiles();
+    const down = tiles.find((t) => t.question.startsWith("[STATE_CHANGE]"));
+    assert.ok(down, tiles.map((t) => t.question).join("\n"));
+    const error = answerOf(last(tiles, "[ERROR]"));
+    assert.equal(error.status, 200);
+    assert.match(JSON.stringify(error), /nested too deeply/);
+  } finally {
+    await t.close();
+  }
+});

@@ -23,13 +23,16 @@ const SENSITIVE_QUERY =
  */
 export function maskQuerySecrets(text: string): string {
   return text.replace(
-    /([?&;])([^=&#\s?;]+)=([^&#\s;]*)/g,
+    // A value ends where a URL would: at a separator, a space or a quote (text
+    // may be JSON, or a log line quoting the URL).
+    /([?&;#])([^=&#\s?;"'\\<>]+)=([^&#\s;"'\\<>]*)/g,
     (whole, sep: string, name: string) => SENSITIVE_QUERY.test(name) ? `${sep}${name}=***` : whole,
   );
 }
 
 /**
- * A URL safe to print: user info removed, sensitive query values masked.
+ * A URL safe to print: user info removed, sensitive query values masked, and
+ * the fragment dropped (it is never sent, and may carry an `access_token`).
  *
  * @param url A URL string or object.
  * @returns The redacted URL; an unparseable input is returned with any `user:pass@` removed.
@@ -49,6 +52,7 @@ export function redactUrl(url: string | URL): string {
   }
   parsed.username = "";
   parsed.password = "";
+  parsed.hash = "";
   // Without a query there is nothing to mask (and no URLSearchParams to build).
   if (parsed.search !== "") {
     for (const key of [...parsed.searchParams.keys()]) {

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { redactSecrets, redactUrl } from "../lib/redact.ts";
+import { maskQuerySecrets, redactSecrets, redactUrl } from "../lib/redact.ts";
 
 /** Headers whose value is a credential: not forwarded across origins on redirect. */
 const CREDENTIAL_HEADER =
@@ -69,58 +69,107 @@ export function prepareTarget(
     url.username = "";
     url.password = "";
   }
+  secrets.push(...queryAndFragmentSecrets(url));
+  // The fragment is never sent; dropping it keeps an `#access_token=` out of sight.
+  url.hash = "";
   const shownUrl = redactUrl(url);
-  const shown = new URL(shownUrl);
-  for (const [key, value] of url.searchParams) {
-    if (shown.searchParams.get(key) === "***" && value !== "***") secrets.push(value);
-  }
-  // The value as written too: a target echoing its query shows 'a+b', not 'a b'.
-  for (const pair of url.search.slice(1).split("&")) {
-    const at = pair.indexOf("=");
-    if (at < 0) continue;
-    let key = pair.slice(0, at);
-    try {
-      key = decodeURIComponent(key.replaceAll("+", " "));
-    } catch { /* keep it as written */ }
-    if (shown.searchParams.get(key) === "***") secrets.push(pair.slice(at + 1));
-  }
   return { url, shownUrl, headers: sent, shownHeaders, credentialHeaders, secrets };
 }
 
+/**
+ * A URL's credentials: user info, and the values of sensitive query (and
+ * fragment) parameters, decoded and as written (a target echoing its query
+ * shows 'a+b', not 'a b').
+ */
+function urlSecrets(url: URL): string[] {
+  const out: string[] = [];
+  if (url.username || url.password) {
+    out.push(url.username, url.password);
+    try {
+      out.push(decodeURIComponent(url.username), decodeURIComponent(url.password));
+    } catch { /* kept as written */ }
+  }
+  out.push(...queryAndFragmentSecrets(url));
+  return out;
+}
+
+function queryAndFragmentSecrets(url: URL): string[] {
+  const out: string[] = [];
+  for (const part of [url.search.slice(1), url.hash.slice(1)]) {
+    for (const pair of part.split("&")) {
+      const at = pair.indexOf("=");
+      if (at < 0) continue;
+      const raw = pair.slice(at + 1);
+      if (!raw || raw === "***") continue;
+      // Sensitive by name, as redactUrl decides.
+      if (maskQuerySecrets(`?${pair}`) === `?${pair}`) continue;
+      out.push(raw);
+      try {
+        out.push(decodeURIComponent(raw.replaceAll("+", " ")));
+      } catch { /* kept as written */ }
+    }
+  }
+  return out;
+}
+
+/** The most URLs (the target's redirects) a scrubber learns: a target redirecting to a new URL each cycle must not grow it. */
+const MAX_URLS = 64;
+
 /** Removes a target's credentials from text. */
 export class Scrubber {
-  readonly #secrets: string[];
+  readonly #all = new Set<string>();
+  #secrets: string[] = [];
   readonly #urls: Array<[string, string]> = [];
+  readonly #seen = new Set<string>();
 
   /** @param secrets The credentials; each is also removed URL- and JSON-encoded. */
   constructor(secrets: readonly string[]) {
-    const all = new Set<string>();
+    this.#add(secrets);
+  }
+
+  #add(secrets: readonly string[]): void {
+    const before = this.#all.size;
     for (const s of secrets) {
       if (!s || s.length < 4) continue;
-      all.add(s);
-      all.add(encodeURIComponent(s));
-      all.add(JSON.stringify(s).slice(1, -1));
+      this.#all.add(s);
+      this.#all.add(encodeURIComponent(s));
+      this.#all.add(JSON.stringify(s).slice(1, -1));
     }
     // Longest first, so "Bearer x" goes before "x".
-    this.#secrets = [...all].sort((a, b) => b.length - a.length);
+    if (this.#all.size !== before) {
+      this.#secrets = [...this.#all].sort((a, b) => b.length - a.length);
+    }
   }
 
   /**
-   * Also show this URL (as the target prints it) redacted wherever it appears.
+   * Also show this URL (as the target prints it) redacted wherever it
+   * appears, and its credentials (a redirect's) nowhere. Each URL is learnt
+   * once, and at most 64 (name=value credentials are masked anyway).
    *
    * @param url A URL the scout requested.
    */
   addUrl(url: URL): void {
-    if (url.href !== redactUrl(url)) this.#urls.push([url.href, redactUrl(url)]);
+    if (this.#seen.has(url.href) || this.#seen.size >= MAX_URLS) return;
+    this.#seen.add(url.href);
+    const shown = redactUrl(url);
+    if (url.href === shown) return;
+    this.#urls.push([url.href, shown]);
+    this.#add(urlSecrets(url));
+  }
+
+  /** How many URLs it has learnt (at most 64). */
+  get urlCount(): number {
+    return this.#seen.size;
   }
 
   /**
    * @param text Any text.
-   * @returns The text without credentials.
+   * @returns The text without credentials: the known ones, and the value of
+   * any sensitive `name=value` after `?`, `&`, `;` or `#`, however short.
    */
   scrub(text: string): string {
     let out = text;
     for (const [raw, shown] of this.#urls) out = out.split(raw).join(shown);
-    return redactSecrets(out, this.#secrets);
+    return maskQuerySecrets(redactSecrets(out, this.#secrets));
   }
 }

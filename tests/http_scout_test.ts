@@ -11,6 +11,7 @@ import {
 import { HttpScout, httpScout, type HttpScoutOptions, HttpWatchSchema } from "../scouts/http.ts";
 import { FakeClock } from "./_support/fake_clock.ts";
 import { FakePlato } from "./_support/fake_plato.ts";
+import { Scrubber } from "../scouts/_http_secrets.ts";
 
 type Handler = (req: Request) => Response | Promise<Response>;
 
@@ -990,4 +991,41 @@ Deno.test("a JSON value nested too deeply for the json_path check fails that che
   } finally {
     await t.close();
   }
+});
+
+Deno.test("credentials in a URL fragment, a redirect's query or a short query value appear nowhere", async () => {
+  // /go redirects to /echo with a key in its query; /echo answers with the path and query it got.
+  const t = target((req) => {
+    const u = new URL(req.url);
+    if (u.pathname === "/go") {
+      return new Response(null, {
+        status: 302,
+        headers: { location: `/echo?api_key=L0cationKey5678&x=1#frag` },
+      });
+    }
+    return Response.json({ path: `${u.pathname}${u.search}` });
+  });
+  try {
+    const h1 = harness(`${t.url}/go#access_token=FRAGSECRET999`);
+    await h1.scout.tick();
+    const h2 = harness(`${t.url}/echo?token=abc&x=1`);
+    await h2.scout.tick();
+    const everything = await shown(h1, h2);
+    for (const secret of ["FRAGSECRET999", "L0cationKey5678", "token=abc"]) {
+      assert.ok(!everything.includes(secret), `leaked '${secret}'`);
+    }
+    assert.match(everything, /api_key=\*\*\*/);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("the scrubber learns each redirect URL once, and at most 64", () => {
+  const scrubber = new Scrubber([]);
+  for (let i = 0; i < 1000; i++) scrubber.addUrl(new URL("http://h/ok?token=SameValue1"));
+  assert.equal(scrubber.urlCount, 1);
+  for (let i = 0; i < 1000; i++) scrubber.addUrl(new URL(`http://h/ok?token=Value${i}x`));
+  assert.equal(scrubber.urlCount, 64);
+  // Past the bound a sensitive name=value is still masked.
+  assert.equal(scrubber.scrub("got /ok?token=Value999x"), "got /ok?token=***");
 });

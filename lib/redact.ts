@@ -15,6 +15,17 @@ const SENSITIVE_QUERY =
   /token|secret|passw|pwd|credential|session|signature|jwt|apikey|(^|[-_.])(key|sig)$|(^|[-_.])auth([-_.]|$|oriz|entic)/i;
 
 /**
+ * Whether a query parameter's name says its value is a credential (`token`,
+ * `api-key`, `client_secret`, ...), as {@linkcode redactUrl} decides.
+ *
+ * @param name The name, decoded.
+ * @returns True for a credential's name.
+ */
+export function isSensitiveQueryName(name: string): boolean {
+  return SENSITIVE_QUERY.test(name);
+}
+
+/**
  * Mask sensitive query values in text that need not parse as a URL (an
  * invalid URL a user typed, an error message quoting one).
  *
@@ -25,7 +36,7 @@ export function maskQuerySecrets(text: string): string {
   return text.replace(
     // A value ends where a URL would: at a separator, a space or a quote (text
     // may be JSON, or a log line quoting the URL).
-    /([?&;#])([^=&#\s?;"'\\<>]+)=([^&#\s;"'\\<>]*)/g,
+    /(\\u0026|[?&;#])([^=&#\s?;"'\\<>]+)=([^&#\s;"'\\<>]*)/g,
     (whole, sep: string, name: string) => SENSITIVE_QUERY.test(name) ? `${sep}${name}=***` : whole,
   );
 }
@@ -87,13 +98,24 @@ export function redactSecrets(text: string, secrets: readonly string[]): string 
     if (secret && secret.length >= 4) out = out.split(secret).join("***");
   }
   // A value shortened for a tile ends in an ellipsis: the start of a secret
-  // before one (at least 4 characters of it) is a secret too.
+  // before one (at least 4 characters of it) is a secret too. Found from each
+  // place the secret's first 4 characters occur, so the cost is one scan of
+  // the text per secret, however long the secrets.
   if (out.includes(CUT)) {
     for (const secret of secrets) {
-      for (let n = secret.length - 1; n >= 4; n--) {
-        const start = secret.slice(0, n) + CUT;
-        if (out.includes(start)) out = out.split(start).join(`***${CUT}`);
+      if (!secret || secret.length < 5) continue;
+      const head = secret.slice(0, 4);
+      let parts = "";
+      let from = 0;
+      for (let at = out.indexOf(head); at >= 0; at = out.indexOf(head, at + 1)) {
+        if (at < from) continue;
+        let n = 4;
+        while (n < secret.length - 1 && out[at + n] === secret[n]) n++;
+        if (out[at + n] !== CUT) continue;
+        parts += `${out.slice(from, at)}***`;
+        from = at + n;
       }
+      if (from > 0) out = parts + out.slice(from);
     }
   }
   return out;

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { maskQuerySecrets, redactSecrets, redactUrl } from "../lib/redact.ts";
+import { isSensitiveQueryName, maskQuerySecrets, redactSecrets, redactUrl } from "../lib/redact.ts";
 
 /** Headers whose value is a credential: not forwarded across origins on redirect. */
 const CREDENTIAL_HEADER =
@@ -101,8 +101,12 @@ function queryAndFragmentSecrets(url: URL): string[] {
       if (at < 0) continue;
       const raw = pair.slice(at + 1);
       if (!raw || raw === "***") continue;
-      // Sensitive by name, as redactUrl decides.
-      if (maskQuerySecrets(`?${pair}`) === `?${pair}`) continue;
+      // Sensitive by name, decoded as redactUrl reads it (`api%2Dkey` is `api-key`).
+      let name = pair.slice(0, at);
+      try {
+        name = decodeURIComponent(name.replaceAll("+", " "));
+      } catch { /* kept as written */ }
+      if (!isSensitiveQueryName(name)) continue;
       out.push(raw);
       try {
         out.push(decodeURIComponent(raw.replaceAll("+", " ")));
@@ -150,9 +154,10 @@ export class Scrubber {
    */
   addUrl(url: URL): void {
     if (this.#seen.has(url.href) || this.#seen.size >= MAX_URLS) return;
-    this.#seen.add(url.href);
     const shown = redactUrl(url);
+    // Only URLs with something to hide count towards the bound.
     if (url.href === shown) return;
+    this.#seen.add(url.href);
     this.#urls.push([url.href, shown]);
     this.#add(urlSecrets(url));
   }

@@ -11,7 +11,7 @@ import {
 import { HttpScout, httpScout, type HttpScoutOptions, HttpWatchSchema } from "../scouts/http.ts";
 import { FakeClock } from "./_support/fake_clock.ts";
 import { FakePlato } from "./_support/fake_plato.ts";
-import { Scrubber } from "../scouts/_http_secrets.ts";
+import { prepareTarget, Scrubber } from "../scouts/_http_secrets.ts";
 
 type Handler = (req: Request) => Response | Promise<Response>;
 
@@ -1028,4 +1028,23 @@ Deno.test("the scrubber learns each redirect URL once, and at most 64", () => {
   assert.equal(scrubber.urlCount, 64);
   // Past the bound a sensitive name=value is still masked.
   assert.equal(scrubber.scrub("got /ok?token=Value999x"), "got /ok?token=***");
+});
+
+Deno.test("the scrubber reads credential names as redactUrl does, and only URLs with credentials count", () => {
+  // A percent-encoded name is still a credential's name.
+  const target = prepareTarget("https://h/x?api%2Dkey=S3CRETVALUE&private%5Fkey=Pr1vateValue");
+  const scrubber = new Scrubber(target.secrets);
+  assert.equal(
+    scrubber.scrub('{"echo":"S3CRETVALUE","k":"Pr1vateValue"}'),
+    '{"echo":"***","k":"***"}',
+  );
+  // 64 harmless redirects do not use up what a credential-carrying one needs.
+  for (let i = 0; i < 64; i++) scrubber.addUrl(new URL(`https://h/app?t=${i}`));
+  scrubber.addUrl(new URL("https://h/sso?session=SESS10NVALUE42"));
+  assert.equal(scrubber.scrub('{"sid":"SESS10NVALUE42"}'), '{"sid":"***"}');
+  // A JSON-escaped '&' (Go's encoder writes \u0026) still separates a credential.
+  assert.equal(
+    scrubber.scrub('{"next":"https://h/cb?state=1\\u0026access_token=LEAKEDVALUE"}'),
+    '{"next":"https://h/cb?state=1\\u0026access_token=***"}',
+  );
 });

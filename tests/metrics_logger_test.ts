@@ -118,3 +118,11 @@ Deno.test("label sets never merge, HELP text is escaped, and render-time series 
   assert.deepEqual(depth, ['depth{scout_name="alpha"} 1', 'depth{scout_name="beta"} 5']);
   assert.equal(m.value("depth", { scout_name: "beta" }), 5);
 });
+
+Deno.test("a secret's start before an ellipsis is masked, in one scan per secret however long the secrets", () => {
+  const secret = "S3cretValueThatIsLong";
+  assert.equal(
+    redactSecrets(`a ${secret.slice(0, 9)}\u2026 b ${secret} c S3c\u2026`, [secret]),
+    "a ***\u2026 b *** c S3c\u2026",
+  );
+});

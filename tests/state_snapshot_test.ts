@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readStateSnapshot, SqliteState } from "../lib/runtime/sqlite_state.ts";
+import { readStateSnapshot, SnapshotCopyError, SqliteState } from "../lib/runtime/sqlite_state.ts";
 
 const listing = (dir: string) => [...Deno.readDirSync(dir)].map((e) => e.name).sort();
 
@@ -32,6 +32,23 @@ Deno.test("a dry run's state snapshot reads the live file and an older layout's,
     assert.equal(readStateSnapshot([`${dir}/none/scout.db`]).get("a"), undefined);
     assert.deepEqual(listing(dir), closed);
   } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a dry run's snapshot needs no temporary folder when there is no state, and names it when it has none", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "state_snapshot_" });
+  const saved = Deno.env.get("TMPDIR");
+  try {
+    Deno.env.set("TMPDIR", `${dir}/no-such-tmp`);
+    assert.equal(readStateSnapshot([`${dir}/scout.db`]).get("a"), undefined);
+    const state = SqliteState.open(`${dir}/scout.db`);
+    state.set("a", "1");
+    state.close();
+    assert.throws(() => readStateSnapshot([`${dir}/scout.db`]), SnapshotCopyError);
+  } finally {
+    if (saved === undefined) Deno.env.delete("TMPDIR");
+    else Deno.env.set("TMPDIR", saved);
     await Deno.remove(dir, { recursive: true });
   }
 });

@@ -9,13 +9,13 @@ import { MetricsRegistry } from "../metrics.ts";
 import { MemoryOutbox, type Outbox } from "../outbox.ts";
 import { redactUrl } from "../redact.ts";
 import type { ScoutFactory } from "../scout_kind.ts";
-import type { StateStore } from "../state.ts";
+import { MemoryState, type StateStore } from "../state.ts";
 import { deadlineTimers, globalTimers, sleepOn } from "../timers.ts";
 import { openSqliteDatabase } from "./_sqlite_db.ts";
 import { denoDirReader } from "./deno_dir_reader.ts";
 import { denoFileSource } from "./deno_file_source.ts";
 import { SqliteOutbox } from "./sqlite_outbox.ts";
-import { readStateSnapshot, SqliteState } from "./sqlite_state.ts";
+import { readStateSnapshot, SnapshotCopyError, SqliteState } from "./sqlite_state.ts";
 import type { MetricsServer } from "./metrics_server.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -109,7 +109,9 @@ export async function runConfig(config: ResolvedConfig, options: RunOptions): Pr
     try {
       state = readStateSnapshot([`${stateDir}/${STATE_FILE}`, `${stateDir}/state.db`]);
     } catch (error) {
-      throw stateDirError(stateDir, error);
+      if (!(error instanceof SnapshotCopyError)) throw stateDirError(stateDir, error);
+      log.warn(`Dry run from an empty state: ${error.message}`);
+      state = new MemoryState();
     }
   } else {
     try {

@@ -123,9 +123,19 @@ export class SqliteState implements StateStore {
  */
 export function readStateSnapshot(paths: readonly string[]): MemoryState {
   const copy = new MemoryState();
-  const tmp = Deno.makeTempDirSync({ prefix: "plato-scout-dry-run-" });
+  const present = paths.filter(isPresent);
+  // Nothing to read: no temporary folder needed either.
+  if (present.length === 0) return copy;
+  let tmp: string;
   try {
-    for (const [i, path] of paths.entries()) {
+    tmp = Deno.makeTempDirSync({ prefix: "plato-scout-dry-run-" });
+  } catch (error) {
+    throw new SnapshotCopyError(
+      `no temporary folder to copy the state into (TMPDIR): ${(error as Error).message}`,
+    );
+  }
+  try {
+    for (const [i, path] of present.entries()) {
       const db = `${tmp}/${i}.db`;
       if (!copyIfPresent(path, db)) continue;
       copyIfPresent(`${path}-wal`, `${db}-wal`);
@@ -146,6 +156,27 @@ export function readStateSnapshot(paths: readonly string[]): MemoryState {
     return copy;
   } finally {
     Deno.removeSync(tmp, { recursive: true });
+  }
+}
+
+/** {@linkcode readStateSnapshot} could not make its temporary copy (the state itself may be fine). */
+export class SnapshotCopyError extends Error {
+  /** @param message What failed. */
+  constructor(message: string) {
+    super(message);
+    this.name = "SnapshotCopyError";
+  }
+}
+
+/** Whether a file is at `path` (a missing one, or a missing folder on the way, is not). */
+function isPresent(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    // The OS error, without the temporary copy's path.
+    throw new Error(`${(error as Error).message.replace(/: stat '.*$/s, "")}: ${path}`);
   }
 }
 

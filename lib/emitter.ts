@@ -135,6 +135,8 @@ export class Emitter {
   #flushing: Promise<FlushReport> | undefined;
   #failingSince: number | undefined;
   #lastError: string | undefined;
+  /** Removes this emitter's render-time series from the registry (at close). */
+  readonly #unregister: Array<() => void> = [];
   #lastFlushAt = -Infinity;
   #backoffUntil = 0;
   /** A drain is running: it logs its own retries. */
@@ -170,13 +172,17 @@ export class Emitter {
     this.#timers = options.timers ?? globalTimers;
     this.#sleep = options.sleep ?? ((ms, signal) => sleepOn(this.#timers, ms, signal));
     this.#secrets = (options.secrets ?? []).filter((s) => s.length >= 4);
-    this.#metrics?.gaugeFn(METRIC.outboxDepth, METRIC_HELP.outboxDepth, () => [
-      { labels: { scout_name: this.#name }, value: this.outbox.size() },
-    ]);
-    // Read from the outbox, so drops by a byte bound or from earlier runs count too.
-    this.#metrics?.counterFn(METRIC.dropped, METRIC_HELP.dropped, () => [
-      { labels: { scout_name: this.#name }, value: this.outbox.dropped },
-    ]);
+    if (this.#metrics) {
+      this.#unregister.push(
+        this.#metrics.gaugeFn(METRIC.outboxDepth, METRIC_HELP.outboxDepth, () => [
+          { labels: { scout_name: this.#name }, value: this.outbox.size() },
+        ]),
+        // Read from the outbox, so drops by a byte bound or from earlier runs count too.
+        this.#metrics.counterFn(METRIC.dropped, METRIC_HELP.dropped, () => [
+          { labels: { scout_name: this.#name }, value: this.outbox.dropped },
+        ]),
+      );
+    }
   }
 
   /** Counts so far. */
@@ -567,9 +573,14 @@ export class Emitter {
       this.#timer = undefined;
     }
     this.#closed = true;
-    const report = await this.drain(options);
-    await this.outbox.close?.();
-    return report;
+    try {
+      const report = await this.drain(options);
+      await this.outbox.close?.();
+      return report;
+    } finally {
+      // A closed emitter's outbox no longer counts in a shared registry.
+      for (const remove of this.#unregister.splice(0)) remove();
+    }
   }
 }
 

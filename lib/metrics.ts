@@ -135,13 +135,15 @@ export class MetricsRegistry {
    * Register a gauge whose series are read at render time. Several
    * registrations of one name (emitters sharing a registry) all show; series
    * with the same labels add up.
+   *
+   * @returns Removes this registration (an emitter does at its close).
    */
   gaugeFn(
     name: string,
     help: string,
     collect: () => Array<{ labels: Labels; value: number }>,
-  ): void {
-    this.#family(name, help, "gauge").collectors.push(collect);
+  ): () => void {
+    return this.#register(this.#family(name, help, "gauge"), collect);
   }
 
   /** Register a counter whose series are read at render time (a total kept elsewhere); as {@linkcode MetricsRegistry.gaugeFn}. */
@@ -149,8 +151,16 @@ export class MetricsRegistry {
     name: string,
     help: string,
     collect: () => Array<{ labels: Labels; value: number }>,
-  ): void {
-    this.#family(name, help, "counter").collectors.push(collect);
+  ): () => void {
+    return this.#register(this.#family(name, help, "counter"), collect);
+  }
+
+  #register(f: Family, collect: () => Array<{ labels: Labels; value: number }>): () => void {
+    f.collectors.push(collect);
+    return () => {
+      const at = f.collectors.indexOf(collect);
+      if (at >= 0) f.collectors.splice(at, 1);
+    };
   }
 
   /** Record one observation in a histogram. */

@@ -636,3 +636,23 @@ Deno.test("stats say since when delivery fails and why, until a delivery succeed
     server.stop();
   }
 });
+
+Deno.test("a closed emitter's outbox leaves a shared registry: generations of one name do not add up", async () => {
+  const metrics = new MetricsRegistry();
+  for (let generation = 0; generation < 3; generation++) {
+    const emitter = new Emitter({
+      client: createPlatoClient({
+        url: "http://127.0.0.1:9",
+        fetch: () => Promise.reject(new TypeError("down")),
+      }),
+      autoFlush: false,
+      metrics,
+      name: "web",
+      logger: quietLogger(),
+    });
+    for (let i = 0; i < 5; i++) emitter.emit(tile());
+    assert.equal(metrics.value(METRIC.outboxDepth, { scout_name: "web" }), 5);
+    await emitter.close({ deadlineMs: 0 });
+  }
+  assert.doesNotMatch(metrics.render(), /^plato_scout_outbox_depth\{/m);
+});

@@ -55,9 +55,10 @@ export interface PlatoClientOptions {
    */
   batch?: boolean;
   /**
-   * Called once when the server answers `/submit_batch` with 404 or 405 (it
-   * has no batch endpoint; the client then sends each tile to `/submit`). A
-   * short-lived run can remember it, and pass `batch: false` next time.
+   * Called once when the server answers `/submit_batch` with 404 or 405 and
+   * then answers `/submit` (it has no batch endpoint; the client sends each
+   * tile to `/submit` from then on). A short-lived run can remember it, and
+   * pass `batch: false` next time.
    */
   onNoBatch?: () => void;
 }
@@ -280,11 +281,14 @@ export function createPlatoClient(options: PlatoClientOptions): PlatoClient {
     if ("error" in result) return tiles.map(() => ({ kind: "retryable", reason: result.error }));
     const { response, text } = result;
     if (response.status === 404 || response.status === 405) {
-      if (batchSupported) {
+      const outcomes = await submitEach(tiles, signal);
+      // Only a server that answers /submit lacks just the batch endpoint; a
+      // 404 there too (a wrong path prefix, a proxy mid-deploy) says nothing.
+      if (batchSupported && outcomes.some((o) => o.kind !== "retryable")) {
         batchSupported = false;
         options.onNoBatch?.();
       }
-      return submitEach(tiles, signal);
+      return outcomes;
     }
     if (response.status === 413 || response.status === 400) {
       // Too large or one bad neighbour: split so that every good tile still lands.

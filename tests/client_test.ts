@@ -302,3 +302,22 @@ Deno.test("parseRetryAfter reads seconds and HTTP dates", () => {
   assert.equal(parseRetryAfter("soon", 0), undefined);
   assert.equal(parseRetryAfter(null, 0), undefined);
 });
+
+Deno.test("a 404 on every path is not taken for a missing batch endpoint", async () => {
+  const paths: string[] = [];
+  let noted = 0;
+  const client = createPlatoClient({
+    url: "http://plato.example",
+    fetch: (input) => {
+      paths.push(new URL(String(input instanceof Request ? input.url : input)).pathname);
+      return Promise.resolve(new Response("not here", { status: 404 }));
+    },
+    onNoBatch: () => noted++,
+  });
+  const outcomes = await client.submitBatch([tile("n1 tile"), tile("n2 tile")]);
+  assert.deepEqual(outcomes.map((o) => o.kind), ["retryable", "retryable"]);
+  assert.equal(noted, 0);
+  // Not remembered in the process either: the next batch asks /submit_batch again.
+  await client.submitBatch([tile("n3 tile"), tile("n4 tile")]);
+  assert.deepEqual(paths, ["/submit_batch", "/submit", "/submit_batch", "/submit"]);
+});

@@ -60,6 +60,8 @@ export class SessionLedger {
   #watermark = "";
   /** Folders at or below the watermark that were never reported. */
   #pending = new Set<string>();
+  /** The folders the last sweep saw listed. */
+  #listed: ReadonlySet<string> = new Set();
   /** Started sessions whose folder is missing, and since when (scout clock, ms). */
   #missing = new Map<string, number>();
   #loaded = false;
@@ -174,6 +176,7 @@ export class SessionLedger {
    * @returns How many started sessions are missing now, and how many were given up.
    */
   sweep(present: ReadonlySet<string>, now: number): Vanished {
+    this.#listed = present;
     const before = this.#watermark;
     for (const folder of this.#pending) {
       if (!present.has(folder)) this.#pending.delete(folder);
@@ -231,12 +234,16 @@ export class SessionLedger {
   }
 
   /** Keep the listed folders the watermark just passed, never reported, reportable. */
-  #except(present: ReadonlySet<string>, before: string): void {
+  #except(
+    present: ReadonlySet<string>,
+    before: string,
+    reported: ReadonlySet<string> = new Set(),
+  ): void {
     for (const folder of present) {
       const key = sessionKey(folder);
       if (
         key !== null && key > before && key <= this.#watermark &&
-        !this.#started.has(folder) && !this.#ended.has(folder)
+        !this.#started.has(folder) && !this.#ended.has(folder) && !reported.has(folder)
       ) this.#pending.add(folder);
     }
   }
@@ -249,11 +256,16 @@ export class SessionLedger {
     const ordered = [...this.#ended].sort((a, b) =>
       order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0
     );
+    const before = this.#watermark;
+    const evicted = new Set<string>();
     for (const folder of ordered) {
       if (this.size <= target) break;
       this.#ended.delete(folder);
+      evicted.add(folder);
       const key = sessionKey(folder);
       if (key !== null && key > this.#watermark) this.#watermark = key;
     }
+    // Folders listed last cycle and never reported stay reportable (not the evicted: reported).
+    if (this.#watermark > before) this.#except(this.#listed, before, evicted);
   }
 }

@@ -4,6 +4,7 @@ import { denoDirReader } from "../lib/runtime/deno_dir_reader.ts";
 import type { StateStore } from "../lib/state.ts";
 import type { Tile } from "../lib/tile.ts";
 import { holodeckScout } from "../scouts/holodeck.ts";
+import { SessionLedger } from "../scouts/_holodeck_ledger.ts";
 import type { Scout } from "../lib/scout.ts";
 import { FakeClock } from "./_support/fake_clock.ts";
 
@@ -452,4 +453,19 @@ Deno.test("a ledger written before sessions were forgotten loads, and its sessio
     assert.deepEqual(saved.ended, [done]);
     assert.equal(saved.mark, `20261124T070000Z|${old}`);
   });
+});
+
+Deno.test("a full ledger's eviction keeps a listed, never-reported older session reportable", async () => {
+  const ledger = new SessionLedger(new MemoryState(), "k", 4);
+  await ledger.load();
+  const folder = (n: number) => `s${n}_2026120${n}T000000Z`;
+  // s1, the oldest, is listed but waits (its adventure.json is not written yet).
+  for (let n = 2; n <= 6; n++) {
+    const listed = new Set([folder(1), ...Array.from({ length: n - 1 }, (_, i) => folder(i + 2))]);
+    ledger.sweep(listed, 0);
+    ledger.markStarted(folder(n));
+    ledger.markEnded(folder(n));
+  }
+  assert.equal(ledger.isEnded(folder(1)), false, "s1 was never reported");
+  assert.equal(ledger.isEnded(folder(2)), true);
 });

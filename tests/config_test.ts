@@ -149,6 +149,10 @@ Deno.test("YAML merge keys (<<: *anchor) are merged, as in YAML 1.1 and docker-c
   assert.deepEqual(errors("scout: { name: a, scout_room: r }\nwatch: { <<: 5, type: probe }\n"), [
     "(yaml) (line 2): Merge sources must be maps or map aliases",
   ]);
+  assert.deepEqual(
+    errors("x: &s 5\nscout: { name: a, scout_room: r }\nwatch:\n  <<: *s\n  type: probe\n"),
+    ["(yaml) (line 4): Merge sources must be maps or map aliases"],
+  );
 });
 
 Deno.test("${VAR} and ${VAR:-default} are interpolated; an unset variable is named", () => {

@@ -74,9 +74,8 @@ export function loadConfig(text: string, options: LoadConfigOptions): LoadConfig
       for (const pair of map.items) {
         // Merge keys may repeat (the yaml package reads `<<` as a symbol).
         if (isScalar(pair.key) && typeof pair.key.value === "symbol") {
-          if (!isCollection(pair.value) && !isAlias(pair.value)) {
-            mergeLine ??= rangeLine(pair.key);
-          }
+          const source = isAlias(pair.value) ? pair.value.resolve(doc) : pair.value;
+          if (!isCollection(source)) mergeLine ??= rangeLine(pair.key);
           continue;
         }
         const key = keyText(pair.key);

@@ -6,6 +6,8 @@ import assert from "node:assert/strict";
 import { CLI, runCli } from "./_support/cli.ts";
 
 const dir = await Deno.makeTempDir({ prefix: "plato-cli-errors-" });
+// Shared by every case below; removed when the module's tests are done.
+globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
 const file = (name: string, text: string) => {
   Deno.writeTextFileSync(`${dir}/${name}`, text);
   return `${dir}/${name}`;

@@ -11,13 +11,15 @@
  *
  * @param entry The entry module.
  * @param options `minify`: minify the output.
- * @returns The bundle's path (in a fresh temporary directory) and its text.
+ * @returns The bundle's path (in a temporary directory removed when the test module ends) and its text.
  */
 export async function bundle(
   entry: string,
   options: { minify?: boolean } = {},
 ): Promise<{ path: string; text: string }> {
   const dir = await Deno.makeTempDir({ prefix: "scout_bundle_" });
+  // The bundle is read while the test module runs; removed when its tests are done.
+  globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
   const path = `${dir}/${entry.split("/").at(-1)!.replace(/\.ts$/, ".mjs")}`;
   const root = new URL("../../", import.meta.url).pathname;
   const args = ["bundle", "--quiet", "--platform", "browser", "--format", "esm", "-o", path];

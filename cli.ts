@@ -31,15 +31,7 @@ export async function main(argv: string[]): Promise<number> {
     if (entry) {
       // Only the command being run is loaded (see COMMANDS).
       const command = await entry.load();
-      if (rest.includes("--help") || rest.includes("-h")) {
-        console.log(command.help);
-        return 0;
-      }
-      if (rest.includes("--version") || rest.includes("-V")) {
-        console.log(`plato-scout ${VERSION}`);
-        return 0;
-      }
-      return await command.run(rest);
+      return answered(command.help, rest) ? 0 : await command.run(rest);
     }
     const fallback = byName.get("run")!;
     if (first === "--version" || first === "-V") {
@@ -56,15 +48,7 @@ export async function main(argv: string[]): Promise<number> {
     // Flags without a command are the run command's: '--watch-url X --help'
     // asks for its help (and must not start a run), as 'run --watch-url X --help' does.
     const run = await fallback.load();
-    if (argv.includes("--help") || argv.includes("-h")) {
-      console.log(run.help);
-      return 0;
-    }
-    if (argv.includes("--version") || argv.includes("-V")) {
-      console.log(`plato-scout ${VERSION}`);
-      return 0;
-    }
-    return await run.run(argv);
+    return answered(run.help, argv) ? 0 : await run.run(argv);
   } catch (error) {
     if (error instanceof UsageError) {
       console.error(`plato-scout: ${oneLine(error.message)}`);
@@ -85,6 +69,19 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`plato-scout: ${message.split("\n")[0]}`);
     return 1;
   }
+}
+
+/**
+ * `--help`/`-h` among a command's arguments prints its help, `--version`/`-V`
+ * the version: either answers instead of running it.
+ *
+ * @returns Whether it answered.
+ */
+function answered(help: string, args: readonly string[]): boolean {
+  if (args.includes("--help") || args.includes("-h")) console.log(help);
+  else if (args.includes("--version") || args.includes("-V")) console.log(`plato-scout ${VERSION}`);
+  else return false;
+  return true;
 }
 
 function topHelp(): string {

@@ -185,6 +185,25 @@ export function checkPlatoUrl(value: string, what: string): URL {
   return url;
 }
 
+/**
+ * The PLATO URL a command was given: `--plato-url`, else `PLATO_URL`, the one
+ * used checked, so a bad one is a usage error, not an endless retry.
+ *
+ * @param command The command, for the flag's error.
+ * @param flag `--plato-url`'s value, if given.
+ * @param fromEnv `PLATO_URL`, if set.
+ * @returns The URL given, if any.
+ */
+export function givenPlatoUrl(
+  command: string,
+  flag: string | undefined,
+  fromEnv: string | undefined,
+): string | undefined {
+  if (flag !== undefined) checkPlatoUrl(flag, `${command}: '--plato-url'`);
+  else if (fromEnv !== undefined) checkPlatoUrl(fromEnv, "PLATO_URL");
+  return flag ?? fromEnv;
+}
+
 /** Mask `user:password@` and sensitive query values in text that may not parse as a URL. */
 export function maskUserInfo(text: string): string {
   return maskQuerySecrets(

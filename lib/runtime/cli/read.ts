@@ -1,4 +1,4 @@
-import { checkPlatoUrl, type Command, parseFlags } from "./command.ts";
+import { type Command, givenPlatoUrl, parseFlags } from "./command.ts";
 import { UsageError } from "../usage_error.ts";
 import { encodeRoom, fetchError } from "../../client.ts";
 import { DEFAULT_PLATO_URL } from "../../env.ts";
@@ -123,12 +123,8 @@ async function runRead(argv: string[], deps: ReadCommandDeps): Promise<number> {
   const warn = deps.warn ?? ((line: string) => console.error(`plato-scout: ${line}`));
   const sleep = deps.sleep ??
     ((ms: number, signal?: AbortSignal) => sleepOn(globalTimers, ms, signal));
-  const flagUrl = values["plato-url"] as string | undefined;
-  const fromEnv = env("PLATO_URL");
-  // A URL fetch cannot use is a usage error, not a retry (--follow would retry forever).
-  if (flagUrl !== undefined) checkPlatoUrl(flagUrl, "read: '--plato-url'");
-  else if (fromEnv !== undefined) checkPlatoUrl(fromEnv, "PLATO_URL");
-  const base = (flagUrl ?? fromEnv ?? DEFAULT_PLATO_URL).replace(/\/+$/, "");
+  const given = givenPlatoUrl("read", values["plato-url"] as string | undefined, env("PLATO_URL"));
+  const base = (given ?? DEFAULT_PLATO_URL).replace(/\/+$/, "");
   const apiKey = env("PLATO_API_KEY");
   const headers: HeadersInit = apiKey ? { authorization: `Bearer ${apiKey}` } : {};
   const print = (tile: Tile) => write(values.json ? JSON.stringify(tile) : formatTile(tile));

@@ -2,7 +2,7 @@ import { formatProblem } from "../../config/problem.ts";
 import { resolvePlainConfig } from "../../config/plain.ts";
 import type { ResolvedConfig } from "../../config/schema.ts";
 import { oneLine, UsageError } from "../usage_error.ts";
-import { checkPlatoUrl, type FlagSpec, positiveNumber } from "./command.ts";
+import { type FlagSpec, givenPlatoUrl, positiveNumber } from "./command.ts";
 import { getEnv } from "../../env.ts";
 import { kindsForRawConfig, plainWatchResolver } from "./kind_loader.ts";
 
@@ -57,12 +57,7 @@ export interface RunFlags {
 /** Read the shared run flags, naming a bad one. */
 export function readRunFlags(command: string, values: Record<string, unknown>): RunFlags {
   const platoUrl = values["plato-url"] as string | undefined;
-  if (platoUrl !== undefined) checkPlatoUrl(platoUrl, `${command}: '--plato-url'`);
-  else {
-    // Checked here too, so a bad environment is a usage error, not an endless retry.
-    const fromEnv = getEnv("PLATO_URL");
-    if (fromEnv !== undefined) checkPlatoUrl(fromEnv, "PLATO_URL");
-  }
+  givenPlatoUrl(command, platoUrl, getEnv("PLATO_URL"));
   const level = getEnv("SCOUT_LOG_LEVEL");
   if (level !== undefined && !LOG_LEVELS.includes(level.trim().toLowerCase())) {
     throw new UsageError(

@@ -412,7 +412,7 @@ export function createPlatoClient(options: PlatoClientOptions): PlatoClient {
  */
 export function fetchError(error: unknown): string {
   if (!(error instanceof Error)) return String(error).split("\n")[0];
-  return maskQuerySecrets(`${error.name}: ${messageWithCause(error)}`.split("\n")[0]);
+  return `${error.name}: ${messageWithCause(error)}`.split("\n")[0];
 }
 
 /**

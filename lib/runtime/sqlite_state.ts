@@ -123,7 +123,7 @@ export class SqliteState implements StateStore {
  */
 export function readStateSnapshot(paths: readonly string[]): MemoryState {
   const copy = new MemoryState();
-  const present = paths.filter(isPresent);
+  const present = paths.filter((path) => ifPresent(path, () => Deno.statSync(path)));
   // Nothing to read: no temporary folder needed either.
   if (present.length === 0) return copy;
   let tmp: string;
@@ -137,8 +137,12 @@ export function readStateSnapshot(paths: readonly string[]): MemoryState {
   try {
     for (const [i, path] of present.entries()) {
       const db = `${tmp}/${i}.db`;
-      if (!copyIfPresent(path, db)) continue;
-      copyIfPresent(`${path}-wal`, `${db}-wal`);
+      const copied = ifPresent(path, () => {
+        Deno.copyFileSync(path, db);
+        return true;
+      });
+      if (!copied) continue;
+      ifPresent(`${path}-wal`, () => Deno.copyFileSync(`${path}-wal`, `${db}-wal`));
       const sqlite = new DatabaseSync(db);
       try {
         const table = sqlite.prepare(
@@ -168,26 +172,15 @@ export class SnapshotCopyError extends Error {
   }
 }
 
-/** Whether a file is at `path` (a missing one, or a missing folder on the way, is not). */
-function isPresent(path: string): boolean {
+/**
+ * `op` on the file at `path`: undefined when nothing is there (nor a folder
+ * on the way); another OS error names `path`, not the temporary copy.
+ */
+function ifPresent<T>(path: string, op: () => T): T | undefined {
   try {
-    Deno.statSync(path);
-    return true;
+    return op();
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    // The OS error, without the temporary copy's path.
-    throw new Error(`${(error as Error).message.replace(/: stat '.*$/s, "")}: ${path}`);
-  }
-}
-
-/** Copy `from` to `to`; false when there is nothing at `from`. */
-function copyIfPresent(from: string, to: string): boolean {
-  try {
-    Deno.copyFileSync(from, to);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    // The OS error, without the temporary copy's path.
-    throw new Error(`${(error as Error).message.replace(/: copy '.*$/s, "")}: ${from}`);
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw new Error(`${(error as Error).message.replace(/: (?:stat|copy) '.*$/s, "")}: ${path}`);
   }
 }

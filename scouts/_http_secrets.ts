@@ -59,17 +59,17 @@ export function prepareTarget(
     secrets.push(value, value.replace(/^\s*\S+\s+/, ""));
     if (CREDENTIAL_HEADER.test(name)) credentialHeaders.add(name.toLowerCase());
   }
+  secrets.push(...urlSecrets(url));
   if (url.username || url.password) {
     const user = decodeURIComponent(url.username);
     const pass = decodeURIComponent(url.password);
     const basic = btoa(String.fromCodePoint(...new TextEncoder().encode(`${user}:${pass}`)));
     if (!sent.has("authorization")) sent.set("authorization", `Basic ${basic}`);
     credentialHeaders.add("authorization");
-    secrets.push(url.username, url.password, user, pass, basic, `${user}:${pass}`);
+    secrets.push(basic, `${user}:${pass}`);
     url.username = "";
     url.password = "";
   }
-  secrets.push(...queryAndFragmentSecrets(url));
   // The fragment is never sent; dropping it keeps an `#access_token=` out of sight.
   url.hash = "";
   const shownUrl = redactUrl(url);
@@ -89,12 +89,6 @@ function urlSecrets(url: URL): string[] {
       out.push(decodeURIComponent(url.username), decodeURIComponent(url.password));
     } catch { /* kept as written */ }
   }
-  out.push(...queryAndFragmentSecrets(url));
-  return out;
-}
-
-function queryAndFragmentSecrets(url: URL): string[] {
-  const out: string[] = [];
   for (const part of [url.search.slice(1), url.hash.slice(1)]) {
     for (const pair of part.split("&")) {
       const at = pair.indexOf("=");

@@ -76,6 +76,84 @@ Deno.test("--once runs one cycle, delivers the startup and periodic tiles, and e
   }
 });
 
+Deno.test("--once sends the startup tile once per configuration and PLATO, as a cron job runs it", async () => {
+  const f = await fixture();
+  const plato = await startLocalPlato({ port: 0 });
+  const other = await startLocalPlato({ port: 0 });
+  const kinds = (tiles: Array<Record<string, unknown>>) =>
+    tiles.map((t) => String(t.question).split("]")[0] + "]");
+  const once = async (url: string, ...extra: string[]) => {
+    const r = await runCli(
+      ["log", "--file", f.log, "--room", "e2e/cron", "--name", "cron-scout", "--once"]
+        .concat(["--state-dir", f.state, "--plato-url", url, ...extra]),
+    );
+    assert.equal(r.code, 0, r.stderr);
+  };
+  try {
+    await once(plato.url);
+    await once(plato.url);
+    await once(plato.url);
+    // The same contract three times: announced by the first run only.
+    assert.deepEqual(kinds(await roomTiles(plato.url, "e2e/cron")), [
+      "[STARTUP]",
+      "[PERIODIC]",
+      "[PERIODIC]",
+      "[PERIODIC]",
+    ]);
+    // A changed setting changes what the tiles mean: announced again, then not.
+    await once(plato.url, "--pattern", "FATAL");
+    await once(plato.url, "--pattern", "FATAL");
+    assert.deepEqual(kinds(await roomTiles(plato.url, "e2e/cron")).slice(4), [
+      "[STARTUP]",
+      "[PERIODIC]",
+      "[PERIODIC]",
+    ]);
+    // Another PLATO has never seen it.
+    await once(other.url, "--pattern", "FATAL");
+    assert.deepEqual(kinds(await roomTiles(other.url, "e2e/cron")), ["[STARTUP]", "[PERIODIC]"]);
+    // What the state keeps is a digest, not the configuration.
+    const db = new DatabaseSync(`${f.state}/scout.db`, { readOnly: true });
+    try {
+      const row = db.prepare("SELECT value FROM state WHERE key = ?")
+        .get("plato-scout:announced:cron-scout") as { value: string } | undefined;
+      assert.match(String(row?.value), /^[0-9a-f]{64}$/);
+    } finally {
+      db.close();
+    }
+  } finally {
+    await plato.stop();
+    await other.stop();
+    await Deno.remove(f.dir, { recursive: true });
+  }
+});
+
+Deno.test("a long run sends its startup tile though a --once run announced the same configuration", async () => {
+  const f = await fixture();
+  const plato = await startLocalPlato({ port: 0 });
+  // The same flags, so the same configuration.
+  const args = ["log", "--file", f.log, "--room", "e2e/cron-long", "--name", "cron-scout"]
+    .concat(["--interval", "3600", "--state-dir", f.state, "--plato-url", plato.url]);
+  try {
+    const r = await runCli([...args, "--once"]);
+    assert.equal(r.code, 0, r.stderr);
+    const cli = await startCli(args, /scout\(s\) \u2192/, {
+      env: { SCOUT_LOG_LEVEL: "info" },
+    });
+    cli.child.kill("SIGTERM");
+    const status = await cli.child.status;
+    assert.equal(status.code, 0, await cli.rest);
+    const questions = (await roomTiles(plato.url, "e2e/cron-long")).map((t) => String(t.question));
+    assert.equal(
+      questions.filter((q) => q.startsWith("[STARTUP]")).length,
+      2,
+      questions.join("\n"),
+    );
+  } finally {
+    await plato.stop();
+    await Deno.remove(f.dir, { recursive: true });
+  }
+});
+
 Deno.test("--once sends the cycle's tiles together in one batch request", async () => {
   const f = await fixture();
   const plato = new FakePlato().start();
@@ -104,8 +182,9 @@ Deno.test("--once runs remember a PLATO without /submit_batch: only the first on
       assert.equal(r.code, 0, r.stderr);
     }
     const posts = plato.requests.filter((q) => q.method === "POST").map((q) => q.path);
-    assert.deepEqual(posts, ["/submit_batch", "/submit", "/submit", "/submit", "/submit"]);
-    assert.equal(plato.stored.length, 4);
+    // The second run sends its cycle's tile only (the startup tile went with the first).
+    assert.deepEqual(posts, ["/submit_batch", "/submit", "/submit", "/submit"]);
+    assert.equal(plato.stored.length, 3);
     // Another state directory knows nothing of it.
     const fresh = await runCli([...args, "--state-dir", `${f.dir}/other`], {
       env: { PLATO_URL: plato.url },
@@ -326,8 +405,14 @@ Deno.test("--once exits 1 while PLATO is down, keeps the tiles, and delivers the
     const up = await runCli(args, { env });
     assert.equal(up.code, 0, up.stderr);
     const tiles = await roomTiles(plato.url, "e2e/outage");
-    assert.equal(tiles.length, 4);
-    assert.equal(new Set(tiles.map((t) => t.id)).size, 4);
+    // The first run's STARTUP and PERIODIC, then this run's PERIODIC: the
+    // startup tile waiting in the outbox already announces this configuration.
+    assert.deepEqual(tiles.map((t) => String(t.question).split("]")[0] + "]"), [
+      "[STARTUP]",
+      "[PERIODIC]",
+      "[PERIODIC]",
+    ]);
+    assert.equal(new Set(tiles.map((t) => t.id)).size, 3);
   } finally {
     await plato.stop();
     await Deno.remove(f.dir, { recursive: true });

@@ -243,6 +243,45 @@ Deno.test("createWorker masks credential-named ${VAR} values in every tile it de
   assert.ok(!bodies[0].includes("Hook-S3cret-Path-Value"));
 });
 
+Deno.test("createWorker sends the startup tile once per configuration, noted in KV as a digest", async () => {
+  const kv = new FakeKv();
+  const questions: string[] = [];
+  const fetchAll = memoryFetch([]);
+  const recording: typeof fetch = (input, init) => {
+    const url = String(input instanceof Request ? input.url : input);
+    if (url.endsWith("/submit_batch") || url.endsWith("/submit")) {
+      const body = JSON.parse(String(init?.body));
+      for (const tile of body.tiles ?? [body]) questions.push(tile.question.split("]")[0] + "]");
+    }
+    return fetchAll(input, init);
+  };
+  const worker = createWorker({ kinds: [httpScout], fetch: recording, logger: silent() });
+  const env = (timeout: number) => ({
+    PLATO_URL: "https://plato.example",
+    HOOK_SECRET: "Hook-S3cret-Path-Value",
+    SCOUTS: JSON.stringify({
+      scout: { name: "hook", scout_room: "tests/worker" },
+      watch: { type: "http", url: "https://target.example/hooks/${HOOK_SECRET}", timeout },
+    }),
+    SCOUT_KV: kv,
+  });
+  for (const timeout of [5, 5, 3, 3]) {
+    const report = await worker.runCycle(env(timeout));
+    assert.equal(report.pending, 0, report.errors.join());
+  }
+  assert.deepEqual(questions, [
+    "[STARTUP]",
+    "[PERIODIC]",
+    "[PERIODIC]",
+    "[STARTUP]",
+    "[PERIODIC]",
+    "[PERIODIC]",
+  ]);
+  // What marks it sent is a digest: the configuration holds the credential.
+  const state = JSON.parse(kv.data.get("plato-scout:state") ?? "{}");
+  assert.match(state["plato-scout-worker:announced:hook"], /^[0-9a-f]{64}$/);
+});
+
 Deno.test("createWorker remembers in KV, for an hour, a PLATO without /submit_batch", async () => {
   const kv = new FakeKv();
   const seen: string[] = [];

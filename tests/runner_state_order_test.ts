@@ -75,3 +75,54 @@ Deno.test("the runner writes a cycle's tiles before the state that marks the cyc
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a --once run notes its startup tile as sent only once the tile is in the outbox", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "runner_order_" });
+  const stateDir = `${dir}/state`;
+  await Deno.writeTextFile(`${dir}/app.log`, "");
+  const once = async (pollInterval: number) => {
+    const result = validateConfig({
+      scout: { name: "cron-scout", scout_room: "test/order", poll_interval: pollInterval },
+      watch: { type: "log", file: `${dir}/app.log` },
+    }, { kinds: BUILTIN_SCOUTS });
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    return await runConfig(result.config, {
+      kinds: BUILTIN_SCOUTS,
+      once: true,
+      stateDir,
+      platoUrl: "http://127.0.0.1:9", // nothing answers: the tiles stay in the outbox
+      deadlineMs: 0,
+      logger: createLogger({ level: "silent" }),
+    });
+  };
+  try {
+    assert.equal(await once(60), 1);
+    // From now on, what the outbox holds whenever the note is written.
+    const db = new DatabaseSync(`${stateDir}/${STATE_FILE}`);
+    try {
+      db.exec(`
+        CREATE TABLE seen (tiles INTEGER NOT NULL);
+        CREATE TRIGGER noted_insert AFTER INSERT ON state WHEN NEW.key LIKE '%announced%'
+          BEGIN INSERT INTO seen SELECT COUNT(*) FROM outbox; END;
+        CREATE TRIGGER noted_update AFTER UPDATE ON state WHEN NEW.key LIKE '%announced%'
+          BEGIN INSERT INTO seen SELECT COUNT(*) FROM outbox; END;
+      `);
+    } finally {
+      db.close();
+    }
+    // Another configuration: a new startup tile, noted once it waits beside the first run's two.
+    assert.equal(await once(30), 1);
+    const after = new DatabaseSync(`${stateDir}/${STATE_FILE}`, { readOnly: true });
+    try {
+      const rows = after.prepare("SELECT tiles FROM seen").all() as Array<{ tiles: number }>;
+      assert.deepEqual(rows.map((r) => r.tiles), [4]);
+      const questions = after.prepare("SELECT tile FROM outbox ORDER BY rowid").all()
+        .map((r) => String(JSON.parse(String((r as { tile: string }).tile)).question));
+      assert.equal(questions.filter((q) => q.startsWith("[STARTUP]")).length, 2, questions.join());
+    } finally {
+      after.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

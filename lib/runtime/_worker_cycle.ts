@@ -7,6 +7,7 @@
  */
 
 import { loadBatchMemory } from "../batch_memory.ts";
+import { announceOncePerConfig } from "../announce.ts";
 import { buildScouts } from "../build_scouts.ts";
 import { createPlatoClient } from "../client.ts";
 import type { ResolvedConfig } from "../config/schema.ts";
@@ -165,14 +166,14 @@ export async function runWorkerCycle(
       metrics,
     });
     // The startup tile documents a scout's settings: send it once per configuration.
-    for (const [i, { scout }] of scouts.entries()) {
-      const print = JSON.stringify(config.scouts[i]);
-      if ((await state.get(ANNOUNCED + scout.scoutName)) === print) {
-        scout.onStartup = () => {};
-      } else {
-        await state.set(ANNOUNCED + scout.scoutName, print);
-      }
-    }
+    const announced = await announceOncePerConfig(
+      scouts.map(({ scout }, i) => ({
+        scout,
+        print: JSON.stringify([target.platoUrl, config.scouts[i]]),
+      })),
+      state,
+      ANNOUNCED,
+    );
     let next = 0;
     const lanes = Math.min(scouts.length, options.maxConnections);
     await Promise.all(Array.from({ length: lanes }, async () => {
@@ -183,6 +184,8 @@ export async function runWorkerCycle(
         if (!result.ok) errors.push(`${scout.scoutName}: ${result.error}`);
       }
     }));
+    // Recorded once the startup tiles are queued.
+    await announced();
   } catch (error) {
     errors.push(`Cannot run scouts: ${(error as Error).message}`);
     log.error(errors.at(-1)!);

@@ -1,3 +1,4 @@
+import { announceOncePerConfig } from "../announce.ts";
 import { loadBatchMemory } from "../batch_memory.ts";
 import { buildScouts } from "../build_scouts.ts";
 import { createPlatoClient } from "../client.ts";
@@ -24,6 +25,9 @@ import { UsageError } from "./usage_error.ts";
  * `outbox`, `outbox_meta`) and the scouts' state (table `state`).
  */
 export const STATE_FILE = "scout.db";
+
+/** State key prefix of the startup tile's once-per-configuration record (`--once` runs). */
+const ANNOUNCED = "plato-scout:announced:";
 
 /** How long a `--once` run goes before SIGINT/SIGTERM stop it gracefully (see `stopSignals`). */
 export const ONCE_SIGNALS_AFTER_MS = 200;
@@ -306,6 +310,18 @@ async function runScouts(
     logger: log,
     metrics,
   });
+  // A --once run is a process per cycle (a cron job): the startup tile, the
+  // same contract each time, goes once per configuration and PLATO.
+  const announced = options.once
+    ? await announceOncePerConfig(
+      scouts.map(({ scout }, i) => ({
+        scout,
+        print: JSON.stringify([platoUrl, config.scouts[i]]),
+      })),
+      state,
+      ANNOUNCED,
+    )
+    : undefined;
   let metricsServer: MetricsServer | undefined;
   if (options.metricsPort !== undefined) {
     const { serveMetrics } = await import("./metrics_server.ts");
@@ -334,7 +350,12 @@ async function runScouts(
   try {
     if (options.once) {
       try {
-        return await runOnce(scouts, emitter, options, { log, stateDir, deadlineMs });
+        return await runOnce(scouts, emitter, options, {
+          log,
+          stateDir,
+          deadlineMs,
+          announced: announced!,
+        });
       } finally {
         await batchMemory?.save().catch((e) =>
           log.warn(`Cannot note that PLATO has no /submit_batch: ${firstLine(e)}`)
@@ -380,7 +401,13 @@ async function runOnce(
   scouts: ReturnType<typeof buildScouts>,
   emitter: Emitter,
   options: RunOptions,
-  { log, stateDir, deadlineMs }: { log: Logger; stateDir: string; deadlineMs: number },
+  { log, stateDir, deadlineMs, announced }: {
+    log: Logger;
+    stateDir: string;
+    deadlineMs: number;
+    /** Records the startup tiles this run queued (see {@linkcode announceOncePerConfig}). */
+    announced: () => Promise<void>;
+  },
 ): Promise<number> {
   // A signal during the cycle stops it (then SESSION_END and delivery); one
   // during delivery stops that (what is left waits for the next run).
@@ -403,6 +430,12 @@ async function runOnce(
     if (stopCycle.signal.aborted) {
       for (const { scout } of scouts) scout.emitSessionEnd("stopped");
     }
+    // After the tiles: the state store writes the outbox first.
+    await announced().catch((e) =>
+      log.warn(
+        `Cannot note the startup tile as sent (the next run sends it again): ${firstLine(e)}`,
+      )
+    );
     onSignal = () => stopDelivery.abort();
     const report = await emitter.close({ deadlineMs, signal: stopDelivery.signal });
     const stopped = stopCycle.signal.aborted || stopDelivery.signal.aborted;

@@ -243,7 +243,7 @@ Deno.test("createWorker masks credential-named ${VAR} values in every tile it de
   assert.ok(!bodies[0].includes("Hook-S3cret-Path-Value"));
 });
 
-Deno.test("createWorker sends the startup tile once per configuration, noted in KV as a digest", async () => {
+Deno.test("createWorker sends the startup tile once per configuration, noted in KV as a hash", async () => {
   const kv = new FakeKv();
   const questions: string[] = [];
   const fetchAll = memoryFetch([]);
@@ -277,9 +277,9 @@ Deno.test("createWorker sends the startup tile once per configuration, noted in 
     "[PERIODIC]",
     "[PERIODIC]",
   ]);
-  // What marks it sent is a digest: the configuration holds the credential.
+  // What marks it sent is a hash: the configuration holds the credential.
   const state = JSON.parse(kv.data.get("plato-scout:state") ?? "{}");
-  assert.match(state["plato-scout-worker:announced:hook"], /^[0-9a-f]{64}$/);
+  assert.match(state["plato-scout-worker:announced:hook"], /^[0-9a-f]{16}$/);
 });
 
 Deno.test("createWorker remembers in KV, for an hour, a PLATO without /submit_batch", async () => {

@@ -63,15 +63,18 @@ const target = Deno.serve(
   () => Response.json({ status: "ok", uptime_s: 1234, queue: 3 }),
 );
 const targetUrl = `http://127.0.0.1:${target.addr.port}/stats`;
-// The server's own SQLite store, noting when each room's first tile was stored.
-const firstStored = new Map<string, number>();
+// The server's own SQLite store, noting when each room's tiles were stored.
+const stored = new Map<string, number[]>();
 const inner = openSqliteStore(`${dir}/plato.db`);
 const store: RoomStore = {
   async insertBatch(tiles, options) {
     const results = await inner.insertBatch(tiles, options);
     const at = performance.now();
     tiles.forEach((t, i) => {
-      if (results[i].status === "stored" && !firstStored.has(t.room)) firstStored.set(t.room, at);
+      if (results[i].status !== "stored") return;
+      const times = stored.get(t.room) ?? [];
+      if (times.at(-1) !== at) times.push(at);
+      stored.set(t.room, times);
     });
     return results;
   },
@@ -84,10 +87,10 @@ const store: RoomStore = {
 };
 const plato = await startLocalPlato({ port: 0, store });
 
-/** Ms from spawn to the room's first stored tile. */
+/** Ms from spawn to the room's first tile stored after it (runs go one at a time). */
 function toAck(room: string, t0: number): number {
-  const at = firstStored.get(room);
-  if (at === undefined) throw new Error(`room ${room} has no stored tile`);
+  const at = stored.get(room)?.find((time) => time >= t0);
+  if (at === undefined) throw new Error(`room ${room} has no tile stored since the spawn`);
   return at - t0;
 }
 
@@ -192,10 +195,11 @@ try {
     minimalExit.push(t.exit);
   };
   const runMod = async (r: number) => viaMod.push((await cliOnce(`d${r}`, MOD)).ack);
+  // One room, so one configuration, every run: as cron runs a scout.
   const keptDir = `${dir}/state-kept`;
-  const runKept = async (r: number) => kept.push((await cliOnce(`k${r}`, CLI, keptDir)).ack);
+  const runKept = async () => kept.push((await cliOnce("kept", CLI, keptDir)).ack);
   await cliOnce("warm-mod", MOD);
-  await cliOnce("warm-kept", CLI, keptDir);
+  await cliOnce("kept", CLI, keptDir);
   for (let r = 0; r < ROUNDS; r++) {
     // Rotate the order so no side always runs on a just-warmed machine.
     const order = [runCli, runMinimal, runMod, runKept];
@@ -426,9 +430,11 @@ const figures: Figure[] = [{
       ms(Math.abs(summary(kept).median - c.median))
     } ${summary(kept).median <= c.median ? "under" : "over"} a first run's). The same run from ` +
     `cli.ts with one state directory kept across the rounds, as a scheduled --once scout has ` +
-    `it: the SQLite file exists already in WAL mode with its tables (a new one costs a journal ` +
-    `and several fsyncs to switch to WAL), and the HTTP scout loads its up/down state and ` +
-    `latency baseline from it. The figure above, a new state directory per run, is the ` +
-    `first run's and the stricter one.`,
+    `it, and the same flags (so the same room) every run: the SQLite file exists already in ` +
+    `WAL mode with its tables (a new one costs a journal and several fsyncs to switch to WAL), ` +
+    `the HTTP scout loads its up/down state and latency baseline from it, and the run sends ` +
+    `no startup tile (the configuration sent it before), so its first tile acknowledged is the ` +
+    `cycle's. The figure above, a new state directory per run, is the first run's and the ` +
+    `stricter one.`,
 }];
 report(figures);

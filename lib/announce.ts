@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { fingerprint } from "./fingerprint.ts";
 import { Scout } from "./scout.ts";
 import type { StateStore } from "./state.ts";
 
@@ -49,20 +50,4 @@ export async function announceOncePerConfig(
   return async () => {
     for (const [key, hash] of sent.splice(0)) await state.set(key, hash);
   };
-}
-
-/**
- * A 64-bit hash of `text`'s UTF-16 code units (two 32-bit FNV-1a-style lanes,
- * each with its own offset basis and multiplier), in hex: enough to tell one
- * configuration from another. Synchronous, unlike `crypto.subtle`, whose first
- * digest costs a Deno process ~0.7 ms at start.
- */
-function fingerprint(text: string): string {
-  let a = 0x811c9dc5, b = 0x050c5d1f;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995);
-  }
-  return (a >>> 0).toString(16).padStart(8, "0") + (b >>> 0).toString(16).padStart(8, "0");
 }

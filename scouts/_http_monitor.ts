@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { fingerprint } from "../lib/fingerprint.ts";
 import type { StateStore } from "../lib/state.ts";
 import {
   type BaselineSnapshot,
@@ -18,7 +19,10 @@ import type { HttpObservation } from "./_http_observe.ts";
 export type TargetState = "up" | "down";
 
 interface Memory {
-  url: string;
+  /** The target's {@linkcode fingerprint}: the URL itself may hold a credential. */
+  target?: string;
+  /** What builds before `target` kept instead. */
+  url?: string;
   state?: TargetState;
   since?: number;
   failures: number;
@@ -127,8 +131,9 @@ export class HttpMonitor {
     } catch {
       saved = undefined; // unreadable state: start afresh
     }
-    const fresh: Memory = { url: this.#url, failures: 0 };
-    if (saved && saved.url === this.#url) {
+    const target = fingerprint(this.#url);
+    const fresh: Memory = { target, failures: 0 };
+    if (saved && (saved.target === target || saved.url === this.#url)) {
       fresh.state = saved.state === "up" || saved.state === "down" ? saved.state : undefined;
       fresh.since = typeof saved.since === "number" ? saved.since : undefined;
       fresh.failures = typeof saved.failures === "number" ? saved.failures : 0;

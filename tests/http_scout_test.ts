@@ -640,6 +640,31 @@ Deno.test("the up/down state survives a restart through the state store", async 
   }
 });
 
+Deno.test("the state keeps the target's fingerprint, not its URL, and still restores an earlier build's memory", async () => {
+  let healthy = true;
+  const t = target(() => (healthy ? new Response("ok") : new Response("no", { status: 500 })));
+  try {
+    // A path secret from ${VAR} interpolation: only the emitter's secrets mask it in tiles.
+    const url = `${t.url}/hooks/Path-S3cret-Value`;
+    const state = new MemoryState();
+    const clock = new FakeClock();
+    await harness(url, { state }, clock).scout.tick();
+    const key = "http:http-monitor"; // the scout's state key
+    const kept = String(await state.get(key));
+    assert.ok(!kept.includes("Path-S3cret-Value"), kept);
+    assert.match(JSON.parse(kept).target, /^[0-9a-f]{16}$/);
+    // What builds before the fingerprint kept: the URL itself, the target up.
+    const earlier = new MemoryState();
+    await earlier.set(key, JSON.stringify({ url, state: "up", since: clock.now(), failures: 0 }));
+    healthy = false;
+    const again = harness(url, { state: earlier }, clock);
+    await again.scout.tick();
+    assert.ok(last(await again.tiles(), "[STATE_CHANGE]").tags.includes("state:down"));
+  } finally {
+    await t.close();
+  }
+});
+
 Deno.test("a latency far above the recent baseline is flagged, but not during warm-up", async () => {
   const clock = new FakeClock();
   let delay = 20;

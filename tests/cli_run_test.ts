@@ -419,6 +419,30 @@ Deno.test("--once exits 1 while PLATO is down, keeps the tiles, and delivers the
   }
 });
 
+Deno.test({
+  name: "a state directory on a full device ends the run with one line saying so, exit 1, not 2",
+  // /dev/full: every write fails with ENOSPC, as on a full disk.
+  ignore: Deno.build.os !== "linux",
+  fn: async () => {
+    const f = await fixture();
+    try {
+      await Deno.mkdir(f.state);
+      await Deno.symlink("/dev/full", `${f.state}/scout.db`);
+      const r = await runCli(
+        ["log", "--file", f.log, "--room", "e2e/full", "--once", "--state-dir", f.state],
+        { env: { PLATO_URL: "http://127.0.0.1:9" } },
+      );
+      assert.equal(r.code, 1, r.stderr);
+      assert.equal(
+        r.stderr.trim(),
+        `plato-scout: Cannot use the state directory '${f.state}' (--state-dir): database or disk is full (is its device full or failing? The tiles already waiting there are kept; this run observed nothing)`,
+      );
+    } finally {
+      await Deno.remove(f.dir, { recursive: true });
+    }
+  },
+});
+
 Deno.test("--once keeps its tiles and exits 1 when PLATO answers a status about the URL (404), not the tile", async () => {
   const f = await fixture();
   const plato = await startLocalPlato({ port: 0 });

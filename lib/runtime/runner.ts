@@ -18,7 +18,7 @@ import { denoFileSource } from "./deno_file_source.ts";
 import { SqliteOutbox } from "./sqlite_outbox.ts";
 import { readStateSnapshot, SnapshotCopyError, SqliteState } from "./sqlite_state.ts";
 import type { MetricsServer } from "./metrics_server.ts";
-import { UsageError } from "./usage_error.ts";
+import { oneLine, UsageError } from "./usage_error.ts";
 
 /**
  * The SQLite file in the state directory holding the durable outbox (tables
@@ -498,16 +498,27 @@ function lockStateDir(stateDir: string): Deno.FsFile {
   return file;
 }
 
-/** The one line a state directory that cannot be used ends a run with. */
-function stateDirError(stateDir: string, error: unknown): UsageError {
+/**
+ * The one line a state directory that cannot be used ends a run with: a
+ * {@linkcode UsageError} (exit 2) for what the user can fix by choosing or
+ * fixing the directory, a plain error (exit 1) when its device fails or is
+ * full, as any other failure of the run.
+ */
+function stateDirError(stateDir: string, error: unknown): Error {
   // All of it: the OS error may quote a path holding a line break.
   const reason = error instanceof Error ? error.message : String(error);
+  const device = /disk is full|no space left|disk I\/O error|input\/output error|quota/i.test(
+    reason,
+  );
   const why = /locked|busy/i.test(reason)
     ? "another plato-scout process is using it"
     : /malformed|not a database|corrupt/i.test(reason)
     ? `${reason}: ${STATE_FILE} is damaged; move it aside to start with an empty outbox (the tiles waiting in it are then not sent)`
+    : device
+    ? `${reason} (is its device full or failing? The tiles already waiting there are kept; this run observed nothing)`
     : reason;
-  return new UsageError(`Cannot use the state directory '${stateDir}' (--state-dir): ${why}`);
+  const message = `Cannot use the state directory '${stateDir}' (--state-dir): ${why}`;
+  return device ? new Error(oneLine(message)) : new UsageError(message);
 }
 
 /** A host as it goes before `:port` (an IPv6 address in brackets); none: empty. */

@@ -91,7 +91,10 @@ export class HttpMonitor {
         from: m.state,
         to,
         previousSince: m.since !== undefined ? new Date(m.since).toISOString() : undefined,
-        previousSeconds: m.since !== undefined ? Math.round((at - m.since) / 1000) : undefined,
+        // Unknown when the clock went back since (a corrected clock, a restored VM).
+        previousSeconds: m.since !== undefined && at >= m.since
+          ? Math.round((at - m.since) / 1000)
+          : undefined,
       };
     }
     if (m.state !== to) m.since = at;

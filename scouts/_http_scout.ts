@@ -195,12 +195,15 @@ export class HttpScout extends Scout<HttpObservation> {
       if (c.to === "up") {
         this.log.info(this.#scrubber.scrub(`${where} is up again: ${obs.headline}`));
       }
-      const lasted = c.previousSeconds === undefined ? "" : ` after ${duration(c.previousSeconds)}`;
+      // How long the previous state lasted, when known: "after 30s up".
+      const lasted = c.previousSeconds === undefined
+        ? ""
+        : ` after ${duration(c.previousSeconds)} ${c.from}`;
       this.emitCheckpoint({
         checkpointType: CheckpointType.PERIODIC,
         question: c.to === "down"
-          ? `[STATE_CHANGE] ${this.watchedService} went down${lasted} up: ${obs.headline}`
-          : `[STATE_CHANGE] ${this.watchedService} is up again${lasted} down: ${obs.headline}`,
+          ? `[STATE_CHANGE] ${this.watchedService} went down${lasted}: ${obs.headline}`
+          : `[STATE_CHANGE] ${this.watchedService} is up again${lasted}: ${obs.headline}`,
         answer: {
           from: c.from,
           to: c.to,

@@ -665,6 +665,25 @@ Deno.test("the state keeps the target's fingerprint, not its URL, and still rest
   }
 });
 
+Deno.test("a state change after the clock went back gives no negative duration", async () => {
+  let healthy = true;
+  const t = target(() => (healthy ? new Response("ok") : new Response("no", { status: 500 })));
+  try {
+    const clock = new FakeClock();
+    const h = harness(t.url, {}, clock);
+    await h.scout.tick();
+    clock.t -= 86_400_000; // the clock corrected a day back
+    healthy = false;
+    await h.scout.tick();
+    const change = last(await h.tiles(), "[STATE_CHANGE]");
+    assert.doesNotMatch(change.question, /-\d/);
+    assert.match(change.question, /went down: /);
+    assert.equal(answerOf(change).previous_state_seconds, undefined);
+  } finally {
+    await t.close();
+  }
+});
+
 Deno.test("a latency far above the recent baseline is flagged, but not during warm-up", async () => {
   const clock = new FakeClock();
   let delay = 20;

@@ -4,13 +4,16 @@
  * registration tile per agent seen for the first time, an interesting tile
  * per status change, and a periodic snapshot, as the original's Keeper
  * example does. Agents seen are remembered across restarts, until they have
- * been missing from `GET /agents` for an hour (`forget_after`).
+ * been missing from `GET /agents` for an hour (`forget_after`); so is an
+ * outage's run of failed cycles, so that a cron job's `--once` runs (or a
+ * Worker's cycles) count them and report the recovery as a long run does.
  *
  * @module
  */
 
 import * as z from "../lib/_zod_mini.ts";
 import { getEnv } from "../lib/env.ts";
+import { fingerprint } from "../lib/fingerprint.ts";
 import { quoteObserved } from "../lib/gate.ts";
 import { redactUrl } from "../lib/redact.ts";
 import { abortableSleep } from "../lib/run_loop.ts";
@@ -82,9 +85,10 @@ export class KeeperScout extends Scout<KeeperObservation> {
   readonly #fetch: typeof fetch;
   readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly #roster: AgentRoster;
-  #failures = 0;
-  #downSince = 0;
-  #lastError = "";
+  readonly #outageKey: string;
+  /** The failed cycles since the Keeper last answered; kept in the state across runs. */
+  #outage: Outage | null = null;
+  #outageLoaded = false;
 
   /**
    * Build a Keeper scout; nothing is fetched before the first tick.
@@ -115,6 +119,7 @@ export class KeeperScout extends Scout<KeeperObservation> {
       this.#maxAgents,
       this.#forgetAfterMs,
     );
+    this.#outageKey = `keeper:${this.scoutName}:outage`;
   }
 
   /** The startup tile's extra fields: what is watched and how to read the tiles. */
@@ -146,6 +151,7 @@ export class KeeperScout extends Scout<KeeperObservation> {
    */
   protected override async collect(signal?: AbortSignal): Promise<KeeperObservation> {
     await this.#roster.load();
+    await this.#loadOutage();
     const req = {
       baseUrl: this.keeperUrl,
       apiKey: this.#apiKey,
@@ -159,11 +165,13 @@ export class KeeperScout extends Scout<KeeperObservation> {
       keeperGet("/stats", KeeperStatsSchema, req),
     ]);
     if (agents.status === "rejected") {
-      this.#failures++;
-      if (this.#failures === 1) this.#downSince = this.now();
       const message = agents.reason instanceof Error ? agents.reason.message : "unknown failure";
-      this.#lastError = message;
-      const cycles = this.#failures === 1 ? "" : ` (${this.#failures} failed cycles)`;
+      const outage: Outage = this.#outage ?? { failures: 0, since: this.now(), lastError: "" };
+      outage.failures++;
+      outage.lastError = message;
+      this.#outage = outage;
+      await this.#saveOutage();
+      const cycles = outage.failures === 1 ? "" : ` (${outage.failures} failed cycles)`;
       throw new Error(`Keeper unavailable: ${message}${cycles}`, { cause: agents.reason });
     }
     return {
@@ -182,11 +190,12 @@ export class KeeperScout extends Scout<KeeperObservation> {
   override async onPeriodic(obs: KeeperObservation): Promise<void> {
     const observedAt = new Date(this.now()).toISOString();
     const checkpoints: Checkpoint[] = [];
-    if (this.#failures > 0) {
+    const outage = this.#outage;
+    if (outage !== null) {
       checkpoints.push(
-        recoveryCheckpoint(this.#downSince, this.now(), this.#failures, this.#lastError),
+        recoveryCheckpoint(outage.since, this.now(), outage.failures, outage.lastError),
       );
-      this.#failures = 0;
+      this.#outage = null;
     }
     const diff = this.#roster.observe(obs.agents, this.now());
     checkpoints.push(
@@ -202,7 +211,86 @@ export class KeeperScout extends Scout<KeeperObservation> {
     );
     for (const checkpoint of checkpoints) this.emitCheckpoint(checkpoint);
     await this.#roster.save();
+    if (outage !== null) await this.#saveOutage();
   }
+
+  /**
+   * Restore the failed cycles an earlier run (a cron job's `--once`, a
+   * Worker's previous cycle) left, once. Absent (none, or a build that kept
+   * them in memory only), unreadable, or about another Keeper: no outage.
+   */
+  async #loadOutage(): Promise<void> {
+    if (this.#outageLoaded) return;
+    this.#outageLoaded = true;
+    try {
+      this.#outage = parseOutage(await this.state.get(this.#outageKey), this.keeperUrl);
+    } catch (error) {
+      this.log.warn(`Cannot read the Keeper outage state: ${errorText(error)}`);
+    }
+  }
+
+  /**
+   * Keep the outage (or its end) for the next run. Best effort: the cycle's
+   * tiles do not depend on it, and in a long run the memory stays current.
+   */
+  async #saveOutage(): Promise<void> {
+    const o = this.#outage;
+    try {
+      if (o === null) await this.state.delete(this.#outageKey);
+      else {
+        await this.state.set(
+          this.#outageKey,
+          JSON.stringify({
+            v: 1,
+            keeper: fingerprint(this.keeperUrl),
+            failures: o.failures,
+            since: o.since,
+            error: o.lastError.slice(0, MAX_KEPT_ERROR),
+          }),
+        );
+      }
+    } catch (error) {
+      this.log.warn(`Cannot save the Keeper outage state: ${errorText(error)}`);
+    }
+  }
+}
+
+/** Failed cycles in a row: how many, since when (the first one's time, scout clock) and the last error. */
+interface Outage {
+  failures: number;
+  since: number;
+  lastError: string;
+}
+
+/** The longest error message kept across runs; Keeper messages are one line of a few hundred. */
+const MAX_KEPT_ERROR = 1000;
+
+/**
+ * Read a saved outage: `{v: 1, keeper, failures, since, error}`, `keeper`
+ * being the URL's fingerprint (a URL may hold a credential).
+ */
+function parseOutage(raw: string | undefined, keeperUrl: string): Outage | null {
+  if (raw === undefined) return null;
+  let v: Record<string, unknown>;
+  try {
+    v = JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  if (
+    v === null || typeof v !== "object" || v.v !== 1 || v.keeper !== fingerprint(keeperUrl) ||
+    !Number.isSafeInteger(v.failures) || (v.failures as number) < 1 ||
+    typeof v.since !== "number" || !Number.isFinite(v.since)
+  ) return null;
+  return {
+    failures: v.failures as number,
+    since: v.since,
+    lastError: typeof v.error === "string" ? v.error : "",
+  };
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /**

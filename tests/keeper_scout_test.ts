@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { checkGate, createLogger, createPlatoClient, Emitter, MemoryState } from "../mod.ts";
+import { fingerprint } from "../lib/fingerprint.ts";
 import type { StateStore } from "../lib/state.ts";
 import type { Tile } from "../lib/tile.ts";
 import { type KeeperScout, keeperScout } from "../scouts/keeper.ts";
@@ -388,6 +389,131 @@ Deno.test("forget_after sets how long a missing agent is remembered", async () =
       remembered.push(answer((await next()).at(-1)!).remembered_agents);
     }
     assert.deepEqual(remembered, [2, 2, 1]);
+  } finally {
+    await keeper.stop();
+  }
+});
+
+/** A cron job's run: a fresh scout over the kept state, one cycle at `at`; its tiles. */
+async function cronRun(keeper: FakeKeeper, state: StateStore, at: number, url = keeper.url) {
+  const run = make(keeper, state, { url });
+  run.clock.t = at;
+  const r = await run.scout.tick();
+  const tiles = (await run.next()).filter((t) => !t.question.startsWith("[STARTUP]"));
+  return { ok: r.ok, tiles, questions: questions(tiles) };
+}
+
+const outageKey = "keeper:keeper-scout:outage";
+
+Deno.test("under cron (a fresh scout per cycle) the Keeper's failed cycles are counted and its recovery reported", async () => {
+  const keeper = new FakeKeeper().start();
+  try {
+    keeper.agents = [agent(1)];
+    const state = new MemoryState();
+    const t0 = Date.UTC(2026, 10, 24, 12);
+    assert.equal((await cronRun(keeper, state, t0)).ok, true);
+    await keeper.stop();
+    const errors = [];
+    for (let i = 1; i <= 3; i++) {
+      const run = await cronRun(keeper, state, t0 + i * MINUTE);
+      assert.equal(run.ok, false);
+      errors.push(...run.questions);
+    }
+    assert.equal(errors.length, 3);
+    assert.doesNotMatch(errors[0], /failed cycles/);
+    assert.match(errors[1], /\(2 failed cycles\)$/);
+    assert.match(errors[2], /\(3 failed cycles\)$/);
+    // Kept compact: the count, the first failure's time, the last error and the URL's fingerprint.
+    const kept = JSON.parse((await state.get(outageKey))!);
+    assert.deepEqual(Object.keys(kept).sort(), ["error", "failures", "keeper", "since", "v"]);
+    assert.equal(kept.failures, 3);
+    assert.equal(kept.since, t0 + MINUTE);
+
+    keeper.start();
+    const back = await cronRun(keeper, state, t0 + 4 * MINUTE);
+    assert.deepEqual(back.questions, [
+      "[RECOVERED] keeper answering again after 3 failed cycles",
+      "[PERIODIC] 1 agents registered, status: active 1",
+    ]);
+    const recovered = answer(back.tiles[0]);
+    assert.equal(recovered.down_since, new Date(t0 + MINUTE).toISOString());
+    assert.equal(recovered.recovered_at, new Date(t0 + 4 * MINUTE).toISOString());
+    assert.equal(recovered.downtime_seconds, 180);
+    assert.equal(recovered.failed_cycles, 3);
+    assert.match(recovered.last_error, /^\[GET\] "http:\/\/127\.0\.0\.1:\d+\/agents": /);
+    assert.equal(await state.get(outageKey), undefined);
+    assert.deepEqual((await cronRun(keeper, state, t0 + 5 * MINUTE)).questions, [
+      "[PERIODIC] 1 agents registered, status: active 1",
+    ]);
+    // The next outage counts from one again.
+    await keeper.stop();
+    assert.doesNotMatch(
+      (await cronRun(keeper, state, t0 + 6 * MINUTE)).questions[0],
+      /failed cycles/,
+    );
+  } finally {
+    await keeper.stop();
+  }
+});
+
+Deno.test("a Keeper outage kept by a long run that stopped is reported as recovered by the next run", async () => {
+  const keeper = new FakeKeeper().start();
+  try {
+    keeper.agents = [agent(1)];
+    const state = new MemoryState();
+    const long = make(keeper, state);
+    await long.scout.tick();
+    await keeper.stop();
+    long.clock.t += 30_000;
+    await long.scout.tick();
+    long.clock.t += 30_000;
+    await long.scout.tick();
+    keeper.start();
+    const next = await cronRun(keeper, state, long.clock.t + 30_000);
+    assert.equal(next.questions[0], "[RECOVERED] keeper answering again after 2 failed cycles");
+    assert.equal(answer(next.tiles[0]).downtime_seconds, 60);
+  } finally {
+    await keeper.stop();
+  }
+});
+
+Deno.test("no outage is restored from a state without one, an unreadable one, or one about another Keeper", async () => {
+  const keeper = new FakeKeeper().start();
+  try {
+    keeper.agents = [agent(1)];
+    const t0 = Date.UTC(2026, 10, 24, 12);
+    const kept = (failures: unknown, since: unknown = t0) =>
+      JSON.stringify({ v: 1, keeper: fingerprint(keeper.url), failures, since, error: "x" });
+    // A roster an older build wrote, and no outage key: no streak.
+    const older = new MemoryState();
+    await older.set(
+      "keeper:keeper-scout:agents",
+      JSON.stringify({ v: 1, agents: [[agent(1).agent_id, "active"]] }),
+    );
+    assert.deepEqual((await cronRun(keeper, older, t0)).questions, [
+      "[PERIODIC] 1 agents registered, status: active 1",
+    ]);
+    // Written while watching another Keeper URL, then the configuration changed.
+    const other = new MemoryState();
+    const elsewhere = "http://127.0.0.1:1";
+    await cronRun(keeper, other, t0, elsewhere);
+    assert.equal(JSON.parse((await other.get(outageKey))!).failures, 1);
+    assert.doesNotMatch((await cronRun(keeper, other, t0 + MINUTE)).questions[0], /RECOVERED/);
+    const broken = ["{not json", "null", kept(0), kept("3"), kept(1.5), kept(2, "x"), '{"v":2}'];
+    for (const value of broken) {
+      const state = new MemoryState();
+      await state.set(outageKey, value);
+      const run = await cronRun(keeper, state, t0);
+      assert.equal(run.ok, true, value);
+      assert.doesNotMatch(run.questions[0], /RECOVERED/, value);
+    }
+    // ... while a well-formed one is.
+    const good = new MemoryState();
+    await good.set(outageKey, kept(2));
+    assert.equal(
+      (await cronRun(keeper, good, t0 + MINUTE)).questions[0],
+      "[RECOVERED] keeper answering again after 2 failed cycles",
+    );
   } finally {
     await keeper.stop();
   }

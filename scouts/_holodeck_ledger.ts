@@ -18,6 +18,14 @@
  * Bounded: past `cap` sessions the oldest ended ones are forgotten under the
  * watermark. Limit: a folder that first appears with a suffix at or below the
  * watermark (older than sessions already ended and gone) counts as reported.
+ *
+ * It also keeps two counters a cron job's runs (each a fresh scout) would
+ * otherwise lose: how many cycles each started session's unreadable
+ * `scores.json` was retried (forgotten with the session, or when its folder
+ * is gone), and how many unreadable files the cycles have met in all. They
+ * change more often than the sessions do, so they are kept under a key of
+ * their own (`<key>:counts`): a cycle that only counts writes a few bytes,
+ * not the whole ledger.
  * Private to the holodeck scout.
  *
  * @module
@@ -64,8 +72,13 @@ export class SessionLedger {
   #listed: ReadonlySet<string> = new Set();
   /** Started sessions whose folder is missing, and since when (scout clock, ms). */
   #missing = new Map<string, number>();
+  /** Started sessions whose unreadable `scores.json` was retried, and how many cycles. */
+  #tries = new Map<string, number>();
+  /** Unreadable files met, summed over cycles. */
+  #unreadableTotal = 0;
   #loaded = false;
   #dirty = false;
+  #countsDirty = false;
 
   /**
    * @param state Where the ledger is kept.
@@ -99,7 +112,13 @@ export class SessionLedger {
   async load(): Promise<boolean> {
     if (this.#loaded) return true;
     this.#loaded = true;
-    const raw = await this.#state.get(this.#key);
+    const readable = this.#parse(await this.#state.get(this.#key));
+    this.#parseCounts(await this.#state.get(this.#countsKey));
+    return readable;
+  }
+
+  /** The ledger's own value; `undefined` (never saved) is readable. */
+  #parse(raw: string | undefined): boolean {
     if (raw === undefined) return true;
     try {
       const v = JSON.parse(raw) as {
@@ -126,6 +145,63 @@ export class SessionLedger {
     } catch {
       return false;
     }
+  }
+
+  /** The counters: `{v: 1, total, tries: [[folder, n], ...]}`; absent or unreadable, zero. */
+  #parseCounts(raw: string | undefined): void {
+    if (raw === undefined) return;
+    try {
+      const v = JSON.parse(raw) as { v?: number; total?: unknown; tries?: unknown } | null;
+      if (v?.v !== 1) return;
+      if (Number.isSafeInteger(v.total) && (v.total as number) > 0) {
+        this.#unreadableTotal = v.total as number;
+      }
+      for (const entry of Array.isArray(v.tries) ? v.tries : []) {
+        if (
+          Array.isArray(entry) && this.#started.has(entry[0]) && Number.isSafeInteger(entry[1]) &&
+          entry[1] > 0
+        ) this.#tries.set(entry[0], entry[1]);
+      }
+    } catch {
+      // Unreadable: count from zero.
+    }
+  }
+
+  get #countsKey(): string {
+    return `${this.#key}:counts`;
+  }
+
+  /** Unreadable files met, summed over cycles (and runs). */
+  get unreadableTotal(): number {
+    return this.#unreadableTotal;
+  }
+
+  /** @param n Unreadable files met this cycle. */
+  countUnreadable(n: number): void {
+    if (n <= 0) return;
+    this.#unreadableTotal += n;
+    this.#countsDirty = true;
+  }
+
+  /**
+   * @param folder A started session's folder.
+   * @returns Cycles its unreadable `scores.json` has been retried.
+   */
+  scoresTries(folder: string): number {
+    return this.#tries.get(folder) ?? 0;
+  }
+
+  /**
+   * @param folder A started session whose `scores.json` could not be read this cycle.
+   * @param tries Cycles it has been retried, this one included.
+   */
+  setScoresTries(folder: string, tries: number): void {
+    this.#tries.set(folder, tries);
+    this.#countsDirty = true;
+  }
+
+  #forgetTries(folder: string): void {
+    if (this.#tries.delete(folder)) this.#countsDirty = true;
   }
 
   /**
@@ -156,6 +232,7 @@ export class SessionLedger {
 
   /** @param folder A session whose SESSION_END was emitted. */
   markEnded(folder: string): void {
+    this.#forgetTries(folder);
     this.#started.delete(folder);
     this.#missing.delete(folder);
     this.#pending.delete(folder);
@@ -180,6 +257,10 @@ export class SessionLedger {
     const before = this.#watermark;
     for (const folder of this.#pending) {
       if (!present.has(folder)) this.#pending.delete(folder);
+    }
+    // A folder gone, even for a while, starts its scores.json retries afresh.
+    for (const folder of this.#tries.keys()) {
+      if (!present.has(folder)) this.#forgetTries(folder);
     }
     let missing = 0;
     let givenUp = 0;
@@ -216,8 +297,18 @@ export class SessionLedger {
     return { missing, givenUp };
   }
 
-  /** Persist the ledger if it changed since the last save. */
+  /** Persist the ledger, then the counters, each if it changed since the last save. */
   async save(): Promise<void> {
+    await this.#saveLedger();
+    if (!this.#countsDirty) return;
+    await this.#state.set(
+      this.#countsKey,
+      JSON.stringify({ v: 1, total: this.#unreadableTotal, tries: [...this.#tries] }),
+    );
+    this.#countsDirty = false;
+  }
+
+  async #saveLedger(): Promise<void> {
     if (!this.#dirty) return;
     await this.#state.set(
       this.#key,

@@ -64,8 +64,6 @@ export class HolodeckScout extends Scout<HolodeckObservation> {
   readonly #maxSessions: number;
   readonly #vanishedGraceMs: number;
   readonly #scoresRetries: number;
-  readonly #attempts = new Map<string, number>();
-  #unreadableTotal = 0;
 
   /**
    * Build a holodeck scout; nothing is read before the first tick.
@@ -127,9 +125,6 @@ export class HolodeckScout extends Scout<HolodeckObservation> {
       .sort((a, b) => order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0);
     const present = new Set(folders);
     const { missing: vanished, givenUp } = this.#ledger.sweep(present, this.now());
-    for (const folder of this.#attempts.keys()) {
-      if (!present.has(folder)) this.#attempts.delete(folder);
-    }
     const newReads = Math.max(50, this.#maxReports * 5);
     const sessions: HolodeckObservation["sessions"] = [];
     let fresh = 0;
@@ -200,9 +195,9 @@ export class HolodeckScout extends Scout<HolodeckObservation> {
         // Ended before it was first seen: the folder appeared too, so its
         // SESSION_START comes first.
         if (!this.#ledger.isStarted(folder) && !reportStart(folder, read.adventure)) continue;
-        const tries = (this.#attempts.get(folder) ?? 0) + 1;
+        const tries = this.#ledger.scoresTries(folder) + 1;
         if (read.scoresError && tries <= this.#scoresRetries) {
-          this.#attempts.set(folder, tries);
+          this.#ledger.setScoresTries(folder, tries);
           unreadable.push({ session: folder, file: "scores.json", reason: read.scoresError });
           active.push(folder);
           continue;
@@ -214,11 +209,10 @@ export class HolodeckScout extends Scout<HolodeckObservation> {
         budget--;
         ended++;
         this.emitCheckpoint(sessionEndCheckpoint(folder, read));
-        this.#attempts.delete(folder);
         this.#ledger.markEnded(folder);
       }
     }
-    this.#unreadableTotal += unreadable.length;
+    this.#ledger.countUnreadable(unreadable.length);
     this.emitCheckpoint({
       checkpointType: CheckpointType.PERIODIC,
       question:
@@ -231,7 +225,7 @@ export class HolodeckScout extends Scout<HolodeckObservation> {
         waiting_for_adventure_json: waiting,
         unreadable_now: unreadable.length,
         unreadable,
-        unreadable_total: this.#unreadableTotal,
+        unreadable_total: this.#ledger.unreadableTotal,
         reports_deferred: deferred,
         folders_not_yet_read: obs.backlog,
         vanished: obs.vanished,

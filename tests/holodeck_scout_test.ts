@@ -469,3 +469,118 @@ Deno.test("a full ledger's eviction keeps a listed, never-reported older session
   assert.equal(ledger.isEnded(folder(1)), false, "s1 was never reported");
   assert.equal(ledger.isEnded(folder(2)), true);
 });
+
+/** A cron job's run: a fresh scout over the kept state, one cycle at `at`; its tiles but the startup tile. */
+async function cronRun(dir: string, state: StateStore, at: number, watch = {}): Promise<Tile[]> {
+  const run = make(dir, state, watch);
+  run.clock.t = at - 30_000;
+  return (await run.tick()).filter((t) => !t.question.startsWith("[STARTUP]"));
+}
+
+const countsKey = `${sessionsKey}:counts`;
+
+Deno.test("under cron (a fresh scout per cycle) an ended session whose scores.json stays unreadable ends after scores_retries runs", async () => {
+  await withDir(async (dir) => {
+    const state = new MemoryState();
+    await session(dir, LIGHTHOUSE, {
+      "adventure.json": adventure({ transcript: talk, active: false }),
+      "scores.json": '{"total_exchanges": 3, "unique_',
+    });
+    const t0 = Date.UTC(2026, 10, 24, 12);
+    const runs = [];
+    for (let i = 0; i < 8; i++) {
+      const tiles = await cronRun(dir, state, t0 + i * 60_000, { scores_retries: 5 });
+      const periodic = answer(tiles.at(-1)!);
+      runs.push(
+        `${reports(tiles).join(",")}|${periodic.active_sessions}|${periodic.unreadable_total}`,
+      );
+      if (i === 5) {
+        const end = answer(tiles.find((t) => t.question.startsWith("[SESSION_END]"))!);
+        assert.match(end.scores_error, /JSON/);
+        assert.equal(end.source, "transcript");
+        // Ended: its retries are forgotten with it.
+        assert.deepEqual(JSON.parse((await state.get(countsKey))!), { v: 1, total: 5, tries: [] });
+      }
+    }
+    // As a long run: retried five cycles, reported without scores on the sixth.
+    assert.deepEqual(runs, [
+      `STA ${LIGHTHOUSE}|1|1`,
+      "|1|2",
+      "|1|3",
+      "|1|4",
+      "|1|5",
+      `END ${LIGHTHOUSE}|0|5`,
+      "|0|5",
+      "|0|5",
+    ]);
+  });
+});
+
+Deno.test("under cron the unreadable files met are summed over runs, and a half-written adventure.json still waits", async () => {
+  await withDir(async (dir) => {
+    const state = new MemoryState();
+    await Deno.mkdir(`${dir}/${LIGHTHOUSE}`);
+    const full = JSON.stringify(adventure(), null, 2);
+    await Deno.writeTextFile(`${dir}/${LIGHTHOUSE}/adventure.json`, full.slice(0, 70));
+    const t0 = Date.UTC(2026, 10, 24, 12);
+    const totals = [];
+    for (let i = 0; i < 3; i++) {
+      const tiles = await cronRun(dir, state, t0 + i * 60_000);
+      assert.deepEqual(kinds(tiles), ["[PERIODIC]"]);
+      totals.push(answer(tiles[0]).unreadable_total);
+    }
+    await Deno.writeTextFile(`${dir}/${LIGHTHOUSE}/adventure.json`, full);
+    const tiles = await cronRun(dir, state, t0 + 3 * 60_000);
+    assert.deepEqual(kinds(tiles), ["[SESSION_START]", "[PERIODIC]"]);
+    totals.push(answer(tiles[1]).unreadable_total);
+    assert.deepEqual(totals, [1, 2, 3, 3]);
+  });
+});
+
+Deno.test("a session whose folder goes away and comes back starts its scores.json retries afresh, across runs too", async () => {
+  await withDir(async (root) => {
+    const dir = `${root}/sessions`;
+    await Deno.mkdir(dir);
+    const state = new MemoryState();
+    await session(dir, LIGHTHOUSE, {
+      "adventure.json": adventure({ transcript: talk, active: false }),
+      "scores.json": "{",
+    });
+    const t0 = Date.UTC(2026, 10, 24, 12);
+    const watch = { scores_retries: 2 };
+    const run = async (i: number) => reports(await cronRun(dir, state, t0 + i * 60_000, watch));
+    assert.deepEqual(await run(0), [`STA ${LIGHTHOUSE}`]);
+    await Deno.rename(`${dir}/${LIGHTHOUSE}`, `${root}/${LIGHTHOUSE}`);
+    assert.deepEqual(await run(1), []);
+    assert.equal(await state.get(countsKey), JSON.stringify({ v: 1, total: 1, tries: [] }));
+    await Deno.rename(`${root}/${LIGHTHOUSE}`, `${dir}/${LIGHTHOUSE}`);
+    assert.deepEqual([await run(2), await run(3), await run(4)], [[], [], [`END ${LIGHTHOUSE}`]]);
+  });
+});
+
+Deno.test("saved counters that are unreadable, or name a session not started, count from zero", async () => {
+  await withDir(async (dir) => {
+    await session(dir, LIGHTHOUSE, {
+      "adventure.json": adventure({ transcript: talk, active: false }),
+      "scores.json": "{",
+    });
+    const t0 = Date.UTC(2026, 10, 24, 12);
+    for (
+      const counts of [
+        "{oops",
+        "null",
+        JSON.stringify({ v: 2, total: 9 }),
+        JSON.stringify({ v: 1, total: -3, tries: [[LIGHTHOUSE, 1]] }),
+      ]
+    ) {
+      const state = new MemoryState();
+      await state.set(countsKey, counts);
+      const tiles = await cronRun(dir, state, t0, { scores_retries: 1 });
+      assert.deepEqual(reports(tiles), [`STA ${LIGHTHOUSE}`], counts);
+      assert.equal(answer(tiles.at(-1)!).unreadable_total, 1, counts);
+      assert.deepEqual(reports(await cronRun(dir, state, t0 + 60_000, { scores_retries: 1 })), [
+        `END ${LIGHTHOUSE}`,
+      ]);
+    }
+  });
+});

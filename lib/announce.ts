@@ -18,8 +18,10 @@ import type { StateStore } from "./state.ts";
  * configuration itself: it may hold credentials. A scout whose class
  * overrides `onStartup` keeps it (it may do more than send the tile).
  *
- * @param scouts The scouts about to start, each with what defines its contract
- * (its configuration, and the PLATO it reports to), as text.
+ * @param scouts The scouts about to start, each with its configuration and
+ * the PLATO it reports to, as text; what its startup tile would say
+ * ({@linkcode Scout.startupContract}) is added, so a change that reaches the
+ * tile from elsewhere (an environment variable, a new version) sends it too.
  * @param state Where the hashes are kept.
  * @param keyPrefix The state key prefix.
  * @returns A function recording the scouts that have sent their startup tile
@@ -35,8 +37,14 @@ export async function announceOncePerConfig(
   const sent: Array<[key: string, hash: string]> = [];
   for (const { scout, print } of scouts) {
     if (scout.onStartup !== Scout.prototype.onStartup) continue;
+    let contract: string;
+    try {
+      contract = JSON.stringify(scout.startupContract());
+    } catch {
+      continue; // its startup reports the failure (an ERROR tile)
+    }
     const key = keyPrefix + scout.scoutName;
-    const hash = fingerprint(print);
+    const hash = fingerprint(print + contract);
     if ((await state.get(key)) === hash) {
       scout.onStartup = () => {};
     } else {

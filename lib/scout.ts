@@ -249,19 +249,31 @@ export class Scout<T = Record<string, unknown>> {
     return this.emitCheckpoint({
       checkpointType: CheckpointType.STARTUP,
       question: `${this.scoutName} initialized`,
-      answer: {
-        started: new Date(this.now()).toISOString(),
-        scout_name: this.scoutName,
-        watched_service: this.watchedService,
-        scout_room: this.scoutRoom,
-        plato_url: redactUrl(this.platoUrl),
-        purpose: quoteObserved(this.purpose),
-        checkpoint_types: Object.values(CheckpointType),
-        ...quoteValues({ ...this.describe(), ...details }),
-      },
+      answer: { started: new Date(this.now()).toISOString(), ...this.startupContract(details) },
       tags: ["startup", this.watchedService],
       confidence: 1.0,
     });
+  }
+
+  /**
+   * The startup tile's answer without the time it was sent: what is watched
+   * and how to read this scout's tiles. Runs that start a process per cycle
+   * compare it with the last one sent, to send the startup tile only when it
+   * changed.
+   *
+   * @param details Extra fields, as given to {@linkcode Scout.emitStartupTile}.
+   * @returns The fields.
+   */
+  startupContract(details: Record<string, unknown> = {}): Record<string, unknown> {
+    return {
+      scout_name: this.scoutName,
+      watched_service: this.watchedService,
+      scout_room: this.scoutRoom,
+      plato_url: redactUrl(this.platoUrl),
+      purpose: quoteObserved(this.purpose),
+      checkpoint_types: Object.values(CheckpointType),
+      ...quoteValues({ ...this.describe(), ...details }),
+    };
   }
 
   /**

@@ -88,3 +88,39 @@ Deno.test("a scout class with its own onStartup runs it every time (it may do mo
   assert.equal(setups, 3);
   assert.equal(await state.get("p:cron-scout"), undefined);
 });
+
+Deno.test("what the startup tile would say counts too: a change from outside the configuration sends it again", async () => {
+  const state = new MemoryState();
+  let auth = "none"; // as the Keeper scout's describe() reads KEEPER_API_KEY
+  class FromEnv extends Scout {
+    protected override describe(): Record<string, unknown> {
+      return { auth };
+    }
+  }
+  const run = async () => {
+    const { scout, questions } = build(FromEnv);
+    const noteSent = await announceOncePerConfig([{ scout, print: "same config" }], state, "p:");
+    await scout.tick();
+    await noteSent();
+    return questions();
+  };
+  assert.deepEqual(await run(), ["[STARTUP]", "[PERIODIC]"]);
+  assert.deepEqual(await run(), ["[PERIODIC]"]);
+  auth = "bearer";
+  assert.deepEqual(await run(), ["[STARTUP]", "[PERIODIC]"]);
+  assert.deepEqual(await run(), ["[PERIODIC]"]);
+});
+
+Deno.test("a scout whose description throws still starts, and its startup reports it", async () => {
+  const state = new MemoryState();
+  class Broken extends Scout {
+    protected override describe(): Record<string, unknown> {
+      throw new Error("describe broke");
+    }
+  }
+  const { scout, questions } = build(Broken);
+  const noteSent = await announceOncePerConfig([{ scout, print: "A" }], state, "p:");
+  await scout.tick();
+  await noteSent();
+  assert.deepEqual(questions(), ["[ERROR]", "[PERIODIC]"]);
+});

@@ -224,6 +224,11 @@ const cases: Array<[string, string[], string, Record<string, string>?]> = [
     `${dir}/alias.yaml: (yaml) (line 3): alias '*room' has no anchor '&room' before it`,
   ],
   [
+    "a config with an alias inside its own anchor (the stack overflowed, exit 1)",
+    ["--config", file("cycle.yaml", GOOD.replace("file: /tmp/app.log", "file: &f [*f]"))],
+    `${dir}/cycle.yaml: (yaml) (line 7): alias '*f' is inside its own anchor '&f': the value would contain itself`,
+  ],
+  [
     "a config whose number comes from a variable that is not a number",
     ["--config", file("envnum.yaml", GOOD.replace("poll_interval: 30", "poll_interval: ${EVERY}"))],
     `${dir}/envnum.yaml: scout.poll_interval (line 4): expected a number, got the value of '\${EVERY}'`,

@@ -6,6 +6,7 @@ import { configJsonSchema } from "../lib/config/schema.ts";
 import { interpolateEnv } from "../lib/config/interpolate.ts";
 import { Scout } from "../mod.ts";
 import type { ScoutKind } from "../lib/scout_kind.ts";
+import { BUILTIN_SCOUTS } from "../scouts/mod.ts";
 
 const probe: ScoutKind = {
   type: "probe",
@@ -319,10 +320,35 @@ Deno.test("YAML a config cannot mean is refused with its line: aliases, tags, ke
   assert.deepEqual(errors(bomb.join("\n")), [
     "(yaml) (line 2): aliases expand too far: at most 100 expansions of one alias (a guard against alias bombs)",
   ]);
+  // An alias inside its own anchor: a value that contains itself (it overflowed the stack).
+  assert.deepEqual(errors(`${base}  json_path: a\n  json_equals: &x [1, *x]\n`), [
+    "(yaml) (line 8): alias '*x' is inside its own anchor '&x': the value would contain itself",
+  ]);
+  assert.deepEqual(errors(`defaults: &d\n  again: *d\n${base}`), [
+    "(yaml) (line 2): alias '*d' is inside its own anchor '&d': the value would contain itself",
+  ]);
   // A key YAML reads as a number is still found on its own line.
   assert.deepEqual(errors(base.replace("scout_room: r", "scout_room: r\n  7: z")), [
     "scout.7 (line 4): unknown key",
   ]);
+});
+
+Deno.test("validateConfig refuses a value that contains itself, or nests past any config, without overflowing", () => {
+  const cyclic: unknown[] = [1];
+  cyclic.push(cyclic);
+  let deep: unknown = 1;
+  for (let i = 0; i < 100_000; i++) deep = [deep];
+  for (const value of [cyclic, deep]) {
+    const r = validateConfig({
+      scout: { name: "a", scout_room: "r" },
+      watch: { type: "http", url: "http://x/", json_path: "a", json_equals: value },
+    }, { kinds: BUILTIN_SCOUTS });
+    assert.equal(r.ok, false);
+    const problems = (r as { problems: Array<{ path: string; message: string }> }).problems;
+    assert.equal(problems.length, 1);
+    assert.match(problems[0].path, /^watch\.json_equals\[/);
+    assert.equal(problems[0].message, "nested deeper than 64 levels");
+  }
 });
 
 Deno.test("cron must be a five-field cron expression", () => {

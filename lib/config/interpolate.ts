@@ -42,6 +42,9 @@ const SECRET_NAME = /key|token|secret|passw|auth|credential|cookie|signature|sig
  */
 const SECRET_MIN_LENGTH = 8;
 
+/** How deep a config's values may nest (a cyclic object would recurse forever). */
+const MAX_DEPTH = 64;
+
 /**
  * Replace `${VAR}` and `${VAR:-default}` in every string of a parsed config
  * with values from `env`. `$${` is a literal `${`. An unset variable without a
@@ -112,6 +115,11 @@ export function interpolateEnv(
       );
       if (out !== v) interpolated.push({ path, template: v });
       return out;
+    }
+    if (path.length >= MAX_DEPTH && v && typeof v === "object") {
+      // Deeper than any config: an object that contains itself, or a bomb.
+      problems.push({ path, message: `nested deeper than ${MAX_DEPTH} levels` });
+      return undefined;
     }
     if (Array.isArray(v)) return v.map((item, i) => walk(item, [...path, i]));
     if (v && typeof v === "object") {

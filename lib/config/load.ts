@@ -98,13 +98,22 @@ export function loadConfig(text: string, options: LoadConfigOptions): LoadConfig
         });
       }
     },
-    Alias(_, alias) {
+    Alias(_, alias, ancestors) {
       aliases.push(alias);
-      if (!alias.resolve(doc)) {
+      const target = alias.resolve(doc);
+      if (!target) {
         yamlProblems.push({
           path: "(yaml)",
           line: rangeLine(alias) ?? 1,
           message: `alias '*${alias.source}' has no anchor '&${alias.source}' before it`,
+        });
+      } else if (ancestors.includes(target)) {
+        // `&x [1, *x]`: a value that contains itself, endless once resolved.
+        yamlProblems.push({
+          path: "(yaml)",
+          line: rangeLine(alias) ?? 1,
+          message: `alias '*${alias.source}' is inside its own anchor '&${alias.source}': ` +
+            "the value would contain itself",
         });
       }
     },

@@ -893,6 +893,14 @@ Deno.test("the watch schema applies defaults to a minimal http section", () => {
   assert.equal(full.method, "POST");
   assert.deepEqual(full.expect_status, ["200-204"]);
   assert.equal(full.json_equals, null);
+  const nested = { a: [1, "x", true, null, { b: -0.5 }], c: {} };
+  const deep = HttpWatchSchema.parse({
+    type: "http",
+    url: "https://example.test/x",
+    json_path: "a",
+    json_equals: nested,
+  });
+  assert.deepEqual(deep.json_equals, nested);
 });
 
 Deno.test("the watch schema names the field of every bad http section", () => {
@@ -911,6 +919,9 @@ Deno.test("the watch schema names the field of every bad http section", () => {
     [{ ...base, body_matches: "(unclosed" }, "body_matches", /Cannot compile regex/],
     [{ ...base, json_path: "a..b" }, "json_path", /Cannot parse JSON path/],
     [{ ...base, json_equals: 3 }, "json_equals", /needs json_path/],
+    [{ ...base, json_path: "a", json_equals: NaN }, "json_equals", /expected a JSON value/],
+    [{ ...base, json_path: "a", json_equals: [1, Infinity] }, "json_equals", /a finite number/],
+    [{ ...base, json_path: "a", json_equals: { d: new Date(0) } }, "json_equals", /JSON value/],
     [{ ...base, headers: { "bad header": "x" } }, "headers.bad header", /not a valid HTTP header/],
     [{ ...base, max_body_bytes: -1 }, "max_body_bytes", /./],
     [{ ...base, max_redirects: 100 }, "max_redirects", /./],

@@ -43,4 +43,11 @@ export interface FileSource {
   stat(path: string): Awaitable<FileInfo | null>;
   /** Open `path` for reading, or `null` if it does not exist. Other failures throw. */
   open(path: string): Awaitable<OpenFile | null>;
+  /**
+   * The names (not paths) of the entries in directory `dir`, in any order;
+   * `[]` if it does not exist. Optional: the tailer uses it to find a log
+   * file rotated while it was stopped (`app.log.1` beside `app.log`), and
+   * without it reads the new file from its start, as before.
+   */
+  list?(dir: string): Awaitable<string[]>;
 }

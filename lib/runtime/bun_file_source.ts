@@ -5,6 +5,7 @@
  */
 
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { readdir } from "node:fs/promises";
 import type { FileInfo, FileSource, OpenFile } from "../log/file_source.ts";
 import { bunGlobal } from "./_bun_global.ts";
 
@@ -16,7 +17,8 @@ function isNotFound(error: unknown): boolean {
  * A {@linkcode FileSource} on Bun: `Bun.file(path).stat()` for what a path
  * points at (identity `dev:ino`), and an open file descriptor for reading, so
  * a file renamed or deleted by log rotation stays readable until closed (Bun
- * implements `node:fs` natively; `Bun.file` has no descriptor-level reads).
+ * implements `node:fs` natively; `Bun.file` has no descriptor-level reads),
+ * and `readdir` to list a directory.
  *
  * @returns The file source.
  *
@@ -58,6 +60,14 @@ export function bunFileSource(): FileSource {
           closed = true;
         },
       };
+    },
+    async list(dir: string): Promise<string[]> {
+      try {
+        return await readdir(dir);
+      } catch (error) {
+        if (isNotFound(error)) return [];
+        throw error;
+      }
     },
   };
 }

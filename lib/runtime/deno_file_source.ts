@@ -42,7 +42,9 @@ class DenoOpenFile implements OpenFile {
  * A {@linkcode FileSource} reading with `Deno.open`, `seek`/`read` and
  * identifying files by `dev:ino` from `Deno.stat` (`null` where Deno reports
  * none, as on Windows). Reads go straight into the caller's buffer; a
- * sequential read skips the seek. Needs `--allow-read` for the watched path.
+ * sequential read skips the seek. Needs `--allow-read` for the watched path,
+ * and for its directory to find a file rotated while the scout was stopped
+ * (`list`, with `Deno.readDir`).
  *
  * @returns The file source.
  *
@@ -81,6 +83,16 @@ export function denoFileSource(): FileSource {
         file.close();
         throw error;
       }
+    },
+    async list(dir: string): Promise<string[]> {
+      const names: string[] = [];
+      try {
+        for await (const entry of Deno.readDir(dir)) names.push(entry.name);
+      } catch (error) {
+        if (error instanceof Deno.errors.NotFound) return [];
+        throw error;
+      }
+      return names;
     },
   };
 }

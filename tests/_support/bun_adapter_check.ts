@@ -40,6 +40,9 @@ await test("bunFileSource reads a file that was renamed while open", async () =>
     check(file.identity === info!.identity, "identity differs between stat and open");
     renameSync(path, `${path}.1`);
     check((await files.stat(path)) === null, "stat of the old path is not null");
+    const names = await files.list!(dir);
+    check(names.length === 1 && names[0] === "app.log.1", `list: ${JSON.stringify(names)}`);
+    check((await files.list!(`${dir}/none`)).length === 0, "list of a missing directory");
     const buffer = new Uint8Array(16);
     const n = await file.read(4, buffer);
     check(new TextDecoder().decode(buffer.subarray(0, n)) === "two\n", `read ${n} bytes`);

@@ -221,3 +221,63 @@ Deno.test("log watch schema: read_from is end (default) or beginning", () => {
   );
   assert.equal(logScoutKind.watch.safeParse({ ...base, read_from: "start" }).success, false);
 });
+
+/** One `--once` run, as cron starts it: a new scout on the saved state, one cycle. */
+async function cronRun(path: string, state: MemoryState) {
+  const { scout, tiles } = setup(path, { state });
+  assert.equal((await scout.tick()).ok, true);
+  await scout.close();
+  return answer(tiles().find((t) => t.question.startsWith("[PERIODIC]"))!);
+}
+
+Deno.test("log scout run by cron reads the end of a file renamed between two runs, and counts the rotation", async () => {
+  await withLog(async (path) => {
+    const state = new MemoryState();
+    await cronRun(path, state);
+    await Deno.writeTextFile(path, "ERROR one\nERROR two\n", { append: true });
+    await Deno.rename(path, `${path}.1`);
+    await Deno.writeTextFile(path, "ERROR three\n");
+    const summary = await cronRun(path, state);
+    assert.equal(summary.lines_scanned, 3);
+    assert.equal(summary.lines_matched, 3);
+    assert.equal(summary.rotations, 1);
+    assert.equal(summary.truncations, 0);
+    assert.equal((await cronRun(path, state)).lines_scanned, 0);
+  });
+});
+
+Deno.test("log scout run by cron reads the end of a file copytruncated between two runs, and counts the truncation", async () => {
+  await withLog(async (path) => {
+    const state = new MemoryState();
+    await Deno.writeTextFile(path, "INFO started\n");
+    await cronRun(path, state);
+    await Deno.writeTextFile(path, "ERROR one\nERROR two\n", { append: true });
+    await Deno.copyFile(path, `${path}.1`);
+    await Deno.truncate(path, 0);
+    await Deno.writeTextFile(path, "ERROR three\n", { append: true });
+    const summary = await cronRun(path, state);
+    assert.equal(summary.lines_scanned, 3);
+    assert.equal(summary.truncations, 1);
+    assert.equal(summary.rotations, 0);
+    assert.equal((await cronRun(path, state)).lines_scanned, 0);
+  });
+});
+
+Deno.test("log scout run by cron reads every line of a copytruncated file regrown past the offset behind the same banner", async () => {
+  await withLog(async (path) => {
+    const state = new MemoryState();
+    const banner = `# myapp 1.0 started ${"-".repeat(280)}\n`;
+    let text = banner;
+    for (let i = 0; i < 7; i++) text += `ERROR old ${i}\n`;
+    await Deno.writeTextFile(path, text);
+    await cronRun(path, state);
+    await Deno.copyFile(path, `${path}.1`);
+    text = banner;
+    for (let i = 0; i < 10; i++) text += `ERROR new ${i}\n`;
+    await Deno.writeTextFile(path, text);
+    const summary = await cronRun(path, state);
+    assert.equal(summary.lines_matched, 10);
+    assert.equal(summary.lines_scanned, 11);
+    assert.equal(summary.truncations, 1);
+  });
+});

@@ -52,16 +52,33 @@ interface Position {
   id: string | null;
   off: number;
   /**
-   * A hash of the file's first `hl` bytes (its head, up to {@linkcode HEAD_BYTES}):
+   * A hash of the file's first `hl` bytes (its head, up to {@linkcode WINDOW}):
    * a new file that reuses a deleted file's inode has the same `id`, but not
    * the same head.
    */
   h?: string;
   hl?: number;
+  /**
+   * A hash of the (up to {@linkcode WINDOW}) bytes just before `off`: a file
+   * truncated and regrown past `off` has other bytes there, and the copy a
+   * copytruncate made has the same.
+   */
+  t?: string;
+  /**
+   * Set while the file at `off` is a rotated file (or a truncated file's copy)
+   * being finished before the one at the path: its switch is already counted.
+   */
+  f?: 1;
 }
 
-/** How much of a file's start identifies it, with its `dev:ino` (bytes). */
-const HEAD_BYTES = 256;
+/** How much of a file's start identifies it, with its `dev:ino`, and how much before the offset (bytes). */
+const WINDOW = 256;
+
+/** At most this many siblings are examined when looking for a rotated file. */
+const MAX_CANDIDATES = 32;
+
+/** Rotated files under these names are compressed, not readable as text. */
+const COMPRESSED = /\.(gz|bz2|xz|zst|zip|lz4|lzma|z|br)$/i;
 
 /**
  * A tailer over a {@linkcode FileSource}. The first start follows from the end
@@ -69,16 +86,29 @@ const HEAD_BYTES = 256;
  * resumes from the offset saved by {@linkcode Tailer.commit}, so a restart
  * neither repeats nor skips a line. Rotation by rename-and-create: the old
  * file is read to its end through the open handle, then the new one from 0.
- * Copytruncate: a size below the offset restarts at 0. A restart finding the
- * saved `dev:ino` with another head (the first 256 bytes: a new file that got
- * the deleted one's inode) reads the file from 0. A partial last line is
- * held until complete. Reads are bounded by `chunkSize`, and each tick by
+ * Copytruncate: a size below the offset, or other bytes just before it than
+ * were read there (a file truncated and regrown past it), restarts at 0,
+ * after the copy's end is read (see below). A partial last line is held
+ * until complete. Reads are bounded by `chunkSize`, and each tick by
  * `tickBudget`; after a full chunk the next one is read into a second buffer
  * while the first is scanned.
  *
- * Limits, as with `tail -F`: lines written to a rotated file after the switch,
- * and a truncated file that grows past the old offset between two ticks, are
- * not seen.
+ * The saved position holds the file's `dev:ino`, a hash of its first 256
+ * bytes and one of the 256 bytes before the offset. When a restart (or a
+ * truncation) finds another file at the path, or this one truncated, the
+ * unread end of the old one is looked for among the path's siblings named
+ * with the file's name as prefix (`app.log.1`, `app.log-20261203`; not
+ * `.gz` and other compressed names; at most 32): the file with the saved
+ * `dev:ino` (renamed) or a copy holding the same bytes before the offset
+ * (copytruncate). It is read to its end first, then the path's file from 0.
+ * This needs {@linkcode FileSource.list}; without it, or when the old file is
+ * not found, the path's file is read from 0.
+ *
+ * Limits: lines written to a rotated file after the switch are not seen (as
+ * with `tail -F`); a rotated file not found among the siblings (compressed,
+ * moved elsewhere, renamed without the prefix) is lost from the offset on,
+ * and so is a whole file written and rotated away between two ticks (two
+ * rotations: only the file being read is looked for).
  *
  * @example Follow a file
  * ```ts ignore
@@ -114,8 +144,16 @@ export class Tailer {
   readonly #fromStart: boolean;
   /** The open file's head hash, once taken (see {@linkcode Position.h}). */
   #head: { file: OpenFile; len: number; hash: string } | null = null;
-  /** A file found at open to reuse the saved inode (a rotation the next tick counts). */
-  #reused = false;
+  /** The `#tailLen` bytes of the open file just before `#readOffset`. */
+  readonly #tail = new Uint8Array(WINDOW);
+  #tailLen = 0;
+  /** The open file is a rotated file or a copy, read to its end before the path's file. */
+  #finishing = false;
+  /** A saved position whose file was looked for and not found. */
+  #notFound: Position | null = null;
+  /** Counted by this tick so far. */
+  #rotations = 0;
+  #truncations = 0;
 
   /**
    * Create a tailer; nothing is read before the first tick.
@@ -158,18 +196,24 @@ export class Tailer {
    */
   async tick(): Promise<TailTick> {
     if (!this.#started) await this.#start();
-    let budget = this.#budget, bytesRead = 0, rotations = 0, truncations = 0;
+    this.#rotations = this.#truncations = 0;
+    let budget = this.#budget, bytesRead = 0;
     let missing = false;
+    // A file open since the last tick may have been truncated and regrown since.
+    let verify = this.#file !== null && !this.#finishing;
     if (!this.#file && !(await this.#open())) missing = true;
     while (this.#file) {
       const file = this.#file;
       this.#size = await file.size();
-      if (this.#size < this.#readOffset) {
-        this.#splitter.reset();
-        this.#readOffset = 0;
-        this.#head = null; // new content at the start
-        truncations++;
+      if (
+        this.#size < this.#readOffset ||
+        (verify && this.#size > this.#readOffset && !(await this.#continues(file)))
+      ) {
+        verify = false;
+        if (!(await this.#truncated(file))) missing = true;
+        continue;
       }
+      verify = false;
       /** A read of the next chunk into `#buf`, started before this one was scanned. */
       let ahead: Awaitable<number> | null = null;
       try {
@@ -190,7 +234,9 @@ export class Tailer {
               next.length <= left ? next : next.subarray(0, left),
             );
           }
-          this.#splitter.push(n === buf.length ? buf : buf.subarray(0, n));
+          const bytes = n === buf.length ? buf : buf.subarray(0, n);
+          this.#splitter.push(bytes);
+          this.#keepTail(bytes);
           this.#readOffset += n;
           budget -= n;
           bytesRead += n;
@@ -213,18 +259,15 @@ export class Tailer {
       this.#file = null;
       await file.close();
       this.#resume = { id: null, off: 0 };
-      rotations++;
+      if (!this.#finishing) this.#rotations++; // else counted when it was found
+      this.#finishing = false;
       if (!(await this.#open())) missing = true;
-    }
-    if (this.#reused) {
-      this.#reused = false;
-      rotations++;
     }
     return {
       status: missing ? "missing" : "ok",
       bytesRead,
-      rotations,
-      truncations,
+      rotations: this.#rotations,
+      truncations: this.#truncations,
       offset: this.#committed(),
       backlog: this.#file ? Math.max(0, this.#size - this.#readOffset) : 0,
     };
@@ -232,8 +275,15 @@ export class Tailer {
 
   /** Save the position after the last complete line delivered, so a restart resumes there. */
   async commit(): Promise<void> {
-    const position: Position = this.#file
-      ? { id: this.#file.identity, off: this.#committed(), ...(await this.#headOf(this.#file)) }
+    const file = this.#file;
+    const position: Position = file
+      ? {
+        id: file.identity,
+        off: this.#committed(),
+        ...(await this.#headOf(file)),
+        ...(await this.#tailOf(file)),
+        ...(this.#finishing ? { f: 1 as const } : {}),
+      }
       : this.#resume;
     await this.#state.set(this.#key, JSON.stringify({ v: 1, ...position }));
   }
@@ -258,52 +308,243 @@ export class Tailer {
     }
     // First start: follow from the end, beginning with a line still being written.
     if ((await this.#open()) && !this.#fromStart) {
-      this.#readOffset = await this.#lastLineStart(this.#file!, await this.#file!.size());
+      const file = this.#file!;
+      this.#readOffset = await this.#lastLineStart(file, await file.size());
+      this.#setTail(await this.#window(file, this.#readOffset));
     }
     await this.commit();
   }
 
+  /**
+   * Open the path's file at the position to resume from. A saved position
+   * whose file is no longer there, or no longer holds the bytes read, makes
+   * it look for that file's unread end first (see the class notes).
+   *
+   * @returns Whether a file is open now (the path's, or the one being finished).
+   */
   async #open(): Promise<boolean> {
+    const want = this.#resume;
     const file = await this.#source.open(this.path);
-    if (!file) return false;
-    const size = await file.size();
-    const { id, off, h, hl } = this.#resume;
-    let same = id === null || id === file.identity;
-    // The same inode with another head: the old file was deleted while the
-    // scout was down, and a new one got its inode (logrotate's compress).
-    if (same && off <= size && h !== undefined && hl && (await this.#hash(file, hl)) !== h) {
-      same = false;
-      this.#reused = true;
+    if (want.id === null && want.off === 0) {
+      if (file) this.#use(file, 0, null);
+      return file !== null;
     }
+    if (!file) {
+      // Renamed away, the new file not created yet: the old one can be finished already.
+      return await this.#finish(want, null, "rotation");
+    }
+    if (want.id !== null && file.identity !== null && file.identity !== want.id) {
+      // Another file at the path: rotated while stopped.
+      if (await this.#finish(want, file, "rotation")) {
+        await file.close();
+        return true;
+      }
+      this.#use(file, 0, null);
+      return true;
+    }
+    const size = await file.size();
+    const head = want.h !== undefined && want.hl && want.hl <= size
+      ? { file, len: want.hl, hash: want.h }
+      : null;
+    const headOk = !head || hash(await this.#read(file, 0, head.len)) === head.hash;
+    const tail = want.off <= size ? await this.#window(file, want.off) : null;
+    if (headOk && tail && (want.t === undefined || hash(tail) === want.t)) {
+      this.#use(file, want.off, tail);
+      this.#head = head; // checked: the commit need not read it again
+      return true;
+    }
+    // The same file, truncated (copytruncate) and maybe regrown; or, with
+    // another head, a new file that got the deleted one's inode.
+    if (await this.#finish(want, file, headOk ? "truncation" : "rotation")) {
+      await file.close();
+      return true;
+    }
+    this.#use(file, 0, null);
+    return true;
+  }
+
+  /**
+   * Look for the file of `want` among the path's siblings; when found, make it
+   * the open file at `want.off`, to be read to its end before `current`, the
+   * path's file (`null`: none yet). Counts the rotation or truncation once
+   * `current` replaces it or it is found (and not again for a position saved
+   * while finishing: an earlier run counted it).
+   */
+  async #finish(
+    want: Position,
+    current: OpenFile | null,
+    kind: "rotation" | "truncation",
+  ): Promise<boolean> {
+    const found = await this.#find(want, current?.identity ?? null);
+    if ((found || current) && !want.f) {
+      if (kind === "rotation") this.#rotations++;
+      else this.#truncations++;
+    }
+    if (!found) return false;
+    this.#use(found.file, want.off, found.tail);
+    this.#finishing = true;
+    return true;
+  }
+
+  /**
+   * The open file no longer holds what was read up to `#readOffset`: it was
+   * truncated (and maybe regrown). Go on in its copy if one is found, else
+   * read it again from 0.
+   */
+  async #truncated(file: OpenFile): Promise<boolean> {
+    if (this.#finishing) {
+      // A rotated file or a copy that shrank: nothing more to take from it.
+      this.#splitter.reset();
+      this.#file = null;
+      this.#finishing = false;
+      await file.close();
+      this.#resume = { id: null, off: 0 };
+      return await this.#open();
+    }
+    this.#truncations++;
+    const want: Position = {
+      id: file.identity,
+      off: this.#readOffset,
+      ...(this.#head?.file === file ? { h: this.#head.hash, hl: this.#head.len } : {}),
+      t: hash(this.#tail.subarray(0, this.#tailLen)),
+    };
+    const found = await this.#find(want, file.identity);
+    this.#head = null;
+    if (found) {
+      // The copy goes on where the file was, after the same partial line.
+      this.#file = found.file;
+      this.#finishing = true;
+      await file.close();
+      return true;
+    }
+    this.#splitter.reset();
+    this.#readOffset = 0;
+    this.#tailLen = 0;
+    return true;
+  }
+
+  /**
+   * The sibling of the path holding `want`'s file: the one with its identity,
+   * else (with a tail hash to check) a copy with the same bytes before the
+   * offset; with the bytes before the offset read. Deterministic: candidates
+   * are taken in one order (see {@linkcode candidates}).
+   */
+  async #find(
+    want: Position,
+    pathId: string | null,
+  ): Promise<{ file: OpenFile; tail: Uint8Array } | null> {
+    const source = this.#source;
+    if (!source.list || want.id === null || this.#notFound === want) return null;
+    const cut = Math.max(this.path.lastIndexOf("/"), this.path.lastIndexOf("\\"));
+    const prefix = this.path.slice(0, cut + 1);
+    const dir = cut < 0 ? "." : cut === 0 ? prefix : this.path.slice(0, cut);
+    let names: string[];
+    try {
+      names = candidates(await source.list(dir), this.path.slice(cut + 1));
+    } catch {
+      names = []; // an unreadable directory: nothing to find
+    }
+    const byId: string[] = [], byContent: string[] = [];
+    for (const name of names) {
+      const info = await orNull(() => source.stat(prefix + name));
+      if (!info?.identity || info.size < want.off) continue;
+      if (info.identity === want.id) byId.push(prefix + name);
+      else if (want.t !== undefined && want.off > 0 && info.identity !== pathId) {
+        byContent.push(prefix + name);
+      }
+    }
+    for (const path of [...byId, ...byContent]) {
+      const file = await orNull(() => source.open(path));
+      if (!file) continue;
+      const tail = await orNull(() => this.#holds(file, want));
+      if (tail && (file.identity === want.id || byContent.includes(path))) return { file, tail };
+      await file.close();
+    }
+    this.#notFound = want;
+    return null;
+  }
+
+  /** The bytes of `file` before `want.off`, if it holds what `want` was saved from. */
+  async #holds(file: OpenFile, want: Position): Promise<Uint8Array | null> {
+    if ((await file.size()) < want.off) return null;
+    if (want.h !== undefined && want.hl) {
+      if (hash(await this.#read(file, 0, want.hl)) !== want.h) return null;
+    }
+    const tail = await this.#window(file, want.off);
+    return want.t === undefined || hash(tail) === want.t ? tail : null;
+  }
+
+  /** Make `file` the open one, read from `offset`, `tail` being the bytes before it. */
+  #use(file: OpenFile, offset: number, tail: Uint8Array | null): void {
     this.#file = file;
     this.#head = null;
-    this.#readOffset = same && off <= size ? off : 0;
+    this.#readOffset = offset;
+    this.#setTail(tail ?? this.#tail.subarray(0, 0));
     this.#splitter.reset();
+  }
+
+  /** Whether the open file still holds, just before `#readOffset`, the bytes read there. */
+  async #continues(file: OpenFile): Promise<boolean> {
+    const got = await this.#read(file, this.#readOffset - this.#tailLen, this.#tailLen);
+    if (got.length !== this.#tailLen) return false;
+    for (let i = 0; i < got.length; i++) if (got[i] !== this.#tail[i]) return false;
     return true;
+  }
+
+  /** Remember the last bytes read (the window before `#readOffset`). */
+  #keepTail(bytes: Uint8Array): void {
+    const n = bytes.length;
+    if (n >= WINDOW) {
+      this.#tail.set(bytes.subarray(n - WINDOW));
+      this.#tailLen = WINDOW;
+      return;
+    }
+    const keep = Math.min(this.#tailLen, WINDOW - n);
+    this.#tail.copyWithin(0, this.#tailLen - keep, this.#tailLen);
+    this.#tail.set(bytes, keep);
+    this.#tailLen = keep + n;
+  }
+
+  #setTail(bytes: Uint8Array): void {
+    this.#tail.set(bytes);
+    this.#tailLen = bytes.length;
   }
 
   /** The open file's head hash, for {@linkcode Tailer.commit} (read once it is complete). */
   async #headOf(file: OpenFile): Promise<{ h?: string; hl?: number }> {
-    const len = Math.min(HEAD_BYTES, this.#committed());
+    const len = Math.min(WINDOW, this.#committed());
     if (len === 0) return {};
     if (this.#head?.file !== file || this.#head.len < len) {
-      this.#head = { file, len, hash: await this.#hash(file, len) };
+      this.#head = { file, len, hash: hash(await this.#read(file, 0, len)) };
     }
     return { h: this.#head.hash, hl: this.#head.len };
   }
 
-  /** FNV-1a (32 bit) of the first `len` bytes of `file`, in hex. */
-  async #hash(file: OpenFile, len: number): Promise<string> {
-    const head = new Uint8Array(len);
+  /** The hash of the bytes before the committed offset, for {@linkcode Tailer.commit}. */
+  async #tailOf(file: OpenFile): Promise<{ t?: string }> {
+    const off = this.#committed();
+    if (off === 0) return {};
+    // Usually the last bytes read; with a partial line held, read them again.
+    if (off === this.#readOffset) return { t: hash(this.#tail.subarray(0, this.#tailLen)) };
+    return { t: hash(await this.#window(file, off)) };
+  }
+
+  /** The (up to {@linkcode WINDOW}) bytes of `file` before `end`. */
+  #window(file: OpenFile, end: number): Promise<Uint8Array> {
+    const len = Math.min(WINDOW, end);
+    return this.#read(file, end - len, len);
+  }
+
+  /** Up to `len` bytes of `file` from `from` (fewer at its end). */
+  async #read(file: OpenFile, from: number, len: number): Promise<Uint8Array> {
+    const bytes = new Uint8Array(len);
     let got = 0;
     while (got < len) {
-      const n = await file.read(got, head.subarray(got));
+      const n = await file.read(from + got, bytes.subarray(got));
       if (!(n > 0)) break;
       got += n;
     }
-    let hash = 0x811c9dc5;
-    for (let i = 0; i < got; i++) hash = Math.imul(hash ^ head[i], 0x01000193) >>> 0;
-    return `${got}:${hash.toString(16)}`;
+    return bytes.subarray(0, got);
   }
 
   async #lastLineStart(file: OpenFile, size: number): Promise<number> {
@@ -319,6 +560,43 @@ export class Tailer {
   }
 }
 
+/** What `fn` gives, or `null` if it fails (a candidate that vanished or cannot be read). */
+async function orNull<T>(fn: () => Awaitable<T | null>): Promise<T | null> {
+  try {
+    return await fn();
+  } catch {
+    return null;
+  }
+}
+
+/** FNV-1a (32 bit) of `bytes`, in hex, after their length. */
+function hash(bytes: Uint8Array): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193) >>> 0;
+  return `${bytes.length}:${h.toString(16)}`;
+}
+
+/**
+ * The names in a directory that may be a rotated `base`, in the order they
+ * are examined: numbered ones (`app.log.1`, `app.log.2`) by number, then the
+ * others (`app.log-20261203`) newest date first, by name descending; at most
+ * {@linkcode MAX_CANDIDATES}, none compressed.
+ */
+function candidates(names: string[], base: string): string[] {
+  const index = (name: string) => {
+    const m = /^[.\-_](\d{1,4})$/.exec(name.slice(base.length));
+    return m ? Number(m[1]) : Infinity;
+  };
+  return names
+    .filter((name) => name.length > base.length && name.startsWith(base) && !COMPRESSED.test(name))
+    .map((name) => ({ name, index: index(name) }))
+    .sort((a, b) =>
+      a.index !== b.index ? a.index - b.index : a.name < b.name ? 1 : a.name > b.name ? -1 : 0
+    )
+    .slice(0, MAX_CANDIDATES)
+    .map((c) => c.name);
+}
+
 function parsePosition(raw: string | undefined): Position | null {
   if (!raw) return null;
   try {
@@ -330,7 +608,8 @@ function parsePosition(raw: string | undefined): Position | null {
       const head = typeof value.h === "string" && Number.isSafeInteger(value.hl) && value.hl > 0
         ? { h: value.h, hl: value.hl }
         : {};
-      return { id: value.id, off: value.off, ...head };
+      const tail = typeof value.t === "string" ? { t: value.t } : {};
+      return { id: value.id, off: value.off, ...head, ...tail, ...(value.f === 1 ? { f: 1 } : {}) };
     }
   } catch {
     // An unreadable position counts as none.

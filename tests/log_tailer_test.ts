@@ -684,3 +684,19 @@ Deno.test("Tailer resumes in place from a position saved before the tail hash ex
     assert.equal(r.rotations + r.truncations, 0);
   });
 });
+
+Deno.test("Tailer counts a copytruncate found while it was stopped as a truncation even when the head changed", async () => {
+  await withDir(async (dir) => {
+    const path = `${dir}/app.log`;
+    const state = new MemoryState();
+    await Deno.writeTextFile(path, "ERROR c\n");
+    await run(path, state);
+    await Deno.writeTextFile(path, "ERROR d\n", { append: true });
+    await Deno.copyFile(path, `${path}.1`);
+    await Deno.writeTextFile(path, "ERROR e\n");
+    const r = await run(path, state);
+    assert.deepEqual(r.lines, ["ERROR d", "ERROR e"]);
+    assert.equal(r.truncations, 1);
+    assert.equal(r.rotations, 0);
+  });
+});

@@ -71,6 +71,9 @@ interface Position {
   f?: 1;
 }
 
+/** What replaced the file read: another file at the path, or itself, truncated. */
+type Change = "rotation" | "truncation";
+
 /** How much of a file's start identifies it, with its `dev:ino`, and how much before the offset (bytes). */
 const WINDOW = 256;
 
@@ -354,8 +357,8 @@ export class Tailer {
       return true;
     }
     // The same file, truncated (copytruncate) and maybe regrown; or, with
-    // another head, a new file that got the deleted one's inode.
-    if (await this.#finish(want, file, headOk ? "truncation" : "rotation")) {
+    // another head and no copy found, a new file that got the deleted one's inode.
+    if (await this.#finish(want, file, headOk ? "truncation" : ["truncation", "rotation"])) {
       await file.close();
       return true;
     }
@@ -366,18 +369,19 @@ export class Tailer {
   /**
    * Look for the file of `want` among the path's siblings; when found, make it
    * the open file at `want.off`, to be read to its end before `current`, the
-   * path's file (`null`: none yet). Counts the rotation or truncation once
-   * `current` replaces it or it is found (and not again for a position saved
-   * while finishing: an earlier run counted it).
+   * path's file (`null`: none yet). Counts the rotation or truncation (`kind`,
+   * or `[if found, if not]`) once `current` replaces it or it is found, and
+   * not again for a position saved while finishing (an earlier run counted it).
    */
   async #finish(
     want: Position,
     current: OpenFile | null,
-    kind: "rotation" | "truncation",
+    kind: Change | [Change, Change],
   ): Promise<boolean> {
     const found = await this.#find(want, current?.identity ?? null);
     if ((found || current) && !want.f) {
-      if (kind === "rotation") this.#rotations++;
+      const change = typeof kind === "string" ? kind : kind[found ? 0 : 1];
+      if (change === "rotation") this.#rotations++;
       else this.#truncations++;
     }
     if (!found) return false;

@@ -451,12 +451,7 @@ function lineTailer(
   lines: string[],
   extra: Partial<TailerOptions> = {},
 ) {
-  return new Tailer({
-    path,
-    source: denoFileSource(),
-    state,
-    chunkSize: 4096,
-    tickBudget: 64 * 1024,
+  return tailer(path, state, [], {
     onBlock: (text) => lines.push(...text.slice(0, -1).split("\n")),
     ...extra,
   });

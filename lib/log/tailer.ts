@@ -9,6 +9,15 @@ import type { Awaitable } from "../outbox.ts";
 import type { StateStore } from "../state.ts";
 import type { FileSource, OpenFile } from "./file_source.ts";
 import { LineSplitter } from "./line_splitter.ts";
+import {
+  findRotated,
+  hash,
+  parsePosition,
+  type Position,
+  readBytes,
+  WINDOW,
+  windowBefore,
+} from "./_rotated.ts";
 
 /** Options of {@linkcode Tailer}. */
 export interface TailerOptions {
@@ -48,40 +57,8 @@ export interface TailTick {
   backlog: number;
 }
 
-interface Position {
-  id: string | null;
-  off: number;
-  /**
-   * A hash of the file's first `hl` bytes (its head, up to {@linkcode WINDOW}):
-   * a new file that reuses a deleted file's inode has the same `id`, but not
-   * the same head.
-   */
-  h?: string;
-  hl?: number;
-  /**
-   * A hash of the (up to {@linkcode WINDOW}) bytes just before `off`: a file
-   * truncated and regrown past `off` has other bytes there, and the copy a
-   * copytruncate made has the same.
-   */
-  t?: string;
-  /**
-   * Set while the file at `off` is a rotated file (or a truncated file's copy)
-   * being finished before the one at the path: its switch is already counted.
-   */
-  f?: 1;
-}
-
 /** What replaced the file read: another file at the path, or itself, truncated. */
 type Change = "rotation" | "truncation";
-
-/** How much of a file's start identifies it, with its `dev:ino`, and how much before the offset (bytes). */
-const WINDOW = 256;
-
-/** At most this many siblings are examined when looking for a rotated file. */
-const MAX_CANDIDATES = 32;
-
-/** Rotated files under these names are compressed, not readable as text. */
-const COMPRESSED = /\.(gz|bz2|xz|zst|zip|lz4|lzma|z|br)$/i;
 
 /**
  * A tailer over a {@linkcode FileSource}. The first start follows from the end
@@ -313,7 +290,7 @@ export class Tailer {
     if ((await this.#open()) && !this.#fromStart) {
       const file = this.#file!;
       this.#readOffset = await this.#lastLineStart(file, await file.size());
-      this.#setTail(await this.#window(file, this.#readOffset));
+      this.#setTail(await windowBefore(file, this.#readOffset));
     }
     await this.commit();
   }
@@ -349,8 +326,8 @@ export class Tailer {
     const head = want.h !== undefined && want.hl && want.hl <= size
       ? { file, len: want.hl, hash: want.h }
       : null;
-    const headOk = !head || hash(await this.#read(file, 0, head.len)) === head.hash;
-    const tail = want.off <= size ? await this.#window(file, want.off) : null;
+    const headOk = !head || hash(await readBytes(file, 0, head.len)) === head.hash;
+    const tail = want.off <= size ? await windowBefore(file, want.off) : null;
     if (headOk && tail && (want.t === undefined || hash(tail) === want.t)) {
       this.#use(file, want.off, tail);
       this.#head = head; // checked: the commit need not read it again
@@ -428,54 +405,17 @@ export class Tailer {
   }
 
   /**
-   * The sibling of the path holding `want`'s file: the one with its identity,
-   * else (with a tail hash to check) a copy with the same bytes before the
-   * offset; with the bytes before the offset read. Deterministic: candidates
-   * are taken in one order (see {@linkcode candidates}).
+   * The sibling of the path holding `want`'s file (see {@linkcode findRotated}),
+   * looked for once per saved position.
    */
   async #find(
     want: Position,
     pathId: string | null,
   ): Promise<{ file: OpenFile; tail: Uint8Array } | null> {
-    const source = this.#source;
-    if (!source.list || want.id === null || this.#notFound === want) return null;
-    const cut = Math.max(this.path.lastIndexOf("/"), this.path.lastIndexOf("\\"));
-    const prefix = this.path.slice(0, cut + 1);
-    const dir = cut < 0 ? "." : cut === 0 ? prefix : this.path.slice(0, cut);
-    let names: string[];
-    try {
-      names = candidates(await source.list(dir), this.path.slice(cut + 1));
-    } catch {
-      names = []; // an unreadable directory: nothing to find
-    }
-    const byId: string[] = [], byContent: string[] = [];
-    for (const name of names) {
-      const info = await orNull(() => source.stat(prefix + name));
-      if (!info?.identity || info.size < want.off) continue;
-      if (info.identity === want.id) byId.push(prefix + name);
-      else if (want.t !== undefined && want.off > 0 && info.identity !== pathId) {
-        byContent.push(prefix + name);
-      }
-    }
-    for (const path of [...byId, ...byContent]) {
-      const file = await orNull(() => source.open(path));
-      if (!file) continue;
-      const tail = await orNull(() => this.#holds(file, want));
-      if (tail && (file.identity === want.id || byContent.includes(path))) return { file, tail };
-      await file.close();
-    }
-    this.#notFound = want;
-    return null;
-  }
-
-  /** The bytes of `file` before `want.off`, if it holds what `want` was saved from. */
-  async #holds(file: OpenFile, want: Position): Promise<Uint8Array | null> {
-    if ((await file.size()) < want.off) return null;
-    if (want.h !== undefined && want.hl) {
-      if (hash(await this.#read(file, 0, want.hl)) !== want.h) return null;
-    }
-    const tail = await this.#window(file, want.off);
-    return want.t === undefined || hash(tail) === want.t ? tail : null;
+    if (this.#notFound === want) return null;
+    const found = await findRotated(this.#source, this.path, want, pathId);
+    if (!found) this.#notFound = want;
+    return found;
   }
 
   /** Make `file` the open one, read from `offset`, `tail` being the bytes before it. */
@@ -489,7 +429,7 @@ export class Tailer {
 
   /** Whether the open file still holds, just before `#readOffset`, the bytes read there. */
   async #continues(file: OpenFile): Promise<boolean> {
-    const got = await this.#read(file, this.#readOffset - this.#tailLen, this.#tailLen);
+    const got = await readBytes(file, this.#readOffset - this.#tailLen, this.#tailLen);
     if (got.length !== this.#tailLen) return false;
     for (let i = 0; i < got.length; i++) if (got[i] !== this.#tail[i]) return false;
     return true;
@@ -519,7 +459,7 @@ export class Tailer {
     const len = Math.min(WINDOW, this.#committed());
     if (len === 0) return {};
     if (this.#head?.file !== file || this.#head.len < len) {
-      this.#head = { file, len, hash: hash(await this.#read(file, 0, len)) };
+      this.#head = { file, len, hash: hash(await readBytes(file, 0, len)) };
     }
     return { h: this.#head.hash, hl: this.#head.len };
   }
@@ -530,25 +470,7 @@ export class Tailer {
     if (off === 0) return {};
     // Usually the last bytes read; with a partial line held, read them again.
     if (off === this.#readOffset) return { t: hash(this.#tail.subarray(0, this.#tailLen)) };
-    return { t: hash(await this.#window(file, off)) };
-  }
-
-  /** The (up to {@linkcode WINDOW}) bytes of `file` before `end`. */
-  #window(file: OpenFile, end: number): Promise<Uint8Array> {
-    const len = Math.min(WINDOW, end);
-    return this.#read(file, end - len, len);
-  }
-
-  /** Up to `len` bytes of `file` from `from` (fewer at its end). */
-  async #read(file: OpenFile, from: number, len: number): Promise<Uint8Array> {
-    const bytes = new Uint8Array(len);
-    let got = 0;
-    while (got < len) {
-      const n = await file.read(from + got, bytes.subarray(got));
-      if (!(n > 0)) break;
-      got += n;
-    }
-    return bytes.subarray(0, got);
+    return { t: hash(await windowBefore(file, off)) };
   }
 
   async #lastLineStart(file: OpenFile, size: number): Promise<number> {
@@ -562,61 +484,4 @@ export class Tailer {
     const nl = this.#buf.subarray(0, got).lastIndexOf(10);
     return nl === -1 ? (from === 0 ? 0 : size) : from + nl + 1;
   }
-}
-
-/** What `fn` gives, or `null` if it fails (a candidate that vanished or cannot be read). */
-async function orNull<T>(fn: () => Awaitable<T | null>): Promise<T | null> {
-  try {
-    return await fn();
-  } catch {
-    return null;
-  }
-}
-
-/** FNV-1a (32 bit) of `bytes`, in hex, after their length. */
-function hash(bytes: Uint8Array): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193) >>> 0;
-  return `${bytes.length}:${h.toString(16)}`;
-}
-
-/**
- * The names in a directory that may be a rotated `base`, in the order they
- * are examined: numbered ones (`app.log.1`, `app.log.2`) by number, then the
- * others (`app.log-20261203`) newest date first, by name descending; at most
- * {@linkcode MAX_CANDIDATES}, none compressed.
- */
-function candidates(names: string[], base: string): string[] {
-  const index = (name: string) => {
-    const m = /^[.\-_](\d{1,4})$/.exec(name.slice(base.length));
-    return m ? Number(m[1]) : Infinity;
-  };
-  return names
-    .filter((name) => name.length > base.length && name.startsWith(base) && !COMPRESSED.test(name))
-    .map((name) => ({ name, index: index(name) }))
-    .sort((a, b) =>
-      a.index !== b.index ? a.index - b.index : a.name < b.name ? 1 : a.name > b.name ? -1 : 0
-    )
-    .slice(0, MAX_CANDIDATES)
-    .map((c) => c.name);
-}
-
-function parsePosition(raw: string | undefined): Position | null {
-  if (!raw) return null;
-  try {
-    const value = JSON.parse(raw);
-    if (
-      value?.v === 1 && Number.isSafeInteger(value.off) && value.off >= 0 &&
-      (value.id === null || typeof value.id === "string")
-    ) {
-      const head = typeof value.h === "string" && Number.isSafeInteger(value.hl) && value.hl > 0
-        ? { h: value.h, hl: value.hl }
-        : {};
-      const tail = typeof value.t === "string" ? { t: value.t } : {};
-      return { id: value.id, off: value.off, ...head, ...tail, ...(value.f === 1 ? { f: 1 } : {}) };
-    }
-  } catch {
-    // An unreadable position counts as none.
-  }
-  return null;
 }

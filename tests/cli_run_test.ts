@@ -420,6 +420,44 @@ Deno.test("--once exits 1 while PLATO is down, keeps the tiles, and delivers the
 });
 
 Deno.test({
+  name:
+    "SIGTERM while a long run reads its config ends it with exit 0, no tile, not the signal's 143",
+  // A FIFO as the config: opening it for writing returns once the CLI opened it to read.
+  ignore: Deno.build.os === "windows",
+  fn: async () => {
+    const f = await fixture();
+    const fifo = `${f.dir}/scout.yaml`;
+    const plato = new FakePlato().start();
+    try {
+      const mk = await new Deno.Command("mkfifo", { args: [fifo] }).output();
+      assert.ok(mk.success, "mkfifo failed");
+      const child = new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", "--quiet", new URL("../cli.ts", import.meta.url).pathname]
+          .concat(["--config", fifo, "--state-dir", f.state]),
+        env: { NO_COLOR: "1", PLATO_URL: plato.url, SCOUT_LOG_LEVEL: "info" },
+        stdout: "null",
+        stderr: "piped",
+        stdin: "null",
+      }).spawn();
+      const writer = await Deno.open(fifo, { write: true });
+      child.kill("SIGTERM");
+      const config =
+        `scout:\n  name: early\n  scout_room: e2e/early\nwatch:\n  type: log\n  file: ${f.log}\n`;
+      await writer.write(new TextEncoder().encode(config));
+      writer.close();
+      const out = await child.output();
+      const stderr = new TextDecoder().decode(out.stderr);
+      assert.equal(out.code, 0, stderr);
+      assert.match(stderr, /Stopped before the first cycle/);
+      assert.equal(plato.stored.length, 0);
+    } finally {
+      plato.stop();
+      await Deno.remove(f.dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
   name: "a state directory on a full device ends the run with one line saying so, exit 1, not 2",
   // /dev/full: every write fails with ENOSPC, as on a full disk.
   ignore: Deno.build.os !== "linux",

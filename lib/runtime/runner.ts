@@ -363,6 +363,16 @@ async function runScouts(
       }
     }
     const signal = options.signal ?? new AbortController().signal;
+    if (signal.aborted) {
+      // Stopped while starting (a SIGTERM before the first cycle): nothing
+      // was observed, so there is no session to end.
+      const left = outbox.size();
+      log.info(
+        `Stopped before the first cycle` +
+          (left > 0 && !options.stdout ? `; ${left} tile(s) wait in ${stateDir}` : ""),
+      );
+      return 0;
+    }
     const { scheduleScout } = await import("./deno_schedule.ts");
     const running = scouts.map(({ scout, pollInterval, cron }) =>
       scheduleScout(scout, { intervalSeconds: pollInterval, signal, cron })

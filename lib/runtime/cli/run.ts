@@ -52,16 +52,22 @@ export function metricsAddressFromEnv(): { port: number; hostname?: string } | u
   return m[1] === undefined ? { port } : { port, hostname: m[1].replace(/^\[(.*)\]$/, "$1") };
 }
 
-/** Run a resolved config with the shared flags; used by `run` and each scout subcommand. */
+/**
+ * Run the config `build` resolves with the shared flags; used by `run` and
+ * each scout subcommand. A long run listens for SIGINT/SIGTERM before the
+ * config is read: a signal while it loads ends the run with exit 0 (without
+ * a listener, the default action would end it with 143). A --once run arms
+ * its signal handling only if it lasts (see RunOptions.stopSignals).
+ */
 export async function runWithFlags(
-  config: Parameters<typeof runConfig>[0],
+  build: () => Promise<Parameters<typeof runConfig>[0]>,
   flags: ReturnType<typeof readRunFlags>,
 ): Promise<number> {
-  const metrics = metricsAddressFromEnv();
-  const kinds = await factoriesForConfig(config);
-  // A --once run arms its signal handling only if it lasts (see RunOptions.stopSignals).
   const { signal, dispose } = flags.once ? { signal: undefined, dispose: () => {} } : stopSignal();
   try {
+    const config = await build();
+    const metrics = metricsAddressFromEnv();
+    const kinds = await factoriesForConfig(config);
     return await runConfig(config, {
       kinds,
       ...flags,
@@ -108,7 +114,8 @@ export const runCommand: Command = {
           throw new UsageError(`run: '--${f}' cannot be combined with '--config'`);
         }
       }
-      return runWithFlags(await configFromFile(values.config), flags);
+      const file = values.config;
+      return runWithFlags(() => configFromFile(file), flags);
     }
     const url = values["watch-url"];
     const file = values["watch-file"];
@@ -131,16 +138,16 @@ export const runCommand: Command = {
     const watch: Record<string, unknown> = url !== undefined
       ? { type, url }
       : { type, file, ...(values.pattern !== undefined ? { pattern: values.pattern } : {}) };
-    const config = await configFromFlags(
-      "run",
-      {
-        name: values.name ?? KIND_DEFAULTS[type].name,
-        room: values.room ?? KIND_DEFAULTS[type].room,
-        interval: values.interval,
-      },
-      watch,
-      { url: "watch-url", file: "watch-file", pattern: "pattern" },
-    );
-    return runWithFlags(config, flags);
+    return runWithFlags(() =>
+      configFromFlags(
+        "run",
+        {
+          name: values.name ?? KIND_DEFAULTS[type].name,
+          room: values.room ?? KIND_DEFAULTS[type].room,
+          interval: values.interval,
+        },
+        watch,
+        { url: "watch-url", file: "watch-file", pattern: "pattern" },
+      ), flags);
   },
 };

@@ -52,17 +52,17 @@ export function kindCommand(type: string): Command {
           watch[f.key] = f.type === "json" ? jsonOrText(text) : text;
         }
       }
-      const config = await configFromFlags(
-        kind.type,
-        {
-          name: (values.name as string | undefined) ?? defaults.name,
-          room: (values.room as string | undefined) ?? defaults.room,
-          interval: values.interval as string | undefined,
-        },
-        watch,
-        Object.fromEntries(own.map((f) => [f.key, f.flag])),
-      );
-      return runWithFlags(config, flags);
+      return runWithFlags(() =>
+        configFromFlags(
+          kind.type,
+          {
+            name: (values.name as string | undefined) ?? defaults.name,
+            room: (values.room as string | undefined) ?? defaults.room,
+            interval: values.interval as string | undefined,
+          },
+          watch,
+          Object.fromEntries(own.map((f) => [f.key, f.flag])),
+        ), flags);
     },
   };
 }

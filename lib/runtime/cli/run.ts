@@ -115,7 +115,7 @@ export const runCommand: Command = {
         }
       }
       const file = values.config;
-      return runWithFlags(() => configFromFile(file), flags);
+      return await runWithFlags(() => configFromFile(file), flags);
     }
     const url = values["watch-url"];
     const file = values["watch-file"];
@@ -138,7 +138,7 @@ export const runCommand: Command = {
     const watch: Record<string, unknown> = url !== undefined
       ? { type, url }
       : { type, file, ...(values.pattern !== undefined ? { pattern: values.pattern } : {}) };
-    return runWithFlags(() =>
+    return await runWithFlags(() =>
       configFromFlags(
         "run",
         {

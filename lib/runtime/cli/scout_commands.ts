@@ -52,7 +52,7 @@ export function kindCommand(type: string): Command {
           watch[f.key] = f.type === "json" ? jsonOrText(text) : text;
         }
       }
-      return runWithFlags(() =>
+      return await runWithFlags(() =>
         configFromFlags(
           kind.type,
           {

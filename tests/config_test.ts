@@ -313,6 +313,15 @@ Deno.test("YAML a config cannot mean is refused with its line: aliases, tags, ke
   assert.deepEqual(errors(`${base}---\nscout: {}\n`), [
     "(yaml) (line 7): more than one YAML document ('---'): a config is one document",
   ]);
+  // An empty document after the config (a trailing '---', with or without a
+  // comment or '...') is not a second config.
+  for (const tail of ["---\n", "---", "---\n# end\n", "---\n...\n", "...\n---\n"]) {
+    const r = loadConfig(`${base}${tail}`, { kinds });
+    assert.ok(r.ok, `${JSON.stringify(tail)}: ${JSON.stringify(r)}`);
+  }
+  assert.deepEqual(errors(`${base}---\n---\nx: 1\n`), [
+    "(yaml) (line 7): more than one YAML document ('---'): a config is one document",
+  ]);
   const bomb = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
   for (const [name, prev] of [["b", "a"], ["c", "b"], ["d", "c"], ["e", "d"]]) {
     bomb.push(`${name}: &${name} [${Array(10).fill(`*${prev}`).join(", ")}]`);

@@ -7,6 +7,7 @@ import {
   isSeq,
   LineCounter,
   type Pair,
+  parseAllDocuments,
   parseDocument,
   visit,
   type YAMLMap,
@@ -49,8 +50,19 @@ export function loadConfig(text: string, options: LoadConfigOptions): LoadConfig
     const range = (node as { range?: readonly number[] | null } | null)?.range;
     return range ? lineAt(range[0]) : undefined;
   };
+  // A trailing '---' (as generated and concatenated files end) starts an
+  // empty document: nothing a config could mean, so not a second config.
+  const errors = doc.errors.filter((e) =>
+    e.code !== "MULTIPLE_DOCS" ||
+    parseAllDocuments(text).slice(1).some((d) =>
+      d.errors.length > 0 ||
+      !(d.contents === null ||
+        (isScalar(d.contents) && d.contents.source === "" && !d.contents.tag &&
+          !d.contents.anchor))
+    )
+  );
   const yamlProblems: ConfigProblem[] = [
-    ...doc.errors.map((e) => ({
+    ...errors.map((e) => ({
       path: "(yaml)",
       line: lineAt(e.pos[0]),
       message: e.code === "MULTIPLE_DOCS"

@@ -97,7 +97,7 @@ const cases: Array<[string, string[], string, Record<string, string>?]> = [
   [
     "a scout name with spaces",
     ["--watch-file", "a.log", "--name", "my scout"],
-    "run: '--name': may only contain letters, digits, '.', '_' and '-'",
+    "run: '--name': may only contain ASCII letters, digits, '.', '_' and '-'",
   ],
   [
     "a config combined with watch flags",
@@ -326,7 +326,7 @@ Deno.test("validate lists every problem of a config in file order, the watch sec
   assert.deepEqual(
     r.stderr.trimEnd().split("\n"),
     [
-      `plato-scout: ${path}: scout.name (line 2): may only contain letters, digits, '.', '_' and '-'`,
+      `plato-scout: ${path}: scout.name (line 2): may only contain ASCII letters, digits, '.', '_' and '-'`,
       `plato-scout: ${path}: scout.scout_room (line 3): must not be empty`,
       `plato-scout: ${path}: scout.poll_interval (line 4): expected a number greater than 0, got 0`,
       `plato-scout: ${path}: watch.url (line 7): expected an http or https URL`,

@@ -28,7 +28,7 @@ export const ScoutSectionSchema = z.strictObject({
     z.minLength(1),
     z.maxLength(NAME_MAX_LENGTH),
     z.regex(NAME_PATTERN, {
-      message: "may only contain letters, digits, '.', '_' and '-'",
+      message: "may only contain ASCII letters, digits, '.', '_' and '-'",
     }),
   ),
   plato_url: z.optional(

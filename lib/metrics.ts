@@ -121,8 +121,18 @@ export class MetricsRegistry {
     return s;
   }
 
-  /** Add `by` (default 1) to a counter. */
+  /**
+   * Add `by` (default 1) to a counter.
+   *
+   * @throws {RangeError} When `by` is negative, NaN or infinite: a counter
+   * only grows, and one bad step would show in every later scrape.
+   */
   inc(name: string, help: string, labels: Labels = {}, by = 1): void {
+    if (!(by >= 0 && by < Infinity)) {
+      throw new RangeError(
+        `Counter ${name}: cannot add ${by} (a counter grows by a finite amount >= 0)`,
+      );
+    }
     this.#series(this.#family(name, help, "counter"), labels).value += by;
   }
 
@@ -163,7 +173,12 @@ export class MetricsRegistry {
     };
   }
 
-  /** Record one observation in a histogram. */
+  /**
+   * Record one observation in a histogram.
+   *
+   * @throws {RangeError} When `value` is NaN: it would make the histogram's
+   * sum NaN for the rest of the process.
+   */
   observe(
     name: string,
     help: string,
@@ -171,6 +186,7 @@ export class MetricsRegistry {
     value: number,
     buckets: readonly number[] = DEFAULT_BUCKETS,
   ): void {
+    if (Number.isNaN(value)) throw new RangeError(`Histogram ${name}: cannot observe NaN`);
     const s = this.#series(this.#family(name, help, "histogram", buckets), labels);
     const bounds = this.#families.get(name)!.bucketBounds!;
     for (let i = 0; i < bounds.length; i++) if (value <= bounds[i]) s.buckets![i]++;

@@ -43,6 +43,26 @@ Deno.test("the registry renders the original's metric names and labels in Promet
   assert.match(text, /\nplato_scout_outbox_depth\{scout_name="s"\} 7\n/);
 });
 
+Deno.test("a counter refuses to shrink or become NaN, a histogram refuses NaN; neither records it", () => {
+  const m = new MetricsRegistry();
+  m.inc("jobs_total", "Jobs", {}, 2);
+  for (const by of [-1, NaN, Infinity]) {
+    assert.throws(() => m.inc("jobs_total", "Jobs", {}, by), {
+      name: "RangeError",
+      message: `Counter jobs_total: cannot add ${by} (a counter grows by a finite amount >= 0)`,
+    });
+  }
+  assert.equal(m.value("jobs_total"), 2);
+  m.observe("wait_seconds", "Wait", {}, -0.5);
+  assert.throws(() => m.observe("wait_seconds", "Wait", {}, NaN), {
+    name: "RangeError",
+    message: "Histogram wait_seconds: cannot observe NaN",
+  });
+  const text = m.render();
+  assert.match(text, /^wait_seconds_sum -0\.5$/m);
+  assert.match(text, /^wait_seconds_count 1$/m);
+});
+
 Deno.test("label values are escaped", () => {
   const m = new MetricsRegistry();
   m.inc("x_total", "X", { a: 'q"\\\n' });

@@ -75,7 +75,7 @@ const BENCHES: Bench[] = [
     key: "outage_rss",
     issue: 4,
     shows: "RSS during a long outage (the CLI process)",
-    scripts: [{ file: "outage_rss_bench.ts", args: ["180"], quick: ["30"] }],
+    scripts: [{ file: "outage_rss_bench.ts", args: ["360"], quick: ["30"] }],
   },
   {
     key: "outbox",

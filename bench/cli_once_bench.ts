@@ -370,8 +370,10 @@ const found = `Where the rest goes, measured by hand: V8 compiles each function 
   `for the other commands' lazy imports) and resolves the npm packages they name: ${
     ms(walk)
   } in this run (a file that could import the command table and never does, over an empty ` +
-  `one), ~1.4 ms of it for this repository's test-only npm packages in deno.lock, which an ` +
-  `installed scout does not have. A --once run triggers no optimizing ` +
+  `one); the npm part is small (a file that could import zod/mini and never does: ~0.2 ms). ` +
+  `V8's file-level compile hint (a '//# allFunctionsCalledOnLoad' first line) changes ` +
+  `nothing under Deno: 300 small functions in one module ran in the same time with it and ` +
+  `without it (the embedder has to ask V8 to follow it). A --once run triggers no optimizing ` +
   `compilation (--trace-opt): the one that did, a character loop measuring each stored ` +
   `tile's UTF-8 length, cost ~3 ms and is now a native scan. Tried and not kept: hiding the ` +
   `CLI's lazy imports from Deno's module graph (computed specifiers) saves the graph walk, ` +

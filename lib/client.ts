@@ -122,7 +122,10 @@ export function encodeRoom(room: string): string {
 
 const MAX_REASON = 300;
 
-/** Statuses that refuse the tile itself: final, never retried (see `classify`). */
+/**
+ * Statuses that refuse the tile itself, final and never retried, when PLATO
+ * says so in its JSON (see `classify`); 413 (too large) is final whoever says it.
+ */
 const TILE_REFUSALS: ReadonlySet<number> = new Set([400, 403, 409, 413, 422]);
 
 /**
@@ -195,7 +198,10 @@ export function createPlatoClient(options: PlatoClientOptions): PlatoClient {
         headers: headers(body !== undefined),
         body,
         signal: limit.signal,
-        redirect: "follow",
+        // A followed 301/302 turns a POST into a GET of the new address, whose
+        // 200 would count tiles as stored that no server has: a submission's
+        // redirect is an answer of its own (see `classify`).
+        redirect: method === "POST" ? "manual" : "follow",
       });
       const text = await response.text();
       return { response, text };
@@ -223,28 +229,66 @@ export function createPlatoClient(options: PlatoClientOptions): PlatoClient {
 
   function classify(method: string, path: string, response: Response, text: string): SubmitOutcome {
     const status = response.status;
-    if (status >= 200 && status < 300) return { kind: "accepted", status };
     const body = parseJson(text);
-    const reason = reasonOf(body, text);
-    const line = describe(
-      method,
-      path,
-      `${status} ${response.statusText}`.trim() + (reason ? ` (${reason})` : ""),
-    );
-    if (status === 403 && /duplicate/i.test(reason)) return { kind: "duplicate", status, reason };
-    // Only answers about the tile itself are final: the gate's 403, an
-    // unparseable or invalid tile (400, 422), a conflict (409), too large
-    // (413). Any other status says something about the server or the URL (a
-    // 404 for a wrong path prefix, a proxy's 407, a 401): the tile is kept.
-    if (!TILE_REFUSALS.has(status)) {
+    const headline = `${status} ${response.statusText}`.trim();
+    if (status >= 200 && status < 300) {
+      if (body !== undefined) return { kind: "accepted", status };
+      // PLATO answers JSON; a maintenance page or a catch-all route answers
+      // 200 too, and stores nothing.
       return {
         kind: "retryable",
         status,
-        reason: line,
+        reason: describe(
+          method,
+          path,
+          `${headline}, but not PLATO's JSON answer: ${notPlato(text)}`,
+        ),
+      };
+    }
+    if (status >= 300 && status < 400) {
+      const location = response.headers.get("location");
+      return {
+        kind: "retryable",
+        status,
+        reason: describe(
+          method,
+          path,
+          `${headline}: PLATO's URL redirects${
+            location ? ` to ${redactUrl(location).slice(0, MAX_REASON)}` : ""
+          }; set the PLATO URL to the address it redirects to (a followed redirect can turn the POST into a GET)`,
+        ),
+      };
+    }
+    const reason = reasonOf(body, text);
+    const line = describe(method, path, headline + (reason ? ` (${reason})` : ""));
+    // Only PLATO's own answers about the tile are final: the gate's 403
+    // ({"status":"rejected","reason",...}), an unparseable or invalid tile
+    // (400, 422), a conflict (409), in JSON; and too large (413). The same
+    // statuses from a proxy, a WAF or another service in front of it (an HTML
+    // page, {"message":"Forbidden"}) say nothing about the tile: it is kept.
+    const fromPlato = body !== undefined &&
+      (status !== 403 || body.status === "rejected" || typeof body.reason === "string" ||
+        body.gate !== undefined);
+    if (fromPlato && status === 403 && /duplicate/i.test(reason)) {
+      return { kind: "duplicate", status, reason };
+    }
+    if (!TILE_REFUSALS.has(status) || (!fromPlato && status !== 413)) {
+      return {
+        kind: "retryable",
+        status,
+        reason: fromPlato || !TILE_REFUSALS.has(status)
+          ? line
+          : describe(method, path, `${headline}, not PLATO's answer: ${notPlato(text)}`),
         retryAfterMs: parseRetryAfter(response.headers.get("retry-after"), now()),
       };
     }
     return { kind: "rejected", status, reason: reason || line };
+  }
+
+  /** What a body PLATO did not write looks like, in a few words. */
+  function notPlato(text: string): string {
+    const shown = text.replace(/\s+/g, " ").trim();
+    return shown ? `'${shown.slice(0, 80)}'` : "an empty body";
   }
 
   async function submit(tile: Tile, signal?: AbortSignal): Promise<SubmitOutcome> {
@@ -306,11 +350,11 @@ export function createPlatoClient(options: PlatoClientOptions): PlatoClient {
       }
       return [...left, ...(await submitBatch(tiles.slice(mid), signal))];
     }
-    if (!response.ok) {
+    const body = parseJson(text);
+    if (!response.ok || body === undefined) {
       const outcome = classify("POST", path, response, text);
       return tiles.map(() => ({ ...outcome }));
     }
-    const body = parseJson(text);
     const details = Array.isArray(body?.details)
       ? body.details as Array<Record<string, unknown>>
       : undefined;

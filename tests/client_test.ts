@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { buildTile, createPlatoClient, parseRetryAfter, type Tile } from "../mod.ts";
+import {
+  buildTile,
+  createPlatoClient,
+  parseRetryAfter,
+  type SubmitOutcome,
+  type Tile,
+} from "../mod.ts";
 import { deadlineTimers, type Timers } from "../lib/timers.ts";
 import { FakePlato } from "./_support/fake_plato.ts";
 import { startSilentServer } from "./_support/silent_server.ts";
@@ -320,4 +326,76 @@ Deno.test("a 404 on every path is not taken for a missing batch endpoint", async
   // Not remembered in the process either: the next batch asks /submit_batch again.
   await client.submitBatch([tile("n3 tile"), tile("n4 tile")]);
   assert.deepEqual(paths, ["/submit_batch", "/submit", "/submit_batch", "/submit"]);
+});
+
+Deno.test("answers PLATO did not write keep the tile: a proxy's 403 or 400, a 200 page, a redirect", async () => {
+  // What sits in front of a PLATO answers with its own bodies; only PLATO's
+  // JSON refusals are final, and only PLATO's JSON 200 stores a tile.
+  const seen: string[] = [];
+  const answers: Array<() => Response> = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
+    seen.push(`${req.method} ${new URL(req.url).pathname}`);
+    if (new URL(req.url).pathname === "/elsewhere") return Response.json({ ok: true });
+    return answers.shift()!();
+  });
+  const html = (status: number, text: string) =>
+    new Response(`<html><body><h1>${text}</h1>nginx</body></html>`, {
+      status,
+      headers: { "content-type": "text/html" },
+    });
+  try {
+    const url = `http://127.0.0.1:${server.addr.port}`;
+    const client = createPlatoClient({ url });
+    const cases: Array<[() => Response, Partial<SubmitOutcome>, RegExp]> = [
+      [() => html(403, "403 Forbidden"), { kind: "retryable", status: 403 }, /not PLATO's answer/],
+      [() => Response.json({ message: "Forbidden" }, { status: 403 }), {
+        kind: "retryable",
+        status: 403,
+      }, /403 Forbidden, not PLATO's answer: '\{"message":"Forbidden"\}'/],
+      [() => html(400, "400 Bad Request"), { kind: "retryable", status: 400 }, /not PLATO's/],
+      [() => html(200, "down for maintenance"), { kind: "retryable", status: 200 }, /maintenance/],
+      [() => new Response(null, { status: 204 }), { kind: "retryable", status: 204 }, /empty body/],
+      [() => Response.redirect(`${url}/elsewhere`, 301), {
+        kind: "retryable",
+        status: 301,
+      }, /redirects to http:\/\/127\.0\.0\.1:\d+\/elsewhere; set the PLATO URL/],
+      [() => Response.redirect(`${url}/elsewhere`, 308), { kind: "retryable", status: 308 }, /308/],
+    ];
+    for (const [answer, expected, reason] of cases) {
+      answers.push(answer);
+      const outcome = await client.submit(tile("a tile"));
+      assert.deepEqual({ kind: outcome.kind, status: outcome.status }, expected);
+      assert.match((outcome as { reason: string }).reason, reason);
+    }
+    // The redirects were not followed: nothing was sent to /elsewhere.
+    assert.ok(!seen.some((s) => s.endsWith("/elsewhere")), seen.join(", "));
+    // The same for a batch: every tile is kept.
+    answers.push(() => html(200, "maintenance"));
+    const batch = await client.submitBatch([tile("one"), tile("two")]);
+    assert.deepEqual(batch.map((o) => o.kind), ["retryable", "retryable"]);
+    answers.push(() => Response.redirect(`${url}/elsewhere`, 302));
+    const moved = await client.submitBatch([tile("three"), tile("four")]);
+    assert.deepEqual(moved.map((o) => o.kind), ["retryable", "retryable"]);
+    assert.ok(!seen.some((s) => s.endsWith("/elsewhere")), seen.join(", "));
+    // PLATO's own answers are still final: its gate 403, a JSON 400, any 413.
+    const final: Array<[() => Response, SubmitOutcome["kind"]]> = [
+      [() =>
+        Response.json({ status: "rejected", reason: "Answer too short", gate: "P0" }, {
+          status: 403,
+        }), "rejected"],
+      [
+        () => Response.json({ status: "rejected", reason: "Duplicate tile" }, { status: 403 }),
+        "duplicate",
+      ],
+      [() => Response.json({ error: "Invalid JSON" }, { status: 400 }), "rejected"],
+      [() => html(413, "413 Request Entity Too Large"), "rejected"],
+      [() => Response.json({ status: "accepted", room: "r" }), "accepted"],
+    ];
+    for (const [answer, kind] of final) {
+      answers.push(answer);
+      assert.equal((await client.submit(tile("a tile"))).kind, kind);
+    }
+  } finally {
+    await server.shutdown();
+  }
 });

@@ -1,16 +1,37 @@
 /**
  * Credentials of the HTTP scout's target: user info in the URL becomes a
  * Basic `Authorization` header (as curl does), and every credential (URL user
- * and password, sensitive query values, every configured header value) joins
- * a list that {@linkcode Scrubber} removes from anything the scout emits or logs.
+ * and password, sensitive query values, the values of credential headers)
+ * joins a list that {@linkcode Scrubber} removes from anything the scout
+ * emits or logs.
  *
  * @module
  */
 import { isSensitiveQueryName, maskQuerySecrets, redactSecrets, redactUrl } from "../lib/redact.ts";
 
-/** Headers whose value is a credential: not forwarded across origins on redirect. */
+/**
+ * Headers whose value is a credential, by name: masked in tiles and logs, and
+ * not forwarded across origins on redirect. Other headers (`Accept`,
+ * `X-Feature: true`) are shown as configured: masking their values would
+ * mask every `true` and `application/json` in the scout's answers.
+ */
 const CREDENTIAL_HEADER =
-  /^(authorization|proxy-authorization|cookie)$|token|key|secret|auth|session|password|cookie/i;
+  /^(authorization|proxy-authorization|cookie)$|token|key|secret|auth|session|passw|pwd|credential|signature|cookie|jwt/i;
+
+/** A value that carries an auth scheme (`Bearer x`, `Basic x`) is a credential whatever its header's name. */
+const AUTH_SCHEME = /^\s*(bearer|basic|digest|token|apikey|negotiate|hmac[\w-]*|aws4-[\w-]+)\s+\S/i;
+
+/**
+ * Whether a configured header carries a credential (its name, or an auth
+ * scheme in its value).
+ *
+ * @param name The header's name.
+ * @param value Its value.
+ * @returns True for a credential.
+ */
+export function isCredentialHeader(name: string, value: string): boolean {
+  return CREDENTIAL_HEADER.test(name) || isSensitiveQueryName(name) || AUTH_SCHEME.test(value);
+}
 
 /** A target ready to request, with what must not be shown. */
 export interface PreparedTarget {
@@ -20,7 +41,7 @@ export interface PreparedTarget {
   shownUrl: string;
   /** Headers to send (configured, plus Basic auth from the URL's user info). */
   headers: Headers;
-  /** Configured header names with every value masked, for tiles. */
+  /** Configured headers with each credential's value masked, for tiles. */
   shownHeaders: Record<string, string>;
   /** Names of headers not forwarded to another origin on redirect. */
   credentialHeaders: Set<string>;
@@ -55,9 +76,13 @@ export function prepareTarget(
   const credentialHeaders = new Set<string>();
   for (const [name, value] of Object.entries(headers)) {
     sent.set(name, value);
+    if (!isCredentialHeader(name, value)) {
+      shownHeaders[name] = value;
+      continue;
+    }
     shownHeaders[name] = "***";
     secrets.push(value, value.replace(/^\s*\S+\s+/, ""));
-    if (CREDENTIAL_HEADER.test(name)) credentialHeaders.add(name.toLowerCase());
+    credentialHeaders.add(name.toLowerCase());
   }
   secrets.push(...urlSecrets(url));
   if (url.username || url.password) {

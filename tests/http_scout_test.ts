@@ -1103,3 +1103,45 @@ Deno.test("the scrubber reads credential names as redactUrl does, and only URLs 
     '{"next":"https://h/cb?state=1\\u0026access_token=***"}',
   );
 });
+
+Deno.test("only credential headers are secrets: Accept and a 'true' flag stay readable, answers stay JSON", async () => {
+  // Masking every header value masked every 'true' and 'application/json' in
+  // the answers: invalid JSON, and a json_equals check that failed on a good body.
+  const t = target((req) =>
+    Response.json({
+      ok: true,
+      echo: req.headers.get("x-custom"),
+      key: req.headers.get("x-api-key"),
+    })
+  );
+  try {
+    const h = harness(t.url, {
+      headers: {
+        Accept: "application/json",
+        "X-Feature-Enabled": "true",
+        "X-Api-Key": "k3y-abcdef",
+        "X-Custom": "Bearer zyxwvut",
+      },
+      jsonPath: "ok",
+      jsonEquals: true,
+    });
+    await h.scout.tick();
+    const tiles = await h.tiles();
+    for (const tile of tiles) JSON.parse(tile.answer);
+    const periodic = last(tiles, "[PERIODIC]");
+    assert.ok(periodic, `no PERIODIC tile: ${tiles.map((x) => x.question).join(" | ")}`);
+    const startup = answerOf(tiles[0]);
+    assert.deepEqual(startup.headers, {
+      Accept: "application/json",
+      "X-Feature-Enabled": "true",
+      "X-Api-Key": "***",
+      "X-Custom": "***",
+    });
+    const everything = await shown(h);
+    for (const secret of ["k3y-abcdef", "zyxwvut"]) {
+      assert.ok(!everything.includes(secret), `leaked ${secret}`);
+    }
+  } finally {
+    await t.close();
+  }
+});

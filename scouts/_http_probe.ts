@@ -287,7 +287,10 @@ function errorLine(error: unknown): string {
   return text.split("\n")[0] || "network error";
 }
 
-function classify(message: string): ProbeErrorType {
+function classify(text: string): ProbeErrorType {
+  // Deno's messages quote the request's URL: '/api/dns-records' says nothing
+  // about the failure.
+  const message = text.replace(/\b[a-z][a-z\d+.-]*:\/\/[^\s)]*/gi, "");
   if (/refused|ECONNREFUSED/i.test(message)) return "refused";
   if (/dns|getaddrinfo|name resolution|not known|ENOTFOUND|lookup/i.test(message)) return "dns";
   if (/certificate|tls|ssl|handshake/i.test(message)) return "tls";

@@ -1145,3 +1145,28 @@ Deno.test("only credential headers are secrets: Accept and a 'true' flag stay re
     await t.close();
   }
 });
+
+Deno.test("a failure is typed by what failed, not by words in the URL", async () => {
+  // A server that reads the request and closes without answering: a network
+  // error whose message quotes the URL, 'dns' and 'refused' in it included.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  const accepting = (async () => {
+    for await (const conn of listener) {
+      await conn.read(new Uint8Array(4096)).catch(() => null);
+      conn.close();
+    }
+  })();
+  try {
+    for (const path of ["/api/dns-records", "/closed/refused-orders", "/tls-settings"]) {
+      const h = harness(`http://127.0.0.1:${port}${path}`);
+      await h.scout.tick();
+      const error = last(await h.tiles(), "[ERROR]");
+      assert.ok(error.tags.includes("error:network"), `${path}: ${error.tags}`);
+      assert.doesNotMatch(error.question, /not resolved|Connection refused|TLS/, path);
+    }
+  } finally {
+    listener.close();
+    await accepting.catch(() => {});
+  }
+});

@@ -116,12 +116,17 @@ export async function contentHash(question: string, answer: string): Promise<str
 
 const ABSOLUTE_GLOBAL = new RegExp(`\\b(${ABSOLUTE_WORDS.join("|")})\\b`, "gi");
 
+/** A URL in text: up to a space, a quote, an angle bracket or a backslash (text may be JSON). */
+const URL_IN_TEXT = /\bhttps?:\/\/[^\s"'<>\\]+/gi;
+
 /**
  * Make observed text (a log line, a server's error message) pass the gate's
  * absolute-word rule without losing it: the rule targets a scout's *claims*,
  * but a scout quoting "connection never established" would otherwise have its
  * observation refused. A zero-width joiner is put after the first letter of
  * each such word, so the text reads the same and the word no longer matches.
+ * Inside a URL the word's first letter is percent-encoded instead
+ * (`/%6Eever`): the same URL by RFC 3986, where a joiner would make another.
  *
  * @param text Observed text.
  * @returns The text, safe for the absolute-word rule.
@@ -134,5 +139,11 @@ const ABSOLUTE_GLOBAL = new RegExp(`\\b(${ABSOLUTE_WORDS.join("|")})\\b`, "gi");
  * ```
  */
 export function quoteObserved(text: string): string {
-  return text.replace(ABSOLUTE_GLOBAL, (w) => `${w[0]}\u200D${w.slice(1)}`);
+  return text
+    .replace(URL_IN_TEXT, (url) =>
+      url.replace(
+        ABSOLUTE_GLOBAL,
+        (w) => `%${w.charCodeAt(0).toString(16).toUpperCase()}${w.slice(1)}`,
+      ))
+    .replace(ABSOLUTE_GLOBAL, (w) => `${w[0]}\u200D${w.slice(1)}`);
 }

@@ -74,3 +74,25 @@ Deno.test("quoteObserved keeps observed text readable and lets it pass the absol
   assert.deepEqual(checkGate({ ...ok, answer: quoted }), []);
   assert.equal(quoted.replaceAll("\u200D", ""), line);
 });
+
+Deno.test("quoteObserved keeps a URL the same URL: the word's letter is percent-encoded, not joined", () => {
+  const url = "http://never.example/status/Never?tier=always-on&x=nobody#proven";
+  const text = JSON.stringify({ url, error: `GET ${url} failed: never answered` });
+  const quoted = quoteObserved(text);
+  assert.deepEqual(checkGate({ ...ok, answer: quoted }), []);
+  const shown = JSON.parse(quoted) as { url: string; error: string };
+  assert.ok(!shown.url.includes("\u200D"), shown.url);
+  assert.equal(
+    shown.url,
+    "http://%6Eever.example/status/%4Eever?tier=%61lways-on&x=%6Eobody#%70roven",
+  );
+  // The same resource: WHATWG URL parsing decodes the host, and an
+  // unreserved letter's percent-encoding is that letter (RFC 3986 6.2.2.2).
+  const a = new URL(shown.url), b = new URL(url);
+  assert.equal(a.hostname, b.hostname);
+  assert.equal(decodeURIComponent(a.pathname), b.pathname);
+  assert.equal(decodeURIComponent(a.search), b.search);
+  // Text outside the URL is still quoted with a joiner, and reads the same.
+  assert.match(shown.error, /failed: n\u200Dever answered$/);
+  assert.ok(shown.error.startsWith(`GET ${shown.url} `));
+});

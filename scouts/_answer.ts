@@ -29,6 +29,8 @@ const STEPS: ReadonlyArray<readonly [strings: number, items: number]> = [
  *
  * @param value Any JSON value; typically an object of observations.
  * @param max Most characters (default {@linkcode ANSWER_BUDGET}).
+ * @param finish Applied to each JSON text tried, before its length is checked
+ * (default {@linkcode quoteObserved}; the HTTP scout also removes credentials).
  * @returns A JSON string of at most `max` characters that the gate's word rule accepts.
  *
  * @example Fit an oversized answer
@@ -37,14 +39,18 @@ const STEPS: ReadonlyArray<readonly [strings: number, items: number]> = [
  * console.log(text.length <= 4800); // true
  * ```
  */
-export function fitAnswer(value: unknown, max: number = ANSWER_BUDGET): string {
+export function fitAnswer(
+  value: unknown,
+  max: number = ANSWER_BUDGET,
+  finish: (json: string) => string = quoteObserved,
+): string {
   let text = "";
   for (const [strings, items] of STEPS) {
-    text = quoteObserved(JSON.stringify(shrink(value, strings, items, 0), null, 2) ?? "null");
+    text = finish(JSON.stringify(shrink(value, strings, items, 0), null, 2) ?? "null");
     if (text.length <= max) return text;
   }
   const preview = text.slice(0, Math.max(0, max - 120));
-  return quoteObserved(JSON.stringify({ truncated: true, original_length: text.length, preview }))
+  return finish(JSON.stringify({ truncated: true, original_length: text.length, preview }))
     .slice(0, max);
 }
 

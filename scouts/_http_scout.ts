@@ -10,6 +10,7 @@
 
 import { CheckpointType } from "../lib/checkpoint_type.ts";
 import { GATE_LIMITS, quoteObserved } from "../lib/gate.ts";
+import { fitAnswer } from "./_answer.ts";
 import { type Checkpoint, Scout, type ScoutOptions } from "../lib/scout.ts";
 import type { ScoutFactory } from "../lib/scout_kind.ts";
 import { globalTimers } from "../lib/timers.ts";
@@ -231,7 +232,14 @@ export class HttpScout extends Scout<HttpObservation> {
    * @returns The tile as it will be sent.
    */
   override emitCheckpoint(checkpoint: Checkpoint): Tile {
-    let answer = quoteObserved(this.#scrubber.scrub(serializeAnswer(checkpoint.answer)));
+    const finish = (text: string) => quoteObserved(this.#scrubber.scrub(text));
+    let answer = finish(serializeAnswer(checkpoint.answer));
+    if (answer.length > ANSWER_MAX && typeof checkpoint.answer !== "string") {
+      // Shorter strings and lists until it fits (a 3,000-character URL):
+      // still JSON, where cutting the text would not be.
+      this.log.debug(`Answer of ${answer.length} characters shortened to fit the gate`);
+      answer = fitAnswer(checkpoint.answer, ANSWER_MAX, finish);
+    }
     if (answer.length > ANSWER_MAX) {
       this.log.warn(`Answer of ${answer.length} characters cut to ${ANSWER_MAX}`);
       answer = answer.slice(0, ANSWER_MAX);

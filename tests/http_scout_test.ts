@@ -1170,3 +1170,26 @@ Deno.test("a failure is typed by what failed, not by words in the URL", async ()
     await accepting.catch(() => {});
   }
 });
+
+Deno.test("a URL too long for the gate's 5,000 characters leaves answers that are still JSON", async () => {
+  const t = target(() => Response.json({ ok: true }));
+  try {
+    const url = `${t.url}/ok?q=${"a".repeat(3000)}&never=1`;
+    const h = harness(url, { bodyContains: "ok" });
+    await h.scout.tick();
+    const tiles = await h.tiles();
+    assert.ok(tiles.length >= 2);
+    for (const tile of tiles) {
+      assert.ok(tile.answer.length <= 5000, `${tile.question}: ${tile.answer.length}`);
+      const answer = JSON.parse(tile.answer);
+      assert.deepEqual(checkGate(tile), [], tile.question);
+      assert.equal(typeof answer.url, "string");
+    }
+    // The startup tile keeps its assertions; the URL is what was shortened.
+    const startup = answerOf(tiles[0]);
+    assert.ok(JSON.stringify(startup.assertions).includes("ok"), JSON.stringify(startup));
+    assert.ok(startup.url.endsWith("\u2026"), startup.url.slice(-20));
+  } finally {
+    await t.close();
+  }
+});

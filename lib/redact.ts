@@ -37,7 +37,9 @@ export function maskQuerySecrets(text: string): string {
     // A value ends where a URL would: at a separator, a space or a quote (text
     // may be JSON, or a log line quoting the URL).
     /(\\u0026|[?&;#])([^=&#\s?;"'\\<>]+)=([^&#\s;"'\\<>]*)/g,
-    (whole, sep: string, name: string) => SENSITIVE_QUERY.test(name) ? `${sep}${name}=***` : whole,
+    // A ':' ending the value is kept: text such as 'GET <url>: 200 OK' goes on.
+    (whole, sep: string, name: string, value: string) =>
+      SENSITIVE_QUERY.test(name) ? `${sep}${name}=***${value.endsWith(":") ? ":" : ""}` : whole,
   );
 }
 

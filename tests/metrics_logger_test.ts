@@ -8,6 +8,7 @@ import {
   redactSecrets,
   redactUrl,
 } from "../mod.ts";
+import { maskQuerySecrets } from "../lib/redact.ts";
 
 Deno.test("the registry renders the original's metric names and labels in Prometheus text format", () => {
   const m = new MetricsRegistry();
@@ -110,6 +111,15 @@ Deno.test("redactUrl removes user info and masks token-like query values", () =>
     "http://h/q?client_secret=***&refresh_token=***&X-Amz-Signature=***&api-key=***&private_key=***&auth=***&author=bob&keyword=k&page=2",
   );
   assert.equal(redactUrl("ftp//broken?token=abc&x=1"), "ftp//broken?token=***&x=1");
+  // Text that goes on after a URL with a ':' keeps it, masked value or not.
+  assert.equal(
+    maskQuerySecrets("GET http://h/r?api_key=s3cr3t: 200 OK"),
+    "GET http://h/r?api_key=***: 200 OK",
+  );
+  assert.equal(
+    maskQuerySecrets("GET http://h/r?api_key=***: 200 OK"),
+    "GET http://h/r?api_key=***: 200 OK",
+  );
 });
 
 Deno.test("redactSecrets masks a secret, and its start where a summary cut it short", () => {

@@ -185,6 +185,29 @@ export class Emitter {
     }
   }
 
+  /**
+   * Epoch ms before which PLATO asked (`Retry-After`) not to be sent more;
+   * 0 when it did not. A run that ends first can save it for the next (see
+   * {@linkcode Emitter.holdUntil}).
+   */
+  get retryAfterUntil(): number {
+    return this.#retryAfterUntil;
+  }
+
+  /**
+   * Send nothing before `until` (epoch ms; at most the longest `Retry-After`
+   * honoured from now): a wait PLATO asked an earlier run for. A drain whose
+   * deadline comes first then ends without a request.
+   *
+   * @param until Epoch milliseconds.
+   */
+  holdUntil(until: number): void {
+    const capped = Math.min(until, this.#now() + (this.#backoff.maxRetryAfterMs ?? 600_000));
+    if (capped <= this.#retryAfterUntil) return;
+    this.#retryAfterUntil = capped;
+    this.#backoffUntil = Math.max(this.#backoffUntil, capped);
+  }
+
   /** Counts so far. */
   get stats(): EmitterStats {
     return {
@@ -507,7 +530,14 @@ export class Emitter {
     try {
       while (true) {
         if (wait > 0) {
-          if (this.#now() + wait >= deadline) break;
+          if (this.#now() + wait >= deadline) {
+            if (tries === 0 && this.#retryAfterUntil > this.#now()) {
+              total.lastError = `PLATO asked (Retry-After) to be sent nothing before ${
+                new Date(this.#retryAfterUntil).toISOString()
+              }, after this run's deadline`;
+            }
+            break;
+          }
           await this.#pause(wait, cancel.signal);
           if (cancel.signal.aborted) break;
         }
@@ -525,9 +555,14 @@ export class Emitter {
         );
         // Another try needs time for its request; a Retry-After past the deadline leaves none.
         const again = left - wait >= MIN_DRAIN_TRY_MS;
+        const asked = this.#retryAfterUntil - now;
         this.#log.warn(
           `Delivery failed, ${r.pending} tile(s) waiting${
-            again ? `, retry in ${Math.round(wait)} ms` : ""
+            again
+              ? `, retry in ${Math.round(wait)} ms`
+              : asked >= left
+              ? `; PLATO asked to wait ${Math.round(asked)} ms (Retry-After)`
+              : ""
           } (${Math.max(0, Math.round(left))} ms left to deliver): ${r.lastError}`,
         );
         if (!again) break;

@@ -197,6 +197,32 @@ Deno.test("--once runs remember a PLATO without /submit_batch: only the first on
   }
 });
 
+Deno.test("--once runs remember PLATO's Retry-After: the next run sends nothing before it, exit 1", async () => {
+  const f = await fixture();
+  const plato = new FakePlato().start();
+  try {
+    plato.faults.push({
+      status: 429,
+      body: { error: "slow down" },
+      headers: { "retry-after": "600" },
+    });
+    const args = ["log", "--file", f.log, "--room", "e2e/once-retry-after", "--once"];
+    const env = { PLATO_URL: plato.url };
+    const first = await runCli([...args, "--state-dir", f.state, "--deadline", "1"], { env });
+    assert.equal(first.code, 1, first.stderr);
+    assert.match(first.stderr, /PLATO asked to wait \d+ ms \(Retry-After\)/);
+    const sent = plato.requests.length;
+    const second = await runCli([...args, "--state-dir", f.state], { env });
+    assert.equal(second.code, 1, second.stderr);
+    assert.equal(plato.requests.length, sent, "the second run sent nothing");
+    assert.match(second.stderr, /could not be delivered .*Retry-After.* before 20\d\d-/);
+    assert.equal(plato.stored.length, 0);
+  } finally {
+    plato.stop();
+    await Deno.remove(f.dir, { recursive: true });
+  }
+});
+
 Deno.test("http --once against a target that never answers: the deadline fires, an ERROR tile is delivered, exit 0", async () => {
   const f = await fixture();
   const silent = startSilentServer();

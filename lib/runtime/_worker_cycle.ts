@@ -153,6 +153,8 @@ export async function runWorkerCycle(
         ? Promise.reject(new SubrequestBudgetError(options.deliveryBudget))
         : new Promise((resolve) => setTimeout(resolve, ms)),
   });
+  // A Retry-After an earlier invocation was given, not yet over.
+  if (batchMemory.retryAfterUntil) emitter.holdUntil(batchMemory.retryAfterUntil);
   const ran: string[] = [];
   try {
     const scouts = buildScouts(config, {
@@ -199,7 +201,7 @@ export async function runWorkerCycle(
     log.warn(errors.at(-1)!);
   }
   try {
-    await batchMemory.save();
+    await batchMemory.save(emitter.retryAfterUntil);
     await Promise.all([outbox.close?.(), kvState?.sync()]);
   } catch (error) {
     // Keep what waits in this isolate's memory: the next cycle here puts it back in KV.

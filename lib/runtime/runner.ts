@@ -297,6 +297,8 @@ async function runScouts(
     logger: log,
     metrics,
   });
+  // A Retry-After an earlier --once run was given, not yet over.
+  if (batchMemory?.retryAfterUntil) emitter.holdUntil(batchMemory.retryAfterUntil);
   const waiting = outbox.size();
   if (waiting > 0) {
     log.info(`${waiting} tile(s) from an earlier run wait in the outbox; delivering them first`);
@@ -357,8 +359,10 @@ async function runScouts(
           announced: announced!,
         });
       } finally {
-        await batchMemory?.save().catch((e) =>
-          log.warn(`Cannot note that PLATO has no /submit_batch: ${firstLine(e)}`)
+        await batchMemory?.save(emitter.retryAfterUntil).catch((e) =>
+          log.warn(
+            `Cannot note what PLATO answered (no /submit_batch, Retry-After): ${firstLine(e)}`,
+          )
         );
       }
     }

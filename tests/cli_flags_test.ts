@@ -162,3 +162,38 @@ Deno.test("SCOUT_LOG_LEVEL takes every name the logger reads: off and none silen
     if (level === "off" || level === "none") assert.equal(r.stderr, "", level);
   }
 });
+
+Deno.test("flag values are taken as typed: a '${' in a pattern, a room or a check is not a variable", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "plato-cli-flags-" });
+  try {
+    const file = `${dir}/app.log`;
+    await Deno.writeTextFile(file, "");
+    const log = await runCli(
+      [
+        "log",
+        "--file",
+        file,
+        "--pattern",
+        "ERROR ${x}",
+        "--room",
+        "r/${HOME}",
+        "--once",
+        "--stdout",
+      ],
+      { env: { HOME: "/home/someone" } },
+    );
+    assert.equal(log.code, 0, log.stderr);
+    const startup = JSON.parse(log.stdout.split("\n")[0]);
+    assert.equal(startup.domain, "r/${HOME}");
+    assert.equal(JSON.parse(startup.answer).pattern, "ERROR ${x}");
+    // '$${' is not an escape on the command line either.
+    const http = await runCli(
+      ["http", "--url", "http://127.0.0.1:9/", "--body-contains", "$${name}", "--once", "--stdout"],
+    );
+    assert.equal(http.code, 0, http.stderr);
+    const assertions = JSON.parse(JSON.parse(http.stdout.split("\n")[0]).answer).assertions;
+    assert.equal(assertions.body_contains, "$${name}");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -12,6 +12,12 @@ export interface LoadConfigOptions {
   kinds: readonly ScoutKind[];
   /** Reads an environment variable for `${VAR}`; default: none set. */
   env?: (name: string) => string | undefined;
+  /**
+   * Whether `${VAR}` is interpolated (default true). The CLI's flags pass
+   * false: the shell has expanded them already, and a literal `${` (a log
+   * pattern looking for unrendered templates) is meant as written.
+   */
+  interpolate?: boolean;
 }
 
 /** The result of validation: a config, or every problem found. */
@@ -59,7 +65,9 @@ export function validateConfig(
     key: string,
   ) => string | undefined,
 ): LoadConfigResult {
-  const interpolated = interpolateEnv(raw, options.env ?? (() => undefined));
+  const interpolated = options.interpolate === false
+    ? { value: raw, problems: [], interpolated: [], secrets: [] }
+    : interpolateEnv(raw, options.env ?? (() => undefined));
   if (interpolated.problems.length) {
     return {
       ok: false,

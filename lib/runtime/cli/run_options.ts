@@ -100,7 +100,8 @@ export async function configFromFlags(
     import("../../config/validate.ts"),
     kindsForRawConfig(raw),
   ]);
-  const result = validateConfig(raw, { kinds });
+  // Flags are taken as typed: the shell has expanded them.
+  const result = validateConfig(raw, { kinds, interpolate: false });
   if (!result.ok) {
     const problem = result.problems[0];
     throw new UsageError(

@@ -46,3 +46,40 @@ Deno.test("configSecrets ignores credentials shorter than 4 characters", () => {
   const config = resolve({ url: "http://ab:cd@127.0.0.1:1/x" });
   assert.deepEqual(configSecrets(config), []);
 });
+
+Deno.test("a check that quotes a value (a regex, a status, a JSON path) names its ${VAR}, never the value", async () => {
+  const { logScoutKind } = await import("../scouts/log.ts");
+  const env: Record<string, string> = {
+    API_TOKEN: "s3cr3t(token",
+    ST_TOKEN: "hunter2hunter2",
+    JP_SECRET: "supersecret123[[",
+    DB_PASSWORD: "pa$$w0rd[",
+  };
+  const raw = {
+    scouts: [{
+      scout: { name: "api", scout_room: "r/api" },
+      watch: {
+        type: "http",
+        url: "http://localhost:8080/health",
+        body_matches: "${API_TOKEN}",
+        expect_status: ["${ST_TOKEN}"],
+        json_path: "x${JP_SECRET}",
+      },
+    }, {
+      scout: { name: "app", scout_room: "r/app" },
+      watch: { type: "log", file: "/var/log/app.log", pattern: "${DB_PASSWORD}" },
+    }],
+  };
+  const r = validateConfig(raw, { kinds: [httpScout, logScoutKind], env: (n) => env[n] });
+  assert.equal(r.ok, false);
+  const text = JSON.stringify(r);
+  for (const secret of Object.values(env)) assert.ok(!text.includes(secret), `leaked ${secret}`);
+  const messages = (r as { problems: { path: string; message: string }[] }).problems
+    .map((p) => `${p.path}: ${p.message}`);
+  assert.equal(messages.length, 4, messages.join("\n"));
+  const all = messages.join("\n");
+  assert.match(all, /body_matches: Cannot compile regex: \/\$\{API_TOKEN\}\//);
+  assert.match(all, /expect_status\[0\]: Cannot parse status '\$\{ST_TOKEN\}'/);
+  assert.match(all, /json_path: Cannot parse JSON path 'x\$\{JP_SECRET\}'/);
+  assert.match(all, /pattern: .*\$\{DB_PASSWORD\}/);
+});

@@ -100,8 +100,13 @@ export function validateConfig(
       const path = paths[i] ?? [];
       let message = template === undefined
         ? p.message
-        // The value may be a credential: name where it came from instead.
-        : p.message.replace(/, got .*$/s, `, got the value of '${template}'`);
+        // The value may be a credential: name where it came from instead,
+        // also where a check quotes it ("Cannot compile regex: /<value>/").
+        : hideValue(
+          p.message.replace(/, got .*$/s, `, got the value of '${template}'`),
+          valueAt(value, path.slice(prefix.length)),
+          template,
+        );
       if (message === UNKNOWN_KEY && keyHint) {
         const near = keyHint(schema, path.slice(prefix.length, -1), String(path.at(-1)));
         if (near) message += ` (did you mean '${near}'?)`;
@@ -273,3 +278,20 @@ function coerceEnvScalars(
 }
 
 const UNKNOWN_KEY = "unknown key";
+
+/** `value`'s member at `path` (undefined when there is none). */
+function valueAt(value: unknown, path: ReadonlyArray<string | number>): unknown {
+  let at = value;
+  for (const key of path) {
+    if (at === null || typeof at !== "object") return undefined;
+    at = (at as Record<string | number, unknown>)[key];
+  }
+  return at;
+}
+
+/** `message` with each copy of an interpolated `value` replaced by the `${VAR}` text it came from. */
+function hideValue(message: string, value: unknown, template: string): string {
+  return typeof value === "string" && value.length >= 3 && value !== template
+    ? message.split(value).join(template)
+    : message;
+}

@@ -757,3 +757,25 @@ Deno.test("a scout killed with SIGKILL while PLATO is down loses nothing: the re
     await Deno.remove(f.dir, { recursive: true });
   }
 });
+
+Deno.test("PLATO_URL is checked only when it is used: a config's plato_url wins over a bad one", async () => {
+  const f = await fixture();
+  try {
+    const config = `${f.dir}/scout.yaml`;
+    await Deno.writeTextFile(
+      config,
+      `scout: {name: s, scout_room: r/x, plato_url: "http://127.0.0.1:9"}\nwatch: {type: log, file: ${f.log}}\n`,
+    );
+    const env = { PLATO_URL: "ftp://x" };
+    const used = await runCli(["--config", config, "--once", "--stdout"], { env });
+    assert.equal(used.code, 0, used.stderr);
+    const bad = await runCli(["--watch-file", f.log, "--once", "--stdout"], { env });
+    assert.equal(bad.code, 2, bad.stderr);
+    assert.equal(
+      bad.stderr.trim(),
+      "plato-scout: PLATO_URL must be an http or https URL, got 'ftp://x'",
+    );
+  } finally {
+    await Deno.remove(f.dir, { recursive: true });
+  }
+});

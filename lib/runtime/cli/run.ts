@@ -5,6 +5,7 @@ import { type Command, httpUrl, parseFlags } from "./command.ts";
 import { KIND_DEFAULTS } from "./kind_flags.ts";
 import { factoriesForConfig } from "./kind_loader.ts";
 import {
+  checkPlatoUrlFromEnv,
   configFromFile,
   configFromFlags,
   configSecrets,
@@ -66,6 +67,7 @@ export async function runWithFlags(
   const { signal, dispose } = flags.once ? { signal: undefined, dispose: () => {} } : stopSignal();
   try {
     const config = await build();
+    checkPlatoUrlFromEnv(flags, config);
     const metrics = metricsAddressFromEnv();
     const kinds = await factoriesForConfig(config);
     return await runConfig(config, {

@@ -57,7 +57,9 @@ export interface RunFlags {
 /** Read the shared run flags, naming a bad one. */
 export function readRunFlags(command: string, values: Record<string, unknown>): RunFlags {
   const platoUrl = values["plato-url"] as string | undefined;
-  givenPlatoUrl(command, platoUrl, getEnv("PLATO_URL"));
+  // PLATO_URL is checked once the config is read (see platoUrlFromEnv): a
+  // config's plato_url wins over it.
+  givenPlatoUrl(command, platoUrl, undefined);
   const level = getEnv("SCOUT_LOG_LEVEL");
   if (level !== undefined && !LOG_LEVELS.includes(level.trim().toLowerCase())) {
     throw new UsageError(
@@ -72,6 +74,20 @@ export function readRunFlags(command: string, values: Record<string, unknown>): 
     platoUrl,
     deadlineMs: deadline === undefined ? 10_000 : boundedDeadline(command, deadline) * 1000,
   };
+}
+
+/**
+ * Check `PLATO_URL` when the run will use it: neither `--plato-url` nor the
+ * config's `plato_url` is set (they come first).
+ *
+ * @param flags The run flags.
+ * @param config The resolved config.
+ * @throws {UsageError} When `PLATO_URL` is used and is not an http(s) URL.
+ */
+export function checkPlatoUrlFromEnv(flags: RunFlags, config: ResolvedConfig): void {
+  if (flags.platoUrl === undefined && config.platoUrl === undefined) {
+    givenPlatoUrl("run", undefined, getEnv("PLATO_URL"));
+  }
 }
 
 /**

@@ -405,17 +405,38 @@ Deno.test("the JSON Schema takes what the CLI takes: ${VAR} values, http(s) URLs
   };
   // deno-lint-ignore no-explicit-any -- JSON Schema is read as loose JSON
   const schema = configJsonSchema([kind]) as any;
+  /** Whether one of `node.anyOf`'s string branches (enum or pattern) takes `text`. */
+  // deno-lint-ignore no-explicit-any -- JSON Schema is read as loose JSON
+  const takes = (node: any, text: string) =>
+    // deno-lint-ignore no-explicit-any
+    node.anyOf.some((b: any) =>
+      b.type === "string" &&
+      (b.enum ? b.enum.includes(text) : new RegExp(b.pattern ?? "").test(text))
+    );
   const poll = schema.properties.scout.properties.poll_interval;
   assert.equal(poll.default, 60);
   assert.equal(poll.anyOf[0].type, "number");
-  assert.match("${POLL:-30}", new RegExp(poll.anyOf[1].pattern));
-  const url = schema.properties.scout.properties.plato_url.anyOf[0];
-  assert.equal(url.format, "uri");
-  assert.match("https://plato.example", new RegExp(url.pattern));
-  assert.doesNotMatch("ftp://plato.example", new RegExp(url.pattern));
+  // A number is a ${VAR} as the whole value; text around it, or '$${', is no number.
+  assert.ok(takes(poll, "${POLL:-30}"));
+  for (const text of ["$${SECONDS}", "every ${N} s", "${T}x"]) assert.ok(!takes(poll, text), text);
+  const platoUrl = schema.properties.scout.properties.plato_url;
+  const url = platoUrl.anyOf[0];
+  assert.equal(url.format, undefined, "format: uri refuses URLs the CLI takes (a space)");
+  assert.ok(takes(platoUrl, "https://plato.example/a b"));
+  assert.ok(!takes(platoUrl, "ftp://plato.example"));
+  // Text may hold a ${VAR} anywhere, but not an escaped one.
+  assert.ok(takes(platoUrl, "${BASE}/plato"));
+  assert.ok(!takes(platoUrl, "$${URL}"));
+  // Names are trimmed before they are checked.
+  const name = schema.properties.scout.properties.name;
+  assert.ok(takes(name, " api "));
+  assert.ok(!takes(name, "a b"));
   const watch = schema.properties.watch.properties;
   assert.deepEqual(watch.type, { type: "string", const: "probe" });
-  assert.deepEqual(watch.method.anyOf[0].enum, ["GET", "POST", "get", "post"]);
+  assert.deepEqual(watch.method.anyOf[0].enum, ["GET", "POST"]);
+  for (const m of ["GET", "post", "Post", " GET "]) assert.ok(takes(watch.method, m), m);
+  for (const m of ["FETCH", "GETS", "$${M}"]) assert.ok(!takes(watch.method, m), m);
+  assert.ok(takes(watch.method, "${METHOD:-GET}"));
 });
 
 Deno.test("a ${ that is no reference, or a default holding another ${...}, is a problem, not text", () => {

@@ -157,12 +157,30 @@ export function configJsonSchema(kinds: readonly ScoutKind[]): Record<string, un
   return { ...forEditors(schema) as Record<string, unknown>, title: "scout.yaml (@plato/scout)" };
 }
 
-/** A value written as `${VAR}` or `${VAR:-default}`: its type is known only once read. */
+const VAR_REF = "\\$\\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\\}";
+
+/** A number, boolean or choice written as `${VAR}` or `${VAR:-default}` (the whole value). */
 const INTERPOLATED = {
   type: "string",
-  pattern: "\\$\\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\\}",
+  pattern: `^${VAR_REF}$`,
   description: "${VAR} or ${VAR:-default}, read from the environment",
 };
+
+/** Text holding a `${VAR}` (not an escaped `$${`), checked once the variable is read. */
+const INTERPOLATED_TEXT = {
+  type: "string",
+  pattern: `(^|[^$])${VAR_REF}`,
+  description: "text with ${VAR} or ${VAR:-default}, read from the environment",
+};
+
+/** A case-insensitive pattern for `word`: `[Gg][Ee][Tt]`. */
+function anyCase(word: string): string {
+  return [...word].map((c) =>
+    c.toLowerCase() === c.toUpperCase()
+      ? c.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+      : `[${c.toUpperCase()}${c.toLowerCase()}]`
+  ).join("");
+}
 
 /**
  * What zod's JSON Schema cannot say about how scout.yaml is read, so an
@@ -184,16 +202,30 @@ function forEditors(node: unknown, key = ""): unknown {
   const leaf = typeof type === "string" &&
     ["string", "number", "integer", "boolean"].includes(type);
   if (!leaf || key === "" || key === "type" || "const" in out) return out;
-  if (out.format === "uri") out.pattern = "^[Hh][Tt][Tt][Pp][Ss]?://";
+  const extra: Record<string, unknown>[] = [];
+  if (out.format === "uri") {
+    // http(s) only; and no `format`: it refuses what URL parsers take (a
+    // space, a non-ASCII host) and the CLI sends encoded.
+    delete out.format;
+    out.pattern = "^[Hh][Tt][Tt][Pp][Ss]?://";
+  } else if (typeof out.pattern === "string" && /^\^.*\$$/.test(out.pattern)) {
+    // Names are trimmed before they are checked.
+    out.pattern = `^\\s*(?:${out.pattern.slice(1, -1)})\\s*$`;
+  }
   if (
     Array.isArray(out.enum) && out.enum.every((e) => typeof e === "string" && e === e.toUpperCase())
   ) {
-    out.enum = [...out.enum, ...out.enum.map((e) => (e as string).toLowerCase())];
+    // Read in any case, trimmed (`method: Post`); the enum stays for completion.
+    extra.push({
+      type: "string",
+      pattern: `^\\s*(?:${out.enum.map((e) => anyCase(e as string)).join("|")})\\s*$`,
+    });
   }
+  const text = type === "string" && out.enum === undefined;
   const { default: fallback, description, ...rest } = out;
   return {
     ...(fallback !== undefined ? { default: fallback } : {}),
     ...(description !== undefined ? { description } : {}),
-    anyOf: [rest, INTERPOLATED],
+    anyOf: [rest, ...extra, text ? INTERPOLATED_TEXT : INTERPOLATED],
   };
 }

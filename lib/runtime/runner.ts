@@ -1,4 +1,5 @@
 import { announceOncePerConfig } from "../announce.ts";
+import { nestedRepeat, slowPatternWarning } from "../regex_risk.ts";
 import { loadBatchMemory } from "../batch_memory.ts";
 import { buildScouts } from "../build_scouts.ts";
 import { createPlatoClient } from "../client.ts";
@@ -303,6 +304,7 @@ async function runScouts(
   if (waiting > 0) {
     log.info(`${waiting} tile(s) from an earlier run wait in the outbox; delivering them first`);
   }
+  warnSlowPatterns(config, log);
   const scouts = buildScouts(config, {
     kinds: options.kinds,
     emitter,
@@ -533,6 +535,24 @@ function stateDirError(stateDir: string, error: unknown): Error {
     : reason;
   const message = `Cannot use the state directory '${stateDir}' (--state-dir): ${why}`;
   return device ? new Error(oneLine(message)) : new UsageError(message);
+}
+
+/**
+ * Warn about a `pattern` or `body_matches` whose shape can backtrack for
+ * ever (see {@linkcode nestedRepeat}): a match cannot be interrupted, so a
+ * hostile line or body would stop the scout. Warned, not refused: the check
+ * is a heuristic, and most such patterns run fine on the input they meet.
+ */
+function warnSlowPatterns(config: ResolvedConfig, log: Logger): void {
+  for (const scout of config.scouts) {
+    const watch = scout.watch as Record<string, unknown>;
+    for (const field of ["pattern", "body_matches"]) {
+      const value = watch[field];
+      if (typeof value === "string" && nestedRepeat(value)) {
+        log.warn(`${scout.name}: ${slowPatternWarning(field, value)}`);
+      }
+    }
+  }
 }
 
 /** A host as it goes before `:port` (an IPv6 address in brackets); none: empty. */

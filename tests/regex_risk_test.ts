@@ -1,0 +1,67 @@
+import assert from "node:assert/strict";
+import { nestedRepeat } from "../lib/regex_risk.ts";
+import { runCli } from "./_support/cli.ts";
+
+Deno.test("nestedRepeat finds a repeat of a group that repeats, and passes common patterns", () => {
+  for (
+    const p of [
+      "(A+)+B",
+      "(a*)*",
+      "(?:x*y)*z",
+      "((ab)+c)+",
+      "(\\w+\\s?)*$",
+      "(a{2,})+",
+      "(.*a){1,}",
+    ]
+  ) {
+    assert.equal(nestedRepeat(p), true, p);
+  }
+  for (
+    const p of [
+      "ERROR|WARN",
+      "(\\d+\\.){3}\\d+", // bounded outer repeat
+      "(ab)+c", // the group holds no repeat
+      "\\(a+\\)+", // escaped parentheses: no group
+      "[(a+)]+", // a character class
+      "status: (ok|degraded)",
+      "a{3}b+",
+      "x{", // a literal brace
+      "(a+)?b", // ? is no repeat
+    ]
+  ) {
+    assert.equal(nestedRepeat(p), false, p);
+    new RegExp(p); // each is a valid regex
+  }
+});
+
+Deno.test("a run whose pattern or body_matches nests a repeat warns at startup, naming the scout and field", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "plato-regex-risk-" });
+  try {
+    const log = `${dir}/app.log`;
+    await Deno.writeTextFile(log, "");
+    const config = `${dir}/scout.yaml`;
+    await Deno.writeTextFile(
+      config,
+      [
+        "scouts:",
+        "  - scout: {name: api, scout_room: r/api}",
+        `    watch: {type: http, url: "http://127.0.0.1:9/", body_matches: "(A+)+B"}`,
+        "  - scout: {name: app, scout_room: r/app}",
+        `    watch: {type: log, file: "${log}", pattern: "(\\\\w+\\\\s?)*$"}`,
+        "  - scout: {name: fine, scout_room: r/fine}",
+        `    watch: {type: http, url: "http://127.0.0.1:9/", body_matches: "ok|up"}`,
+      ].join("\n"),
+    );
+    const r = await runCli(["--config", config, "--once", "--stdout"]);
+    assert.equal(r.code, 0, r.stderr);
+    const warnings = r.stderr.split("\n").filter((l) => l.includes("repeats a group"));
+    assert.equal(warnings.length, 2, r.stderr);
+    assert.match(
+      warnings[0],
+      /WARN .*api: body_matches '\(A\+\)\+B' repeats a group that itself repeats/,
+    );
+    assert.match(warnings[1], /WARN .*app: pattern '\(\\w\+\\s\?\)\*\$' repeats/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -331,7 +331,9 @@ export class Scout<T = Record<string, unknown>> {
     const line = quoteObserved(message.split("\n")[0].slice(0, 500));
     return this.emitCheckpoint({
       checkpointType: CheckpointType.ERROR,
-      question: `${this.watchedService} error: ${line.slice(0, 120)}`,
+      question: `${this.watchedService} error: ${
+        line.length > 120 ? `${line.slice(0, 120)}\u2026` : line
+      }`,
       answer: {
         error_type: errorType,
         message: line,

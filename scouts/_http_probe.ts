@@ -284,7 +284,13 @@ function errorLine(error: unknown): string {
     ? `${error.message}${error.cause instanceof Error ? `: ${error.cause.message}` : ""}`
     : String(error);
   // Whole: the caller scrubs credentials (a long URL holds them) before it shortens.
-  return text.split("\n")[0] || "network error";
+  // Deno's preamble ("error sending request from <addr> for <url> (<host>):
+  // client error (SendRequest): ") repeats the URL the tile names already,
+  // and pushed the cause past a short question's end.
+  return text.split("\n")[0].replace(
+    /error sending request(?: from \S+)?(?: for (?:url )?\S+)?(?: \([^)]*\))?: (?:client error \(\w+\): )?/i,
+    "",
+  ) || "network error";
 }
 
 function classify(text: string): ProbeErrorType {

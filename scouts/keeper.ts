@@ -335,7 +335,10 @@ export interface KeeperWatch {
 /** The zod schema of the `watch:` section of a Keeper scout in scout.yaml. */
 export const KeeperWatchSchema: z.ZodMiniType<KeeperWatch> = z.strictObject({
   type: z.literal("keeper"),
-  url: z._default(z.url({ protocol: /^https?$/ }), DEFAULT_KEEPER_URL),
+  url: z._default(
+    z.url({ protocol: /^https?$/, message: "expected an http or https URL" }),
+    DEFAULT_KEEPER_URL,
+  ),
   api_key: z.optional(z.string().check(z.minLength(1))),
   timeout: z._default(z.number().check(z.positive(), z.maximum(600)), 10),
   max_agents: z._default(

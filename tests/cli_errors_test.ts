@@ -269,6 +269,16 @@ const cases: Array<[string, string[], string, Record<string, string>?]> = [
     "http: '--plato-url' must be the server's base URL, without '?' or '#', got 'http://plato.example/?v=1'",
   ],
   [
+    "a URL without '//' (it was read as http://host, which scout.yaml refuses)",
+    ["http", "--url", "http:127.0.0.1:18081/", "--once"],
+    "http: '--url' must start with http:// or https://, got 'http:127.0.0.1:18081/'",
+  ],
+  [
+    "a PLATO URL without '//'",
+    ["holodeck", "--plato-url", "http:127.0.0.1:1", "--once"],
+    "holodeck: '--plato-url' must start with http:// or https://, got 'http:127.0.0.1:1'",
+  ],
+  [
     "a PLATO_URL with a fragment",
     ["--watch-file", "a.log", "--once"],
     "PLATO_URL must be the server's base URL, without '?' or '#', got 'http://plato.example/#x'",

@@ -164,6 +164,12 @@ export function checkHttpUrl(value: string, what: string): URL {
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new UsageError(`${what} must be an http or https URL, got '${maskUserInfo(value)}'`);
   }
+  // 'http:host' parses (as http://host), but scout.yaml refuses it: one rule.
+  if (!/^\s*https?:\/\//i.test(value)) {
+    throw new UsageError(
+      `${what} must start with http:// or https://, got '${maskUserInfo(value)}'`,
+    );
+  }
   return url;
 }
 

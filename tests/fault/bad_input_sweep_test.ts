@@ -128,7 +128,7 @@ const configCases: CliCase[] = [
   [
     "a Keeper watch with a bad URL",
     ["--config", yaml("c19", `${HEAD}watch:\n  type: keeper\n  url: nope\n`)],
-    `${dir}/c19.yaml: watch.url (line 6): expected a valid URL`,
+    `${dir}/c19.yaml: watch.url (line 6): expected an http or https URL`,
   ],
   [
     "two scouts with one name",

@@ -190,12 +190,12 @@ Deno.test("Worker-path schemas report the project's messages without classic zod
   assert.deepEqual(JSON.parse(new TextDecoder().decode(out.stdout)), [
     "'id': expected string, got nothing",
     "'confidence': must be at most 1",
-    "expected a valid URL",
+    "expected an http or https URL",
     "unknown key 'urll'",
     "expected an array of agent records",
     "none of 1 records has an agent_id and a status",
     "expected number, got 'x'",
-    { ok: false, problems: [{ path: "watch.url", message: "expected a valid URL" }] },
+    { ok: false, problems: [{ path: "watch.url", message: "expected an http or https URL" }] },
   ]);
 });
 

@@ -251,6 +251,15 @@ emission:
     "watch.on (line 7): expected a boolean, got the value of '${ON}'",
     "emission.batch_size (line 10): expected a number at least 1, got the value of '${BATCH}'",
   ]);
+  // An escaped '$${' reads no variable: the text itself is shown.
+  const escaped = loadConfig(text.replace("${POLL:-30}", () => "$${SECONDS}"), {
+    kinds: [flagged],
+    env: env({ ON: "true", RATIO: "1", BATCH: "5" }),
+  });
+  assert.ok(!escaped.ok);
+  assert.deepEqual(escaped.problems.map(formatProblem), [
+    "scout.poll_interval (line 4): expected a number, got '${SECONDS}'",
+  ]);
 });
 
 Deno.test("values of variables named like credentials are secrets of the config", () => {

@@ -93,10 +93,12 @@ export function interpolateEnv(
         });
         return v;
       }
+      let read = false;
       const out = v.replace(
         VAR,
         (match, name: string | undefined, fallback: string | undefined) => {
           if (match === "$${") return "${";
+          read = true;
           const found = env(name!);
           const resolved = found !== undefined && found !== ""
             ? found
@@ -113,7 +115,8 @@ export function interpolateEnv(
           return resolved;
         },
       );
-      if (out !== v) interpolated.push({ path, template: v });
+      // Only an escaped '$${' is no variable read: its errors may show it.
+      if (read) interpolated.push({ path, template: v });
       return out;
     }
     if (path.length >= MAX_DEPTH && v && typeof v === "object") {

@@ -209,6 +209,11 @@ const cases: Array<[string, string[], string, Record<string, string>?]> = [
     "Cannot use the state directory '/dev/null/a\\nb' (--state-dir): Not a directory (os error 20): mkdir '/dev/null/a\\nb'",
   ],
   [
+    "a config's state_dir under a file: the message names state_dir, not a flag not given",
+    ["--config", file("statedir.yaml", `${GOOD}state_dir: /dev/null/s\n`), "--once"],
+    "Cannot use the state directory '/dev/null/s' (state_dir): Not a directory (os error 20): mkdir '/dev/null/s'",
+  ],
+  [
     "a value with a line break (the message stayed one line)",
     ["--config", file("newline.yaml", GOOD.replace("poll_interval: 30", 'poll_interval: "3\\n0"'))],
     `${dir}/newline.yaml: scout.poll_interval (line 4): expected a number, got '3\\n0'`,

@@ -98,6 +98,12 @@ export async function runConfig(config: ResolvedConfig, options: RunOptions): Pr
   const log = options.logger ?? createLogger({ name: "plato-scout", secrets });
   const metrics = new MetricsRegistry();
   const stateDir = options.stateDir ?? config.stateDir ?? ".plato-scout";
+  // Where it was set, for a one-line error about it.
+  const stateDirSetting = options.stateDir !== undefined
+    ? "--state-dir"
+    : config.stateDir !== undefined
+    ? "state_dir"
+    : "the default; set it with --state-dir";
   let outbox: Outbox;
   let state: StateStore;
   // The outbox and the scouts' state share one SQLite file: one open, one WAL,
@@ -114,7 +120,9 @@ export async function runConfig(config: ResolvedConfig, options: RunOptions): Pr
     try {
       state = readStateSnapshot([`${stateDir}/${STATE_FILE}`, `${stateDir}/state.db`]);
     } catch (error) {
-      if (!(error instanceof SnapshotCopyError)) throw stateDirError(stateDir, error);
+      if (!(error instanceof SnapshotCopyError)) {
+        throw stateDirError(stateDir, stateDirSetting, error);
+      }
       log.warn(`Dry run from an empty state: ${error.message}`);
       state = new MemoryState();
     }
@@ -128,7 +136,7 @@ export async function runConfig(config: ResolvedConfig, options: RunOptions): Pr
     } catch (error) {
       db?.close();
       // A path that cannot hold the state (a file, /dev/null, no permission).
-      throw stateDirError(stateDir, error);
+      throw stateDirError(stateDir, stateDirSetting, error);
     }
     try {
       const durable = new SqliteOutbox(db, {
@@ -143,7 +151,7 @@ export async function runConfig(config: ResolvedConfig, options: RunOptions): Pr
     } catch (error) {
       db.close();
       lock?.close();
-      throw stateDirError(stateDir, error);
+      throw stateDirError(stateDir, stateDirSetting, error);
     }
   }
   try {
@@ -520,7 +528,7 @@ function lockStateDir(stateDir: string): Deno.FsFile {
  * fixing the directory, a plain error (exit 1) when its device fails or is
  * full, as any other failure of the run.
  */
-function stateDirError(stateDir: string, error: unknown): Error {
+function stateDirError(stateDir: string, setting: string, error: unknown): Error {
   // All of it: the OS error may quote a path holding a line break.
   const reason = error instanceof Error ? error.message : String(error);
   const device = /disk is full|no space left|disk I\/O error|input\/output error|quota/i.test(
@@ -533,7 +541,7 @@ function stateDirError(stateDir: string, error: unknown): Error {
     : device
     ? `${reason} (is its device full or failing? The tiles already waiting there are kept; this run observed nothing)`
     : reason;
-  const message = `Cannot use the state directory '${stateDir}' (--state-dir): ${why}`;
+  const message = `Cannot use the state directory '${stateDir}' (${setting}): ${why}`;
   return device ? new Error(oneLine(message)) : new UsageError(message);
 }
 

@@ -779,3 +779,23 @@ Deno.test("PLATO_URL is checked only when it is used: a config's plato_url wins 
     await Deno.remove(f.dir, { recursive: true });
   }
 });
+
+Deno.test("--once whose tiles PLATO has already (Duplicate tile) exits 0 and says they were duplicates", async () => {
+  const f = await fixture();
+  const plato = new FakePlato().start();
+  try {
+    plato.faults.push({
+      status: 403,
+      body: { status: "rejected", reason: "Duplicate tile", gate: "P0" },
+    });
+    const r = await runCli(
+      ["log", "--file", f.log, "--room", "e2e/once-dup", "--once", "--state-dir", f.state],
+      { env: { PLATO_URL: plato.url } },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /refused \(\d+ as duplicates of content PLATO has already\)/);
+  } finally {
+    plato.stop();
+    await Deno.remove(f.dir, { recursive: true });
+  }
+});

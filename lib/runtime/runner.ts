@@ -485,7 +485,10 @@ async function runOnce(
       );
       return 1;
     }
-    log.info(`Delivered ${delivered} tile(s), ${rejected} refused`);
+    log.info(
+      `Delivered ${delivered} tile(s), ${rejected} refused` +
+        (duplicates > 0 ? ` (${duplicates} as duplicates of content PLATO has already)` : ""),
+    );
     return 0;
   } finally {
     if (armed) deadlineTimers.clearTimeout(armed);

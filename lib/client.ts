@@ -10,8 +10,12 @@ export type SubmitOutcome =
   | { kind: "duplicate"; status: number; reason: string }
   /** Refused for good (gate rejection, validation error): retrying cannot succeed. */
   | { kind: "rejected"; status: number; reason: string }
-  /** Try again later: network error, dropped connection, 401, 408, 429, 5xx. */
-  | { kind: "retryable"; status?: number; reason: string; retryAfterMs?: number };
+  /**
+   * Try again later: network error, dropped connection, 401, 408, 429, 5xx;
+   * or a 400/403/409/422 that is not PLATO's JSON (`foreign`: a proxy or WAF
+   * in front of it answered; see {@linkcode PlatoClient.submitBatch}).
+   */
+  | { kind: "retryable"; status?: number; reason: string; retryAfterMs?: number; foreign?: true };
 
 /** A read that failed, as a value. */
 export interface PlatoReadError {
@@ -79,7 +83,14 @@ export interface PlatoClient {
   readonly url: string;
   /** `POST /submit` one tile. */
   submit(tile: Tile, signal?: AbortSignal): Promise<SubmitOutcome>;
-  /** `POST /submit_batch`, falling back to `/submit` per tile on 404. One outcome per tile, in order. */
+  /**
+   * `POST /submit_batch`, falling back to `/submit` per tile on 404. One
+   * outcome per tile, in order. A batch refused by something in front of
+   * PLATO (a WAF's 403 page) is split to find the tiles it refuses; a tile
+   * refused that way while PLATO took others of the same call is rejected (it
+   * would otherwise block the outbox for ever), and when every tile is
+   * refused so, they are kept (the proxy refuses everything: a setup problem).
+   */
   submitBatch(tiles: readonly Tile[], signal?: AbortSignal): Promise<SubmitOutcome[]>;
   /** `GET /room/<name>`; names may contain `/`. */
   readRoom(room: string, options?: ReadRoomOptions): Promise<PlatoResult<RoomPage>>;
@@ -121,6 +132,9 @@ export function encodeRoom(room: string): string {
 }
 
 const MAX_REASON = 300;
+
+/** The most 307/308 redirects a submission follows (an http to https move, a path prefix). */
+const MAX_POST_REDIRECTS = 3;
 
 /**
  * Statuses that refuse the tile itself, final and never retried, when PLATO
@@ -193,16 +207,32 @@ export function createPlatoClient(options: PlatoClientOptions): PlatoClient {
   ): Promise<{ response: Response; text: string } | { error: string }> {
     const limit = deadline(signal);
     try {
-      const response = await doFetch(base + path, {
-        method,
-        headers: headers(body !== undefined),
-        body,
-        signal: limit.signal,
-        // A followed 301/302 turns a POST into a GET of the new address, whose
-        // 200 would count tiles as stored that no server has: a submission's
-        // redirect is an answer of its own (see `classify`).
-        redirect: method === "POST" ? "manual" : "follow",
-      });
+      let url = base + path;
+      const sent = headers(body !== undefined);
+      let response: Response;
+      for (let hops = 0;; hops++) {
+        response = await doFetch(url, {
+          method,
+          headers: sent,
+          body,
+          signal: limit.signal,
+          // A followed 301/302/303 turns a POST into a GET of the new address,
+          // whose 200 would count tiles as stored that no server has: such a
+          // redirect is an answer of its own (see `classify`). 307 and 308
+          // keep the method and the body, and are followed here.
+          redirect: method === "POST" ? "manual" : "follow",
+        });
+        const location = response.headers.get("location");
+        if (
+          method !== "POST" || (response.status !== 307 && response.status !== 308) ||
+          location === null || hops >= MAX_POST_REDIRECTS
+        ) break;
+        await response.body?.cancel();
+        const next = new URL(location, url);
+        // The API key is PLATO's: not for another origin.
+        if (next.origin !== new URL(url).origin) sent.delete("authorization");
+        url = next.href;
+      }
       const text = await response.text();
       return { response, text };
     } catch (error) {
@@ -255,7 +285,7 @@ export function createPlatoClient(options: PlatoClientOptions): PlatoClient {
           path,
           `${headline}: PLATO's URL redirects${
             location ? ` to ${redactUrl(location).slice(0, MAX_REASON)}` : ""
-          }; set the PLATO URL to the address it redirects to (a followed redirect can turn the POST into a GET)`,
+          }; set the PLATO URL to the address it redirects to (a followed ${status} would turn the POST into a GET)`,
         ),
       };
     }
@@ -272,14 +302,20 @@ export function createPlatoClient(options: PlatoClientOptions): PlatoClient {
     if (fromPlato && status === 403 && /duplicate/i.test(reason)) {
       return { kind: "duplicate", status, reason };
     }
-    if (!TILE_REFUSALS.has(status) || (!fromPlato && status !== 413)) {
+    if (!TILE_REFUSALS.has(status)) {
       return {
         kind: "retryable",
         status,
-        reason: fromPlato || !TILE_REFUSALS.has(status)
-          ? line
-          : describe(method, path, `${headline}, not PLATO's answer: ${notPlato(text)}`),
+        reason: line,
         retryAfterMs: parseRetryAfter(response.headers.get("retry-after"), now()),
+      };
+    }
+    if (!fromPlato && status !== 413) {
+      return {
+        kind: "retryable",
+        status,
+        reason: describe(method, path, `${headline}, not PLATO's answer: ${notPlato(text)}`),
+        foreign: true,
       };
     }
     return { kind: "rejected", status, reason: reason || line };
@@ -305,7 +341,7 @@ export function createPlatoClient(options: PlatoClientOptions): PlatoClient {
     for (const tile of tiles) {
       const outcome = await submit(tile, signal);
       out.push(outcome);
-      if (outcome.kind === "retryable") {
+      if (outcome.kind === "retryable" && !outcome.foreign) {
         // The server is struggling: do not hammer it with the rest of the batch.
         for (let i = out.length; i < tiles.length; i++) out.push({ ...outcome });
         break;
@@ -317,6 +353,29 @@ export function createPlatoClient(options: PlatoClientOptions): PlatoClient {
   async function submitBatch(
     tiles: readonly Tile[],
     signal?: AbortSignal,
+  ): Promise<SubmitOutcome[]> {
+    const outcomes = await sendBatch(tiles, signal);
+    // A tile refused by what stands in front of PLATO while PLATO answered
+    // for others is refused for what it holds (a WAF rule): final, or it
+    // would block the outbox's head for ever. When nothing got through, the
+    // proxy refuses everything (a setup problem): the tiles are kept.
+    if (!outcomes.some((o) => o.kind !== "retryable")) return outcomes;
+    return outcomes.map((o) =>
+      o.kind === "retryable" && o.foreign
+        ? {
+          kind: "rejected",
+          status: o.status ?? 0,
+          reason: `${o.reason} (the other tiles of the batch got through)`,
+        }
+        : o
+    );
+  }
+
+  /** `splitForeign` false: a proxy's refusal of the whole batch is not split (see below). */
+  async function sendBatch(
+    tiles: readonly Tile[],
+    signal?: AbortSignal,
+    splitForeign = true,
   ): Promise<SubmitOutcome[]> {
     if (tiles.length === 0) return [];
     if (!batchSupported || tiles.length === 1) return submitEach(tiles, signal);
@@ -334,12 +393,15 @@ export function createPlatoClient(options: PlatoClientOptions): PlatoClient {
       }
       return outcomes;
     }
-    if (response.status === 413 || response.status === 400) {
-      // Too large or one bad neighbour: split so that every good tile still lands.
+    const body = parseJson(text);
+    // Too large, one bad neighbour, or a proxy's refusal of what one tile
+    // holds: split so that every good tile still lands.
+    const foreign = body === undefined && TILE_REFUSALS.has(response.status);
+    if (response.status === 413 || response.status === 400 || (foreign && splitForeign)) {
       if (tiles.length <= 2) return submitEach(tiles, signal);
       const mid = Math.ceil(tiles.length / 2);
-      const left = await submitBatch(tiles.slice(0, mid), signal);
-      if (left.some((o) => o.kind === "retryable")) {
+      const left = await sendBatch(tiles.slice(0, mid), signal);
+      if (left.some((o) => o.kind === "retryable" && !o.foreign)) {
         return [
           ...left,
           ...tiles.slice(mid).map((): SubmitOutcome => ({
@@ -348,9 +410,13 @@ export function createPlatoClient(options: PlatoClientOptions): PlatoClient {
           })),
         ];
       }
-      return [...left, ...(await submitBatch(tiles.slice(mid), signal))];
+      // A proxy that refused every tile of the first half may refuse
+      // everything (a setup problem): the second half goes whole, once,
+      // rather than split again, so such a proxy costs a few requests per
+      // flush, not one per tile.
+      const allForeign = left.every((o) => o.kind === "retryable" && o.foreign);
+      return [...left, ...(await sendBatch(tiles.slice(mid), signal, !allForeign))];
     }
-    const body = parseJson(text);
     if (!response.ok || body === undefined) {
       const outcome = classify("POST", path, response, text);
       return tiles.map(() => ({ ...outcome }));

@@ -336,6 +336,9 @@ Deno.test("answers PLATO did not write keep the tile: a proxy's 403 or 400, a 20
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
     seen.push(`${req.method} ${new URL(req.url).pathname}`);
     if (new URL(req.url).pathname === "/elsewhere") return Response.json({ ok: true });
+    if (new URL(req.url).pathname === "/moved/submit") {
+      return Response.json({ status: "accepted", room: "r" });
+    }
     return answers.shift()!();
   });
   const html = (status: number, text: string) =>
@@ -359,7 +362,6 @@ Deno.test("answers PLATO did not write keep the tile: a proxy's 403 or 400, a 20
         kind: "retryable",
         status: 301,
       }, /redirects to http:\/\/127\.0\.0\.1:\d+\/elsewhere; set the PLATO URL/],
-      [() => Response.redirect(`${url}/elsewhere`, 308), { kind: "retryable", status: 308 }, /308/],
     ];
     for (const [answer, expected, reason] of cases) {
       answers.push(answer);
@@ -369,6 +371,12 @@ Deno.test("answers PLATO did not write keep the tile: a proxy's 403 or 400, a 20
     }
     // The redirects were not followed: nothing was sent to /elsewhere.
     assert.ok(!seen.some((s) => s.endsWith("/elsewhere")), seen.join(", "));
+    // A 307 or 308 keeps the method and the body: it is followed.
+    for (const code of [307, 308]) {
+      answers.push(() => Response.redirect(`${url}/moved/submit`, code));
+      assert.equal((await client.submit(tile("moved"))).kind, "accepted");
+      assert.equal(seen.at(-1), "POST /moved/submit");
+    }
     // The same for a batch: every tile is kept.
     answers.push(() => html(200, "maintenance"));
     const batch = await client.submitBatch([tile("one"), tile("two")]);
@@ -397,5 +405,56 @@ Deno.test("answers PLATO did not write keep the tile: a proxy's 403 or 400, a 20
     }
   } finally {
     await server.shutdown();
+  }
+});
+
+Deno.test("a tile a proxy refuses (a WAF's 403 page) is found by splitting, and refused only when others get through", async () => {
+  const plato = new FakePlato().start();
+  let requests = 0;
+  // A WAF in front of PLATO: an HTML 403 for any body naming /etc/passwd.
+  const waf = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    requests++;
+    const body = await req.text();
+    if (body.includes("etc/passwd")) {
+      return new Response("<html><h1>Request blocked</h1></html>", {
+        status: 403,
+        headers: { "content-type": "text/html" },
+      });
+    }
+    return fetch(`${plato.url}${new URL(req.url).pathname}`, {
+      method: "POST",
+      body,
+      headers: req.headers,
+    });
+  });
+  try {
+    const client = createPlatoClient({ url: `http://127.0.0.1:${waf.addr.port}` });
+    const tiles = ["one", "GET /../../etc/passwd", "two", "three", "four", "five"].map((q) =>
+      tile(q)
+    );
+    const outcomes = await client.submitBatch(tiles);
+    assert.deepEqual(outcomes.map((o) => o.kind), [
+      "accepted",
+      "rejected",
+      "accepted",
+      "accepted",
+      "accepted",
+      "accepted",
+    ]);
+    assert.match(
+      (outcomes[1] as { reason: string }).reason,
+      /403 Forbidden, not PLATO's answer: .*\(the other tiles of the batch got through\)/,
+    );
+    assert.equal(plato.stored.length, 5);
+    // When it refuses everything (a setup problem), every tile is kept, and
+    // finding that out costs a few requests, not one per tile.
+    requests = 0;
+    const all = Array.from({ length: 64 }, (_, i) => tile(`etc/passwd ${i}`));
+    const kept = await client.submitBatch(all);
+    assert.ok(kept.every((o) => o.kind === "retryable" && o.foreign), JSON.stringify(kept[0]));
+    assert.ok(requests <= 16, `${requests} requests for 64 refused tiles`);
+  } finally {
+    await waf.shutdown();
+    plato.stop();
   }
 });

@@ -58,7 +58,7 @@ export function describeHttpScout(d: DescribeInput): Record<string, unknown> {
       "ERROR (tags interesting, state:down, error:<type>): timeout, refused, dns, tls, network, redirects, 5xx, status, body_contains, body_matches or json_path; message says what failed.",
       "[STATE_CHANGE] (tags state-change, interesting, state:up|state:down): the target went down or came back; previous_state_seconds says how long the previous state lasted.",
       `anomaly:latency (interesting): after ${k.warmup} samples, latency above the EWMA mean + ${k.threshold} x the EWMA deviation and at least ${k.minDeltaMs} ms above the mean; latency_baseline has the numbers.`,
-      "Credential header values (Authorization, Cookie, names with key, token, secret or auth) and credentials in the URL are shown as ***.",
+      "Header values (but Accept, Content-Type, User-Agent and other plain headers) and credentials in the URL are shown as ***.",
     ],
   };
 }

@@ -10,27 +10,48 @@
 import { isSensitiveQueryName, maskQuerySecrets, redactSecrets, redactUrl } from "../lib/redact.ts";
 
 /**
- * Headers whose value is a credential, by name: masked in tiles and logs, and
- * not forwarded across origins on redirect. Other headers (`Accept`,
- * `X-Feature: true`) are shown as configured: masking their values would
- * mask every `true` and `application/json` in the scout's answers.
+ * Headers known to carry no credential: shown as configured in tiles, and
+ * not taken for secrets (masking `application/json` or `true` wherever it
+ * appears would make every answer unreadable). Every other configured header
+ * (`Authorization`, `X-Api-Key`, `X-JFrog-Art-Api`, `X-Passphrase`, ...) is
+ * a credential: masked, removed from anything shown, and not sent on to
+ * another origin on a redirect.
  */
-const CREDENTIAL_HEADER =
-  /^(authorization|proxy-authorization|cookie)$|token|key|secret|auth|session|passw|pwd|credential|signature|cookie|jwt/i;
+const PLAIN_HEADERS: ReadonlySet<string> = new Set([
+  "accept",
+  "accept-charset",
+  "accept-encoding",
+  "accept-language",
+  "cache-control",
+  "connection",
+  "content-language",
+  "content-type",
+  "dnt",
+  "if-match",
+  "if-modified-since",
+  "if-none-match",
+  "if-unmodified-since",
+  "origin",
+  "pragma",
+  "range",
+  "referer",
+  "user-agent",
+  "x-request-id",
+  "x-requested-with",
+]);
 
-/** A value that carries an auth scheme (`Bearer x`, `Basic x`) is a credential whatever its header's name. */
-const AUTH_SCHEME = /^\s*(bearer|basic|digest|token|apikey|negotiate|hmac[\w-]*|aws4-[\w-]+)\s+\S/i;
+/** Values no secret is: masking them in text would break the JSON they appear in. */
+const LITERAL = /^\s*(true|false|null)\s*$/i;
 
 /**
- * Whether a configured header carries a credential (its name, or an auth
- * scheme in its value).
+ * Whether a configured header carries a credential: any header but the
+ * plain ones in `PLAIN_HEADERS`.
  *
  * @param name The header's name.
- * @param value Its value.
  * @returns True for a credential.
  */
-export function isCredentialHeader(name: string, value: string): boolean {
-  return CREDENTIAL_HEADER.test(name) || isSensitiveQueryName(name) || AUTH_SCHEME.test(value);
+export function isCredentialHeader(name: string): boolean {
+  return !PLAIN_HEADERS.has(name.trim().toLowerCase());
 }
 
 /** A target ready to request, with what must not be shown. */
@@ -76,13 +97,13 @@ export function prepareTarget(
   const credentialHeaders = new Set<string>();
   for (const [name, value] of Object.entries(headers)) {
     sent.set(name, value);
-    if (!isCredentialHeader(name, value)) {
+    if (!isCredentialHeader(name)) {
       shownHeaders[name] = value;
       continue;
     }
     shownHeaders[name] = "***";
-    secrets.push(value, value.replace(/^\s*\S+\s+/, ""));
     credentialHeaders.add(name.toLowerCase());
+    if (!LITERAL.test(value)) secrets.push(value, value.replace(/^\s*\S+\s+/, ""));
   }
   secrets.push(...urlSecrets(url));
   if (url.username || url.password) {

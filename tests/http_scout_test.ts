@@ -1104,7 +1104,7 @@ Deno.test("the scrubber reads credential names as redactUrl does, and only URLs 
   );
 });
 
-Deno.test("only credential headers are secrets: Accept and a 'true' flag stay readable, answers stay JSON", async () => {
+Deno.test("every header but the plain ones is a secret; a 'true' flag cannot break the answers' JSON", async () => {
   // Masking every header value masked every 'true' and 'application/json' in
   // the answers: invalid JSON, and a json_equals check that failed on a good body.
   const t = target((req) =>
@@ -1121,6 +1121,9 @@ Deno.test("only credential headers are secrets: Accept and a 'true' flag stay re
         "X-Feature-Enabled": "true",
         "X-Api-Key": "k3y-abcdef",
         "X-Custom": "Bearer zyxwvut",
+        // Names no rule would take for credentials: a header is one unless it is a known plain one.
+        "X-JFrog-Art-Api": "AKCp8jQwertyuiop",
+        "X-Passphrase": "correct-horse-battery",
       },
       jsonPath: "ok",
       jsonEquals: true,
@@ -1133,12 +1136,14 @@ Deno.test("only credential headers are secrets: Accept and a 'true' flag stay re
     const startup = answerOf(tiles[0]);
     assert.deepEqual(startup.headers, {
       Accept: "application/json",
-      "X-Feature-Enabled": "true",
+      "X-Feature-Enabled": "***",
       "X-Api-Key": "***",
       "X-Custom": "***",
+      "X-JFrog-Art-Api": "***",
+      "X-Passphrase": "***",
     });
     const everything = await shown(h);
-    for (const secret of ["k3y-abcdef", "zyxwvut"]) {
+    for (const secret of ["k3y-abcdef", "zyxwvut", "AKCp8jQwertyuiop", "correct-horse-battery"]) {
       assert.ok(!everything.includes(secret), `leaked ${secret}`);
     }
   } finally {

@@ -9,31 +9,35 @@
  */
 
 /**
- * Whether a regex source repeats (`*`, `+`, `{n,}`) a group that itself
- * holds a repeat: the classic shape of catastrophic backtracking. A
- * heuristic: it finds `(a+)+`, `(?:x*y)*`, `((ab)+c)+`; not every slow
- * pattern (`(a|aa)+` overlaps without nesting), and it accepts what it
- * cannot tell.
+ * Whether a regex source repeats (`*`, `+`, `{n,}`) a group that can end
+ * with a repeat of its own: the classic shape of catastrophic backtracking,
+ * where the outer repeat and the inner one can share out the same text in
+ * exponentially many ways (`(a+)+`, `(\\w+\\s?)*`). A required token after the
+ * inner repeat (`(\\d+,)*`, `([a-z]+\\.)+`) makes the split unambiguous, and
+ * is not flagged. A heuristic: it misses overlaps it cannot see (`(.*a)+`,
+ * where `.` also matches `a`; `(a|aa)+`).
  *
  * @param source A regex's source (`RegExp.prototype.source`).
- * @returns True when a repeated group holds a repeat.
+ * @returns True when a repeated group can end with a repeat.
  *
  * @example Nested repeats
  * ```ts
  * import { nestedRepeat } from "./regex_risk.ts";
  * console.log(nestedRepeat("(A+)+B")); // true
- * console.log(nestedRepeat("(\\d+\\.){3}\\d+")); // false: bounded
+ * console.log(nestedRepeat("(\\d+,)*\\d+")); // false: ',' ends each repeat
  * ```
  */
 export function nestedRepeat(source: string): boolean {
-  // For each open group: whether it holds a repeat so far.
-  const groups: boolean[] = [false];
-  let closedHeldRepeat = false;
+  // Per open group: whether the current branch ends with a repeat (nothing
+  // required after it), and whether an earlier branch did.
+  const groups: Array<{ trailing: boolean; anyBranch: boolean }> = [{
+    trailing: false,
+    anyBranch: false,
+  }];
   let i = 0;
   while (i < source.length) {
     const c = source[i];
-    const afterGroup = closedHeldRepeat;
-    closedHeldRepeat = false;
+    let atomEndsWithRepeat = false;
     if (c === "\\") {
       i += 2;
     } else if (c === "[") {
@@ -41,28 +45,42 @@ export function nestedRepeat(source: string): boolean {
       while (i < source.length && source[i] !== "]") i += source[i] === "\\" ? 2 : 1;
       i++;
     } else if (c === "(") {
-      groups.push(false);
+      groups.push({ trailing: false, anyBranch: false });
       i++;
+      continue;
+    } else if (c === "|") {
+      const g = groups[groups.length - 1];
+      g.anyBranch ||= g.trailing;
+      g.trailing = false;
+      i++;
+      continue;
     } else if (c === ")") {
-      const held = groups.length > 1 ? groups.pop()! : false;
-      if (held) groups[groups.length - 1] = true;
-      closedHeldRepeat = held;
+      const g = groups.length > 1 ? groups.pop()! : { trailing: false, anyBranch: false };
+      atomEndsWithRepeat = g.trailing || g.anyBranch;
       i++;
-    } else if (c === "*" || c === "+" || c === "{") {
-      const braces = c === "{" ? /^\{(\d+)(,(\d*))?\}/.exec(source.slice(i)) : null;
-      if (c === "{" && !braces) {
-        i++; // a literal '{'
-        continue;
-      }
-      // {n} repeats a fixed number of times; {n,m} up to m.
-      const unbounded = braces === null || (braces[2] !== undefined && braces[3] === "");
-      const repeats = braces === null || braces[2] !== undefined;
-      if (afterGroup && unbounded) return true;
-      if (repeats) groups[groups.length - 1] = true;
-      i += braces ? braces[0].length : 1;
+    } else if (c === "^" || c === "$") {
+      i++;
+      continue; // anchors match no text
     } else {
       i++;
     }
+    // The atom's quantifier, if any.
+    const q = /^(?:[*+?]|\{(\d+)(,(\d*))?\})\??/.exec(source.slice(i));
+    const g = groups[groups.length - 1];
+    if (!q) {
+      // Required: it ends the repeat before it, unless it may itself end with one.
+      g.trailing = atomEndsWithRepeat;
+      continue;
+    }
+    i += q[0].length;
+    const op = q[0][0];
+    const unbounded = op === "*" || op === "+" || (op === "{" && q[2] !== undefined && q[3] === "");
+    const repeats = unbounded ||
+      (op === "{" && q[3] !== undefined && q[3] !== "" && Number(q[3]) > 1);
+    if (unbounded && atomEndsWithRepeat) return true;
+    if (repeats) g.trailing = true;
+    else if (op === "?" || (op === "{" && q[1] === "0")) g.trailing ||= atomEndsWithRepeat;
+    else g.trailing = atomEndsWithRepeat;
   }
   return false;
 }
@@ -77,5 +95,5 @@ export function nestedRepeat(source: string): boolean {
 export function slowPatternWarning(field: string, source: string): string {
   return `${field} '${
     source.length > 80 ? `${source.slice(0, 80)}\u2026` : source
-  }' repeats a group that itself repeats: on some input it can take exponential time, and a match cannot be interrupted (not even by the timeout); write it without the nested repeat, for example with a character class`;
+  }' repeats a group that itself repeats: on some input it may take exponential time, and a match cannot be interrupted (not even by the timeout); write it without the nested repeat, for example with a character class`;
 }

@@ -2,16 +2,16 @@ import assert from "node:assert/strict";
 import { nestedRepeat } from "../lib/regex_risk.ts";
 import { runCli } from "./_support/cli.ts";
 
-Deno.test("nestedRepeat finds a repeat of a group that repeats, and passes common patterns", () => {
+Deno.test("nestedRepeat finds a repeat of a group that can end with a repeat, and passes common patterns", () => {
   for (
     const p of [
       "(A+)+B",
       "(a*)*",
-      "(?:x*y)*z",
-      "((ab)+c)+",
       "(\\w+\\s?)*$",
       "(a{2,})+",
-      "(.*a){1,}",
+      "(?:x|y+)+z", // one branch ends with a repeat
+      "((a+))+", // through an inner group
+      "(a+b?)+c", // only optional after the inner repeat
     ]
   ) {
     assert.equal(nestedRepeat(p), true, p);
@@ -20,6 +20,13 @@ Deno.test("nestedRepeat finds a repeat of a group that repeats, and passes commo
     const p of [
       "ERROR|WARN",
       "(\\d+\\.){3}\\d+", // bounded outer repeat
+      "(\\d+\\.)+\\d+", // '.' ends each inner repeat
+      "([a-z0-9-]+\\.)+[a-z]{2,}",
+      "(\\w+\\s)*ERROR",
+      "([^,]+,)+",
+      "(\\d+,)*\\d+",
+      "(?:x*y)*z",
+      "((ab)+c)+",
       "(ab)+c", // the group holds no repeat
       "\\(a+\\)+", // escaped parentheses: no group
       "[(a+)]+", // a character class
@@ -32,6 +39,8 @@ Deno.test("nestedRepeat finds a repeat of a group that repeats, and passes commo
     assert.equal(nestedRepeat(p), false, p);
     new RegExp(p); // each is a valid regex
   }
+  // Odd sources do not throw.
+  for (const p of ["(", ")", "\\", "[", "{", "(a+){", "a)+", "|+"]) nestedRepeat(p);
 });
 
 Deno.test("a run whose pattern or body_matches nests a repeat warns at startup, naming the scout and field", async () => {

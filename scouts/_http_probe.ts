@@ -299,6 +299,9 @@ function classify(text: string): ProbeErrorType {
   const message = text.replace(/\b[a-z][a-z\d+.-]*:\/\/[^\s)]*/gi, "");
   if (/refused|ECONNREFUSED/i.test(message)) return "refused";
   if (/dns|getaddrinfo|name resolution|not known|ENOTFOUND|lookup/i.test(message)) return "dns";
-  if (/certificate|tls|ssl|handshake/i.test(message)) return "tls";
+  // rustls talking to a plain-HTTP port: "received corrupt message of type InvalidContentType".
+  if (/certificate|tls|ssl|handshake|corrupt message|InvalidContentType/i.test(message)) {
+    return "tls";
+  }
   return "network";
 }

@@ -1201,3 +1201,15 @@ Deno.test("a URL too long for the gate's 5,000 characters leaves answers that ar
     await t.close();
   }
 });
+
+Deno.test("https to a plain-HTTP port is a TLS failure, whatever the URL says", async () => {
+  const t = target(() => new Response("plain"));
+  try {
+    const h = harness(`https://127.0.0.1:${t.port}/x`);
+    await h.scout.tick();
+    const error = last(await h.tiles(), "[ERROR]");
+    assert.ok(error.tags.includes("error:tls"), `${error.tags}: ${error.question}`);
+  } finally {
+    await t.close();
+  }
+});

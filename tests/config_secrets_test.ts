@@ -83,3 +83,19 @@ Deno.test("a check that quotes a value (a regex, a status, a JSON path) names it
   assert.match(all, /json_path: Cannot parse JSON path 'x\$\{JP_SECRET\}'/);
   assert.match(all, /pattern: .*\$\{DB_PASSWORD\}/);
 });
+
+Deno.test("a value that is part of the message's list of choices leaves the list alone", async () => {
+  const { logScoutKind } = await import("../scouts/log.ts");
+  const env: Record<string, string> = { RF: "beg", G: "war" };
+  const r = validateConfig({
+    scout: { name: "a", scout_room: "r/x" },
+    watch: { type: "log", file: "/tmp/x.log", read_from: "${RF}" },
+    emission: { gate: "${G}" },
+  }, { kinds: [logScoutKind], env: (n) => env[n] });
+  assert.equal(r.ok, false);
+  const messages = (r as { problems: { message: string }[] }).problems.map((p) => p.message);
+  assert.deepEqual(messages.sort(), [
+    "expected one of end, beginning, got the value of '${RF}'",
+    "expected one of warn, refuse, off, got the value of '${G}'",
+  ]);
+});

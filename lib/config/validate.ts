@@ -289,9 +289,16 @@ function valueAt(value: unknown, path: ReadonlyArray<string | number>): unknown 
   return at;
 }
 
-/** `message` with each copy of an interpolated `value` replaced by the `${VAR}` text it came from. */
+/**
+ * `message` with each quoted copy of an interpolated `value` ('value',
+ * "value", /value/) replaced by the `${VAR}` text it came from; the rest of
+ * the message (a list of choices the value is part of) is left alone.
+ */
 function hideValue(message: string, value: unknown, template: string): string {
-  return typeof value === "string" && value.length >= 3 && value !== template
-    ? message.split(value).join(template)
-    : message;
+  if (typeof value !== "string" || value.length === 0 || value === template) return message;
+  const quoted = new RegExp(
+    `(['"/])${value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?=\\1)`,
+    "g",
+  );
+  return message.replace(quoted, (_, quote: string) => `${quote}${template}`);
 }

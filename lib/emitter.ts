@@ -1,6 +1,6 @@
 import { backoffDelay, type BackoffOptions } from "./backoff.ts";
 import type { PlatoClient, SubmitOutcome } from "./client.ts";
-import { checkGate } from "./gate.ts";
+import { checkGate, quoteObserved } from "./gate.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { METRIC, METRIC_HELP, type MetricsRegistry } from "./metrics.ts";
 import { MemoryOutbox, type Outbox, type OutboxEntry } from "./outbox.ts";
@@ -171,7 +171,13 @@ export class Emitter {
     this.#random = options.random ?? Math.random;
     this.#timers = options.timers ?? globalTimers;
     this.#sleep = options.sleep ?? ((ms, signal) => sleepOn(this.#timers, ms, signal));
-    this.#secrets = (options.secrets ?? []).filter((s) => s.length >= 4);
+    // Also as a scout's quoteObserved left them in observed text: a secret
+    // holding a gate word ("Always-...") would no longer match itself.
+    this.#secrets = [
+      ...new Set(
+        (options.secrets ?? []).filter((s) => s.length >= 4).flatMap((s) => [s, quoteObserved(s)]),
+      ),
+    ];
     if (this.#metrics) {
       this.#unregister.push(
         this.#metrics.gaugeFn(METRIC.outboxDepth, METRIC_HELP.outboxDepth, () => [

@@ -10,6 +10,7 @@ import {
   METRIC,
   MetricsRegistry,
   type PlatoClient,
+  quoteObserved,
   type SubmitOutcome,
   type Tile,
 } from "../mod.ts";
@@ -430,6 +431,23 @@ Deno.test("emitter masks the configuration's secrets in every tile before it is 
     await emitter.flush();
     assert.equal(server.stored.length, 1);
     assert.ok(!JSON.stringify(server.stored).includes("s3cr3t-path"));
+    // A secret holding a gate word, after a scout quoted it in observed text.
+    const quoting = new Emitter({
+      client: createPlatoClient({ url: server.url }),
+      outbox: new MemoryOutbox(),
+      secrets: ["Always-Be-Closing-2024"],
+      autoFlush: false,
+      logger: quietLogger(),
+    });
+    quoting.emit(buildTile({
+      scoutName: "emitter-test",
+      room: "test/emitter",
+      checkpointType: "error",
+      question: "login failed",
+      answer: { message: quoteObserved("bad password Always-Be-Closing-2024 for admin") },
+    }));
+    const [quoted] = await quoting.outbox.peek(1);
+    assert.ok(!quoted.tile.answer.includes("-Be-Closing-2024"), quoted.tile.answer);
   } finally {
     server.stop();
   }

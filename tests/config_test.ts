@@ -427,11 +427,13 @@ Deno.test("the JSON Schema takes what the CLI takes: ${VAR} values, http(s) URLs
   assert.equal(poll.anyOf[0].type, "number");
   // A number is a ${VAR} as the whole value; text around it, or '$${', is no number.
   assert.ok(takes(poll, "${POLL:-30}"));
+  assert.ok(takes(poll, " ${POLL} "));
   for (const text of ["$${SECONDS}", "every ${N} s", "${T}x"]) assert.ok(!takes(poll, text), text);
   const platoUrl = schema.properties.scout.properties.plato_url;
   const url = platoUrl.anyOf[0];
   assert.equal(url.format, undefined, "format: uri refuses URLs the CLI takes (a space)");
   assert.ok(takes(platoUrl, "https://plato.example/a b"));
+  assert.ok(takes(platoUrl, " http://plato.example/"));
   assert.ok(!takes(platoUrl, "ftp://plato.example"));
   // Text may hold a ${VAR} anywhere, but not an escaped one.
   assert.ok(takes(platoUrl, "${BASE}/plato"));

@@ -162,7 +162,8 @@ const VAR_REF = "\\$\\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\\}";
 /** A number, boolean or choice written as `${VAR}` or `${VAR:-default}` (the whole value). */
 const INTERPOLATED = {
   type: "string",
-  pattern: `^${VAR_REF}$`,
+  // Read as YAML reads a value: spaces around it do not count.
+  pattern: `^\\s*${VAR_REF}\\s*$`,
   description: "${VAR} or ${VAR:-default}, read from the environment",
 };
 
@@ -207,7 +208,7 @@ function forEditors(node: unknown, key = ""): unknown {
     // http(s) only; and no `format`: it refuses what URL parsers take (a
     // space, a non-ASCII host) and the CLI sends encoded.
     delete out.format;
-    out.pattern = "^[Hh][Tt][Tt][Pp][Ss]?://";
+    out.pattern = "^\\s*[Hh][Tt][Tt][Pp][Ss]?://";
   } else if (typeof out.pattern === "string" && /^\^.*\$$/.test(out.pattern)) {
     // Names are trimmed before they are checked.
     out.pattern = `^\\s*(?:${out.pattern.slice(1, -1)})\\s*$`;

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { z } from "zod";
 import { formatProblem } from "../lib/config/issues.ts";
 import { loadConfig, validateConfig } from "../lib/config/load.ts";
-import { configJsonSchema } from "../lib/config/schema.ts";
+import { configJsonSchema } from "../lib/config/json_schema.ts";
 import { interpolateEnv } from "../lib/config/interpolate.ts";
 import { Scout } from "../mod.ts";
 import type { ScoutKind } from "../lib/scout_kind.ts";

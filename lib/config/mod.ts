@@ -10,7 +10,8 @@ export {
   type LoadConfigResult,
   validateConfig,
 } from "./load.ts";
-export { configJsonSchema, type ResolvedConfig, type ResolvedScout } from "./schema.ts";
+export { configJsonSchema } from "./json_schema.ts";
+export type { ResolvedConfig, ResolvedScout } from "./schema.ts";
 export { type ConfigProblem, formatPath, formatProblem } from "./issues.ts";
 export {
   type InterpolatedValue,

@@ -1,4 +1,4 @@
-import { configJsonSchema } from "../../config/schema.ts";
+import { configJsonSchema } from "../../config/json_schema.ts";
 import { UsageError } from "../usage_error.ts";
 import { type Command, parseFlags } from "./command.ts";
 import { loadAllKinds } from "./kind_loader.ts";

@@ -1,0 +1,111 @@
+/**
+ * The JSON Schema of scout.yaml for editors (`plato-scout schema`), from the
+ * zod schemas in `schema.ts`. Apart from them so that what only the CLI
+ * needs stays out of a Worker's bundle.
+ *
+ * @module
+ */
+import * as z from "../_zod_mini.ts";
+import type { ScoutKind } from "../scout_kind.ts";
+import { EmissionSchema, ScoutSectionSchema, WatchBase } from "./schema.ts";
+
+/**
+ * A JSON Schema of scout.yaml for editor completion, generated from the same
+ * zod schemas that validate it, with each kind's `watch` section.
+ *
+ * @param kinds The scout kinds `watch.type` may name.
+ * @returns A JSON Schema (draft 2020-12) object.
+ */
+export function configJsonSchema(kinds: readonly ScoutKind[]): Record<string, unknown> {
+  const watch = kinds.length === 0
+    ? WatchBase
+    : kinds.length === 1
+    ? kinds[0].watch
+    : z.union(kinds.map((k) => k.watch));
+  const file = z.strictObject({
+    scout: z.optional(ScoutSectionSchema),
+    watch: z.optional(watch),
+    scouts: z.optional(z.array(z.strictObject({ scout: ScoutSectionSchema, watch }))),
+    emission: z.optional(EmissionSchema),
+    state_dir: z.optional(z.string()),
+  });
+  const schema = z.toJSONSchema(file, { io: "input", unrepresentable: "any" }) as Record<
+    string,
+    unknown
+  >;
+  return { ...forEditors(schema) as Record<string, unknown>, title: "scout.yaml (@plato/scout)" };
+}
+
+const VAR_REF = "\\$\\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\\}";
+
+/** A number, boolean or choice written as `${VAR}` or `${VAR:-default}` (the whole value). */
+const INTERPOLATED = {
+  type: "string",
+  // Read as YAML reads a value: spaces around it do not count.
+  pattern: `^\\s*${VAR_REF}\\s*$`,
+  description: "${VAR} or ${VAR:-default}, read from the environment",
+};
+
+/** Text holding a `${VAR}` (not an escaped `$${`), checked once the variable is read. */
+const INTERPOLATED_TEXT = {
+  type: "string",
+  pattern: `(^|[^$])${VAR_REF}`,
+  description: "text with ${VAR} or ${VAR:-default}, read from the environment",
+};
+
+/** A case-insensitive pattern for `word`: `[Gg][Ee][Tt]`. */
+function anyCase(word: string): string {
+  return [...word].map((c) =>
+    c.toLowerCase() === c.toUpperCase()
+      ? c.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+      : `[${c.toUpperCase()}${c.toLowerCase()}]`
+  ).join("");
+}
+
+/**
+ * What zod's JSON Schema cannot say about how scout.yaml is read, so an
+ * editor does not flag a file the CLI accepts:
+ * - any property's value (but a `type:` discriminator) may be `${VAR}`;
+ * - a URL must be http or https (`format: uri` alone takes `ftp:`);
+ * - upper-case choices (`method: GET`) are read in any case.
+ */
+function forEditors(node: unknown, key = ""): unknown {
+  if (Array.isArray(node)) return node.map((item) => forEditors(item));
+  if (!node || typeof node !== "object") return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) {
+    out[k] = k === "properties" && v && typeof v === "object"
+      ? Object.fromEntries(Object.entries(v).map(([name, p]) => [name, forEditors(p, name)]))
+      : forEditors(v);
+  }
+  const type = out.type;
+  const leaf = typeof type === "string" &&
+    ["string", "number", "integer", "boolean"].includes(type);
+  if (!leaf || key === "" || key === "type" || "const" in out) return out;
+  const extra: Record<string, unknown>[] = [];
+  if (out.format === "uri") {
+    // http(s) only; and no `format`: it refuses what URL parsers take (a
+    // space, a non-ASCII host) and the CLI sends encoded.
+    delete out.format;
+    out.pattern = "^\\s*[Hh][Tt][Tt][Pp][Ss]?://";
+  } else if (typeof out.pattern === "string" && /^\^.*\$$/.test(out.pattern)) {
+    // Names are trimmed before they are checked.
+    out.pattern = `^\\s*(?:${out.pattern.slice(1, -1)})\\s*$`;
+  }
+  if (
+    Array.isArray(out.enum) && out.enum.every((e) => typeof e === "string" && e === e.toUpperCase())
+  ) {
+    // Read in any case, trimmed (`method: Post`); the enum stays for completion.
+    extra.push({
+      type: "string",
+      pattern: `^\\s*(?:${out.enum.map((e) => anyCase(e as string)).join("|")})\\s*$`,
+    });
+  }
+  const text = type === "string" && out.enum === undefined;
+  const { default: fallback, description, ...rest } = out;
+  return {
+    ...(fallback !== undefined ? { default: fallback } : {}),
+    ...(description !== undefined ? { description } : {}),
+    anyOf: [rest, ...extra, text ? INTERPOLATED_TEXT : INTERPOLATED],
+  };
+}

@@ -208,30 +208,30 @@ export function createPlatoClient(options: PlatoClientOptions): PlatoClient {
     const limit = deadline(signal);
     try {
       let url = base + path;
-      const sent = headers(body !== undefined);
-      let response: Response;
-      for (let hops = 0;; hops++) {
-        response = await doFetch(url, {
-          method,
-          headers: sent,
-          body,
-          signal: limit.signal,
-          // A followed 301/302/303 turns a POST into a GET of the new address,
-          // whose 200 would count tiles as stored that no server has: such a
-          // redirect is an answer of its own (see `classify`). 307 and 308
-          // keep the method and the body, and are followed here.
-          redirect: method === "POST" ? "manual" : "follow",
-        });
+      const init: RequestInit = {
+        method,
+        headers: headers(body !== undefined),
+        body,
+        signal: limit.signal,
+        // A followed 301/302/303 turns a POST into a GET of the new address,
+        // whose 200 would count tiles as stored that no server has: such a
+        // redirect is an answer of its own (see `classify`). 307 and 308
+        // keep the method and the body, and are followed here.
+        redirect: method === "POST" ? "manual" : "follow",
+      };
+      let response = await doFetch(url, init);
+      for (
+        let hops = 0;
+        hops < MAX_POST_REDIRECTS && /^30[78]$/.test(`${response.status}`);
+        hops++
+      ) {
         const location = response.headers.get("location");
-        if (
-          method !== "POST" || (response.status !== 307 && response.status !== 308) ||
-          location === null || hops >= MAX_POST_REDIRECTS
-        ) break;
+        if (location === null) break;
         await response.body?.cancel();
         const next = new URL(location, url);
         // The API key is PLATO's: not for another origin.
-        if (next.origin !== new URL(url).origin) sent.delete("authorization");
-        url = next.href;
+        if (next.origin !== new URL(url).origin) (init.headers as Headers).delete("authorization");
+        response = await doFetch(url = next.href, init);
       }
       const text = await response.text();
       return { response, text };
@@ -261,20 +261,20 @@ export function createPlatoClient(options: PlatoClientOptions): PlatoClient {
     const status = response.status;
     const body = parseJson(text);
     const headline = `${status} ${response.statusText}`.trim();
-    if (status >= 200 && status < 300) {
-      if (body !== undefined) return { kind: "accepted", status };
-      // PLATO answers JSON; a maintenance page or a catch-all route answers
-      // 200 too, and stores nothing.
-      return {
-        kind: "retryable",
-        status,
-        reason: describe(
-          method,
-          path,
-          `${headline}, but not PLATO's JSON answer: ${notPlato(text)}`,
-        ),
-      };
-    }
+    // What a body PLATO did not write looks like, in a few words.
+    const shown = text.replace(/\s+/g, " ").trim();
+    const foreign: SubmitOutcome = {
+      kind: "retryable",
+      status,
+      reason: describe(
+        method,
+        path,
+        `${headline}, not PLATO's answer: ${shown ? `'${shown.slice(0, 80)}'` : "an empty body"}`,
+      ),
+    };
+    // PLATO answers JSON; a maintenance page or a catch-all route answers
+    // 200 too, and stores nothing.
+    if (status >= 200 && status < 300) return body ? { kind: "accepted", status } : foreign;
     if (status >= 300 && status < 400) {
       const location = response.headers.get("location");
       return {
@@ -285,7 +285,7 @@ export function createPlatoClient(options: PlatoClientOptions): PlatoClient {
           path,
           `${headline}: PLATO's URL redirects${
             location ? ` to ${redactUrl(location).slice(0, MAX_REASON)}` : ""
-          }; set the PLATO URL to the address it redirects to (a followed ${status} would turn the POST into a GET)`,
+          }; set the PLATO URL to that address`,
         ),
       };
     }
@@ -310,21 +310,8 @@ export function createPlatoClient(options: PlatoClientOptions): PlatoClient {
         retryAfterMs: parseRetryAfter(response.headers.get("retry-after"), now()),
       };
     }
-    if (!fromPlato && status !== 413) {
-      return {
-        kind: "retryable",
-        status,
-        reason: describe(method, path, `${headline}, not PLATO's answer: ${notPlato(text)}`),
-        foreign: true,
-      };
-    }
+    if (!fromPlato && status !== 413) return { ...foreign, foreign: true };
     return { kind: "rejected", status, reason: reason || line };
-  }
-
-  /** What a body PLATO did not write looks like, in a few words. */
-  function notPlato(text: string): string {
-    const shown = text.replace(/\s+/g, " ").trim();
-    return shown ? `'${shown.slice(0, 80)}'` : "an empty body";
   }
 
   async function submit(tile: Tile, signal?: AbortSignal): Promise<SubmitOutcome> {
@@ -365,7 +352,7 @@ export function createPlatoClient(options: PlatoClientOptions): PlatoClient {
         ? {
           kind: "rejected",
           status: o.status ?? 0,
-          reason: `${o.reason} (the other tiles of the batch got through)`,
+          reason: `${o.reason} (others got through)`,
         }
         : o
     );

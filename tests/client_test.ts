@@ -361,7 +361,7 @@ Deno.test("answers PLATO did not write keep the tile: a proxy's 403 or 400, a 20
       [() => Response.redirect(`${url}/elsewhere`, 301), {
         kind: "retryable",
         status: 301,
-      }, /redirects to http:\/\/127\.0\.0\.1:\d+\/elsewhere; set the PLATO URL/],
+      }, /redirects to http:\/\/127\.0\.0\.1:\d+\/elsewhere; set the PLATO URL to that address/],
     ];
     for (const [answer, expected, reason] of cases) {
       answers.push(answer);
@@ -443,7 +443,7 @@ Deno.test("a tile a proxy refuses (a WAF's 403 page) is found by splitting, and 
     ]);
     assert.match(
       (outcomes[1] as { reason: string }).reason,
-      /403 Forbidden, not PLATO's answer: .*\(the other tiles of the batch got through\)/,
+      /403 Forbidden, not PLATO's answer: .*\(others got through\)/,
     );
     assert.equal(plato.stored.length, 5);
     // When it refuses everything (a setup problem), every tile is kept, and

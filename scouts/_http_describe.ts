@@ -53,12 +53,12 @@ export function describeHttpScout(d: DescribeInput): Record<string, unknown> {
       min_excess_ms: k.minDeltaMs,
     },
     how_to_read: [
-      "One tile per cycle. PERIODIC (tag state:up): the target answered and every assertion held; status, latency_ms, ttfb_ms, content_type and body.",
-      "body: JSON as its keys and up to 16 small values by dotted path; anything else as bytes and sha256. truncated=true means the body was longer than max_body_bytes and reading stopped there.",
+      "One tile per cycle. PERIODIC (tag state:up): answered, every assertion held; status, latency_ms, ttfb_ms, content_type, body.",
+      "body: JSON as its keys and up to 16 small values by dotted path, else bytes and sha256; truncated=true: longer than max_body_bytes, read up to it.",
       "ERROR (tags interesting, state:down, error:<type>): timeout, refused, dns, tls, network, redirects, 5xx, status, body_contains, body_matches or json_path; message says what failed.",
-      "[STATE_CHANGE] (tags state-change, interesting, state:up|state:down): the target went down or came back; previous_state_seconds says how long the previous state lasted.",
-      `anomaly:latency (interesting): after ${k.warmup} samples, latency above the EWMA mean + ${k.threshold} x the EWMA deviation and at least ${k.minDeltaMs} ms above the mean; latency_baseline has the numbers.`,
-      "Header values (but Accept, Content-Type, User-Agent and other plain headers) and credentials in the URL are shown as ***.",
+      "[STATE_CHANGE] (tags state-change, interesting, state:up|down): went down or came back; previous_state_seconds: how long the previous state lasted.",
+      `anomaly:latency (interesting): after ${k.warmup} samples, latency over the EWMA mean + ${k.threshold} x its deviation and ${k.minDeltaMs} ms over the mean; see latency_baseline.`,
+      "Header values (but plain ones, such as Accept) and URL credentials show as ***.",
     ],
   };
 }

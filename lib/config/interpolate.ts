@@ -12,6 +12,8 @@ export interface InterpolatedValue {
   path: Array<string | number>;
   /** The text as written, e.g. `${POLL_SECONDS:-30}`. */
   template: string;
+  /** The text it became. */
+  value: string;
 }
 
 /** What {@linkcode interpolateEnv} returns. */
@@ -116,7 +118,7 @@ export function interpolateEnv(
         },
       );
       // Only an escaped '$${' is no variable read: its errors may show it.
-      if (read) interpolated.push({ path, template: v });
+      if (read) interpolated.push({ path, template: v, value: out });
       return out;
     }
     if (path.length >= MAX_DEPTH && v && typeof v === "object") {

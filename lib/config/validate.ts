@@ -78,7 +78,7 @@ export function validateConfig(
       })),
     };
   }
-  const templates = new Map(interpolated.interpolated.map((i) => [formatPath(i.path), i.template]));
+  const templates = new Map(interpolated.interpolated.map((i) => [formatPath(i.path), i]));
   const fromEnv = new Set(templates.keys());
   const problems: ConfigProblem[] = [];
   /** Parse `value` (at `prefix`) with `schema`, reading `${VAR}` numbers and booleans, noting problems. */
@@ -96,16 +96,16 @@ export function validateConfig(
         : [[...prefix, ...i.path]]
     ) as Path[];
     problemsFromZod(issues, prefix).forEach((p, i) => {
-      const template = templates.get(p.path);
+      const from = templates.get(p.path);
       const path = paths[i] ?? [];
-      let message = template === undefined
+      let message = from === undefined
         ? p.message
         // The value may be a credential: name where it came from instead,
         // also where a check quotes it ("Cannot compile regex: /<value>/").
         : hideValue(
-          p.message.replace(/, got .*$/s, `, got the value of '${template}'`),
-          valueAt(value, path.slice(prefix.length)),
-          template,
+          p.message.replace(/, got .*$/s, `, got the value of '${from.template}'`),
+          from.value,
+          from.template,
         );
       if (message === UNKNOWN_KEY && keyHint) {
         const near = keyHint(schema, path.slice(prefix.length, -1), String(path.at(-1)));
@@ -279,23 +279,13 @@ function coerceEnvScalars(
 
 const UNKNOWN_KEY = "unknown key";
 
-/** `value`'s member at `path` (undefined when there is none). */
-function valueAt(value: unknown, path: ReadonlyArray<string | number>): unknown {
-  let at = value;
-  for (const key of path) {
-    if (at === null || typeof at !== "object") return undefined;
-    at = (at as Record<string | number, unknown>)[key];
-  }
-  return at;
-}
-
 /**
  * `message` with each quoted copy of an interpolated `value` ('value',
  * "value", /value/) replaced by the `${VAR}` text it came from; the rest of
  * the message (a list of choices the value is part of) is left alone.
  */
-function hideValue(message: string, value: unknown, template: string): string {
-  if (typeof value !== "string" || value.length === 0 || value === template) return message;
+function hideValue(message: string, value: string, template: string): string {
+  if (value.length === 0 || value === template) return message;
   const quoted = new RegExp(
     `(['"/])${value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?=\\1)`,
     "g",

@@ -538,9 +538,9 @@ export class Emitter {
         if (wait > 0) {
           if (this.#now() + wait >= deadline) {
             if (tries === 0 && this.#retryAfterUntil > this.#now()) {
-              total.lastError = `PLATO asked (Retry-After) to be sent nothing before ${
+              total.lastError = `PLATO asked (Retry-After) to wait until ${
                 new Date(this.#retryAfterUntil).toISOString()
-              }, after this run's deadline`;
+              }`;
             }
             break;
           }

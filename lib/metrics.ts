@@ -130,7 +130,7 @@ export class MetricsRegistry {
   inc(name: string, help: string, labels: Labels = {}, by = 1): void {
     if (!(by >= 0 && by < Infinity)) {
       throw new RangeError(
-        `Counter ${name}: cannot add ${by} (a counter grows by a finite amount >= 0)`,
+        `Counter ${name}: cannot add ${by} (only a finite amount >= 0)`,
       );
     }
     this.#series(this.#family(name, help, "counter"), labels).value += by;

@@ -215,7 +215,7 @@ Deno.test("--once runs remember PLATO's Retry-After: the next run sends nothing 
     const second = await runCli([...args, "--state-dir", f.state], { env });
     assert.equal(second.code, 1, second.stderr);
     assert.equal(plato.requests.length, sent, "the second run sent nothing");
-    assert.match(second.stderr, /could not be delivered .*Retry-After.* before 20\d\d-/);
+    assert.match(second.stderr, /could not be delivered .*Retry-After.* until 20\d\d-/);
     assert.equal(plato.stored.length, 0);
   } finally {
     plato.stop();

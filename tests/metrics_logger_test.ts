@@ -50,7 +50,7 @@ Deno.test("a counter refuses to shrink or become NaN, a histogram refuses NaN; n
   for (const by of [-1, NaN, Infinity]) {
     assert.throws(() => m.inc("jobs_total", "Jobs", {}, by), {
       name: "RangeError",
-      message: `Counter jobs_total: cannot add ${by} (a counter grows by a finite amount >= 0)`,
+      message: `Counter jobs_total: cannot add ${by} (only a finite amount >= 0)`,
     });
   }
   assert.equal(m.value("jobs_total"), 2);

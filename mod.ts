@@ -77,8 +77,10 @@ export {
   type Labels,
   METRIC,
   METRIC_HELP,
+  type MetricSeries,
   MetricsRegistry,
 } from "./lib/metrics.ts";
+export { renderMetrics } from "./lib/metrics_text.ts";
 export {
   createLogger,
   formatLogRecord,

@@ -1,6 +1,8 @@
 /**
- * A small metrics registry rendered in the Prometheus text exposition format,
- * with the original package's four metrics plus delivery counters.
+ * A small metrics registry (counters, gauges, histograms) with the original
+ * package's four metrics plus delivery counters; `renderMetrics` in
+ * `metrics_text.ts` writes it in the Prometheus text exposition format
+ * (apart, so that a Worker, which serves no /metrics, does not carry it).
  *
  * @module
  */
@@ -8,7 +10,8 @@
 /** Metric labels: name to value. */
 export type Labels = Record<string, string>;
 
-interface Series {
+/** One series of a family: its labels and value (a histogram's buckets, sum and count). */
+export interface MetricSeries {
   labels: Labels;
   value: number;
   /** Histogram state. */
@@ -21,7 +24,7 @@ interface Family {
   name: string;
   help: string;
   type: "counter" | "gauge" | "histogram";
-  series: Map<string, Series>;
+  series: Map<string, MetricSeries>;
   bucketBounds?: readonly number[];
   /** Series read at render time; several (one per emitter sharing the registry) add up. */
   collectors: Array<() => Array<{ labels: Labels; value: number }>>;
@@ -33,8 +36,8 @@ function key(labels: Labels): string {
 }
 
 /** The series of a family's collectors, one per label set (same labels: values added). */
-function collected(f: Family): Series[] {
-  const byKey = new Map<string, Series>();
+function collected(f: Family): MetricSeries[] {
+  const byKey = new Map<string, MetricSeries>();
   for (const collect of f.collectors) {
     for (const { labels, value } of collect()) {
       const k = key(labels);
@@ -44,27 +47,6 @@ function collected(f: Family): Series[] {
     }
   }
   return [...byKey.values()];
-}
-
-function escape(value: string): string {
-  return value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
-}
-
-/** HELP text escapes backslash and line feed (not quotes). */
-function escapeHelp(text: string): string {
-  return text.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
-}
-
-function labelText(labels: Labels, extra?: [string, string]): string {
-  const parts = Object.entries(labels).map(([k, v]) => `${k}="${escape(v)}"`);
-  if (extra) parts.push(`${extra[0]}="${extra[1]}"`);
-  return parts.length ? `{${parts.join(",")}}` : "";
-}
-
-function num(n: number): string {
-  if (n === Infinity) return "+Inf";
-  if (n === -Infinity) return "-Inf";
-  return Number.isNaN(n) ? "NaN" : String(n);
 }
 
 /** Default histogram buckets in seconds. */
@@ -88,10 +70,10 @@ export const DEFAULT_BUCKETS: readonly number[] = [
  *
  * @example Count and render
  * ```ts
- * import { MetricsRegistry } from "@plato/scout";
+ * import { MetricsRegistry, renderMetrics } from "@plato/scout";
  * const m = new MetricsRegistry();
  * m.inc("jobs_total", "Jobs run", { kind: "a" });
- * console.log(m.render().includes('jobs_total{kind="a"} 1')); // true
+ * console.log(renderMetrics(m).includes('jobs_total{kind="a"} 1')); // true
  * ```
  */
 export class MetricsRegistry {
@@ -106,7 +88,7 @@ export class MetricsRegistry {
     return f;
   }
 
-  #series(f: Family, labels: Labels): Series {
+  #series(f: Family, labels: Labels): MetricSeries {
     const k = key(labels);
     let s = f.series.get(k);
     if (!s) {
@@ -203,26 +185,21 @@ export class MetricsRegistry {
     return f?.series.get(key(labels))?.value ?? 0;
   }
 
-  /** Render every family in the Prometheus text format (version 0.0.4). */
-  render(): string {
-    const lines: string[] = [];
-    for (const f of this.#families.values()) {
-      lines.push(`# HELP ${f.name} ${escapeHelp(f.help)}`, `# TYPE ${f.name} ${f.type}`);
-      const series = f.collectors.length ? collected(f) : [...f.series.values()];
-      for (const s of series) {
-        if (f.type !== "histogram") {
-          lines.push(`${f.name}${labelText(s.labels)} ${num(s.value)}`);
-          continue;
-        }
-        f.bucketBounds!.forEach((b, i) => {
-          lines.push(`${f.name}_bucket${labelText(s.labels, ["le", num(b)])} ${s.buckets![i]}`);
-        });
-        lines.push(`${f.name}_bucket${labelText(s.labels, ["le", "+Inf"])} ${s.count}`);
-        lines.push(`${f.name}_sum${labelText(s.labels)} ${s.sum}`);
-        lines.push(`${f.name}_count${labelText(s.labels)} ${s.count}`);
-      }
-    }
-    return lines.join("\n") + "\n";
+  /** Every family with its series now (collectors read), in registration order. */
+  families(): Array<{
+    name: string;
+    help: string;
+    type: "counter" | "gauge" | "histogram";
+    bucketBounds?: readonly number[];
+    series: MetricSeries[];
+  }> {
+    return [...this.#families.values()].map((f) => ({
+      name: f.name,
+      help: f.help,
+      type: f.type,
+      bucketBounds: f.bucketBounds,
+      series: f.collectors.length ? collected(f) : [...f.series.values()],
+    }));
   }
 }
 

@@ -1,3 +1,4 @@
+import { renderMetrics } from "../lib/metrics_text.ts";
 import assert from "node:assert/strict";
 import {
   buildTile,
@@ -672,5 +673,5 @@ Deno.test("a closed emitter's outbox leaves a shared registry: generations of on
     assert.equal(metrics.value(METRIC.outboxDepth, { scout_name: "web" }), 5);
     await emitter.close({ deadlineMs: 0 });
   }
-  assert.doesNotMatch(metrics.render(), /^plato_scout_outbox_depth\{/m);
+  assert.doesNotMatch(renderMetrics(metrics), /^plato_scout_outbox_depth\{/m);
 });

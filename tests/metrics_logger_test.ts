@@ -1,3 +1,4 @@
+import { renderMetrics } from "../lib/metrics_text.ts";
 import assert from "node:assert/strict";
 import {
   createLogger,
@@ -18,7 +19,7 @@ Deno.test("the registry renders the original's metric names and labels in Promet
   m.observe(METRIC.submitDuration, "Submit", { scout_name: "s" }, 0.02, [0.01, 0.05]);
   m.observe(METRIC.watchDuration, "Watch", { scout_name: "s" }, 0.5, [0.01, 0.05]);
   m.gaugeFn(METRIC.outboxDepth, "Depth", () => [{ labels: { scout_name: "s" }, value: 7 }]);
-  const text = m.render();
+  const text = renderMetrics(m);
   assert.match(
     text,
     /^# HELP plato_scout_tiles_emitted_total Tiles\n# TYPE plato_scout_tiles_emitted_total counter\n/,
@@ -59,7 +60,7 @@ Deno.test("a counter refuses to shrink or become NaN, a histogram refuses NaN; n
     name: "RangeError",
     message: "Histogram wait_seconds: cannot observe NaN",
   });
-  const text = m.render();
+  const text = renderMetrics(m);
   assert.match(text, /^wait_seconds_sum -0\.5$/m);
   assert.match(text, /^wait_seconds_count 1$/m);
 });
@@ -67,7 +68,7 @@ Deno.test("a counter refuses to shrink or become NaN, a histogram refuses NaN; n
 Deno.test("label values are escaped", () => {
   const m = new MetricsRegistry();
   m.inc("x_total", "X", { a: 'q"\\\n' });
-  assert.match(m.render(), /x_total\{a="q\\"\\\\\\n"\} 1/);
+  assert.match(renderMetrics(m), /x_total\{a="q\\"\\\\\\n"\} 1/);
 });
 
 Deno.test("the logger honours its level and removes secrets", () => {
@@ -135,16 +136,16 @@ Deno.test("label sets never merge, HELP text is escaped, and render-time series 
   const m = new MetricsRegistry();
   m.inc("t_total", "h", { error_type: "q,scout_name=a", scout_name: "x" });
   m.inc("t_total", "h", { error_type: "q", scout_name: "a,scout_name=x" });
-  const text = m.render();
+  const text = renderMetrics(m);
   assert.match(text, /^t_total\{error_type="q,scout_name=a",scout_name="x"\} 1$/m);
   assert.match(text, /^t_total\{error_type="q",scout_name="a,scout_name=x"\} 1$/m);
   m.inc("h_total", "help with \\ and\nnewline", {});
-  assert.match(m.render(), /^# HELP h_total help with \\\\ and\\nnewline$/m);
+  assert.match(renderMetrics(m), /^# HELP h_total help with \\\\ and\\nnewline$/m);
   // Two emitters on one registry: both outboxes show, and equal label sets add up.
   m.gaugeFn("depth", "d", () => [{ labels: { scout_name: "alpha" }, value: 1 }]);
   m.gaugeFn("depth", "d", () => [{ labels: { scout_name: "beta" }, value: 2 }]);
   m.gaugeFn("depth", "d", () => [{ labels: { scout_name: "beta" }, value: 3 }]);
-  const depth = m.render().split("\n").filter((l) => l.startsWith("depth{"));
+  const depth = renderMetrics(m).split("\n").filter((l) => l.startsWith("depth{"));
   assert.deepEqual(depth, ['depth{scout_name="alpha"} 1', 'depth{scout_name="beta"} 5']);
   assert.equal(m.value("depth", { scout_name: "beta" }), 5);
 });

@@ -1,3 +1,4 @@
+import { renderMetrics } from "../lib/metrics_text.ts";
 import assert from "node:assert/strict";
 import {
   checkGate,
@@ -314,7 +315,7 @@ Deno.test("a failed watch is timed too: the watch-duration histogram counts ever
     await scout.tick();
     scout.fail = true;
     await scout.tick();
-    const text = scout.metrics.render();
+    const text = renderMetrics(scout.metrics);
     assert.match(
       text,
       /^plato_scout_watch_duration_seconds_count\{scout_name="my-service-scout"\} 2$/m,

@@ -35,6 +35,7 @@ import type { ScoutKind } from "../scout_kind.ts";
 import { MemoryState, type StateStore } from "../state.ts";
 import { bunGlobal } from "./_bun_global.ts";
 import { bunFileSource } from "./bun_file_source.ts";
+import { renderMetrics } from "../metrics_text.ts";
 
 export { bunFileSource } from "./bun_file_source.ts";
 
@@ -97,7 +98,7 @@ export function serveMetricsBun(
         });
       }
       if (path === "/metrics") {
-        return new Response(registry.render(), {
+        return new Response(renderMetrics(registry), {
           headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
         });
       }

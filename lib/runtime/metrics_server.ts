@@ -1,4 +1,5 @@
 import type { MetricsRegistry } from "../metrics.ts";
+import { renderMetrics } from "../metrics_text.ts";
 
 /** A running metrics endpoint. */
 export interface MetricsServer {
@@ -32,7 +33,7 @@ export function serveMetrics(
       });
     }
     if (path === "/metrics") {
-      return new Response(registry.render(), {
+      return new Response(renderMetrics(registry), {
         headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
       });
     }

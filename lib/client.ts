@@ -133,6 +133,9 @@ export function encodeRoom(room: string): string {
 
 const MAX_REASON = 300;
 
+/** The most tiles a call sends again alone to tell a WAF rule from a passing refusal (see `submitBatch`). */
+const MAX_RETRIES_ALONE = 8;
+
 /** The most 307/308 redirects a submission follows (an http to https move, a path prefix). */
 const MAX_POST_REDIRECTS = 3;
 
@@ -229,7 +232,8 @@ export function createPlatoClient(options: PlatoClientOptions): PlatoClient {
         if (location === null) break;
         await response.body?.cancel();
         const next = new URL(location, url);
-        // The API key is PLATO's: not for another origin.
+        // The API key is PLATO's: not for another origin (set the https
+        // address as PLATO's URL to keep it over an http to https move).
         if (next.origin !== new URL(url).origin) (init.headers as Headers).delete("authorization");
         response = await doFetch(url = next.href, init);
       }
@@ -261,6 +265,7 @@ export function createPlatoClient(options: PlatoClientOptions): PlatoClient {
     const status = response.status;
     const body = parseJson(text);
     const headline = `${status} ${response.statusText}`.trim();
+    const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"), now());
     // What a body PLATO did not write looks like, in a few words.
     const shown = text.replace(/\s+/g, " ").trim();
     const foreign: SubmitOutcome = {
@@ -307,10 +312,16 @@ export function createPlatoClient(options: PlatoClientOptions): PlatoClient {
         kind: "retryable",
         status,
         reason: line,
-        retryAfterMs: parseRetryAfter(response.headers.get("retry-after"), now()),
+        retryAfterMs,
       };
     }
-    if (!fromPlato && status !== 413) return { ...foreign, foreign: true };
+    if (!fromPlato && status !== 413) {
+      return {
+        ...foreign,
+        foreign: true,
+        retryAfterMs,
+      };
+    }
     return { kind: "rejected", status, reason: reason || line };
   }
 
@@ -342,20 +353,24 @@ export function createPlatoClient(options: PlatoClientOptions): PlatoClient {
     signal?: AbortSignal,
   ): Promise<SubmitOutcome[]> {
     const outcomes = await sendBatch(tiles, signal);
-    // A tile refused by what stands in front of PLATO while PLATO answered
-    // for others is refused for what it holds (a WAF rule): final, or it
-    // would block the outbox's head for ever. When nothing got through, the
-    // proxy refuses everything (a setup problem): the tiles are kept.
-    if (!outcomes.some((o) => o.kind !== "retryable")) return outcomes;
-    return outcomes.map((o) =>
-      o.kind === "retryable" && o.foreign
-        ? {
-          kind: "rejected",
-          status: o.status ?? 0,
-          reason: `${o.reason} (others got through)`,
-        }
-        : o
-    );
+    // A tile the proxy in front of PLATO refused while a tile sent after it
+    // got through is sent again, alone, once: refused again, it is refused
+    // for what it holds (a WAF rule), final, or it would hold the outbox's
+    // head for ever. A proxy refusing for a while (then letting tiles
+    // through, or the other way round) refuses nothing for good: the tile
+    // passes on its second try, or nothing got through after it.
+    let later = false;
+    for (let i = outcomes.length - 1, tries = 0; i >= 0; i--) {
+      const o = outcomes[i];
+      if (o.kind === "accepted" || o.kind === "rejected") later = true;
+      else if (o.kind === "retryable" && o.foreign && later && tries++ < MAX_RETRIES_ALONE) {
+        const again = await submit(tiles[i], signal);
+        outcomes[i] = again.kind === "retryable" && again.foreign
+          ? { kind: "rejected", status: again.status ?? 0, reason: again.reason }
+          : again;
+      }
+    }
+    return outcomes;
   }
 
   /** `splitForeign` false: a proxy's refusal of the whole batch is not split (see below). */
@@ -383,7 +398,8 @@ export function createPlatoClient(options: PlatoClientOptions): PlatoClient {
     const body = parseJson(text);
     // Too large, one bad neighbour, or a proxy's refusal of what one tile
     // holds: split so that every good tile still lands.
-    const foreign = body === undefined && TILE_REFUSALS.has(response.status);
+    const refusal = response.ok ? undefined : classify("POST", path, response, text);
+    const foreign = refusal?.kind === "retryable" && refusal.foreign === true;
     if (response.status === 413 || response.status === 400 || (foreign && splitForeign)) {
       if (tiles.length <= 2) return submitEach(tiles, signal);
       const mid = Math.ceil(tiles.length / 2);

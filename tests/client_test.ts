@@ -408,18 +408,23 @@ Deno.test("answers PLATO did not write keep the tile: a proxy's 403 or 400, a 20
   }
 });
 
-Deno.test("a tile a proxy refuses (a WAF's 403 page) is found by splitting, and refused only when others get through", async () => {
+Deno.test("a tile a proxy refuses (a WAF's 403) is found by splitting, and refused only when refused twice", async () => {
   const plato = new FakePlato().start();
   let requests = 0;
-  // A WAF in front of PLATO: an HTML 403 for any body naming /etc/passwd.
+  // A WAF in front of PLATO: a 403 for any body naming /etc/passwd; and, on
+  // demand, for the next `blockNext` requests whatever they hold.
+  let blockNext = 0;
+  let json = false;
   const waf = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
     requests++;
     const body = await req.text();
-    if (body.includes("etc/passwd")) {
-      return new Response("<html><h1>Request blocked</h1></html>", {
-        status: 403,
-        headers: { "content-type": "text/html" },
-      });
+    if (body.includes("etc/passwd") || blockNext-- > 0) {
+      return json
+        ? Response.json({ message: "Forbidden" }, { status: 403 })
+        : new Response("<html><h1>Request blocked</h1></html>", {
+          status: 403,
+          headers: { "content-type": "text/html" },
+        });
     }
     return fetch(`${plato.url}${new URL(req.url).pathname}`, {
       method: "POST",
@@ -429,23 +434,48 @@ Deno.test("a tile a proxy refuses (a WAF's 403 page) is found by splitting, and 
   });
   try {
     const client = createPlatoClient({ url: `http://127.0.0.1:${waf.addr.port}` });
-    const tiles = ["one", "GET /../../etc/passwd", "two", "three", "four", "five"].map((q) =>
-      tile(q)
-    );
-    const outcomes = await client.submitBatch(tiles);
-    assert.deepEqual(outcomes.map((o) => o.kind), [
-      "accepted",
-      "rejected",
-      "accepted",
-      "accepted",
-      "accepted",
-      "accepted",
-    ]);
-    assert.match(
-      (outcomes[1] as { reason: string }).reason,
-      /403 Forbidden, not PLATO's answer: .*\(others got through\)/,
-    );
-    assert.equal(plato.stored.length, 5);
+    for (const asJson of [false, true]) {
+      json = asJson;
+      const tiles = ["one", "GET /../../etc/passwd", "two", "three", "four", "five"].map((q) =>
+        tile(`${q} ${asJson}`)
+      );
+      const outcomes = await client.submitBatch(tiles);
+      assert.deepEqual(
+        outcomes.map((o) => o.kind),
+        ["accepted", "rejected", "accepted", "accepted", "accepted", "accepted"],
+        `json ${asJson}`,
+      );
+      assert.match(
+        (outcomes[1] as { reason: string }).reason,
+        /403 Forbidden, not PLATO's answer: /,
+      );
+    }
+    assert.equal(plato.stored.length, 10);
+    // A proxy that refuses for a while refuses nothing for good: refusing
+    // the first requests then passing, or passing then refusing.
+    json = false;
+    for (const [block, label] of [[2, "blocks first"], [0, "blocks later"]] as const) {
+      blockNext = block;
+      const batch = Array.from({ length: 6 }, (_, i) => tile(`${label} ${i}`));
+      const client1 = createPlatoClient({ url: `http://127.0.0.1:${waf.addr.port}`, batch: false });
+      if (block === 0) {
+        // The first two pass, then everything is refused.
+        let passed = 0;
+        const outcomes: SubmitOutcome[] = [];
+        for (const t of batch) {
+          if (passed++ === 2) blockNext = 100;
+          outcomes.push(...await client1.submitBatch([t]));
+        }
+        blockNext = 0;
+        assert.ok(!outcomes.some((o) => o.kind === "rejected"), label);
+        continue;
+      }
+      const outcomes = await client1.submitBatch(batch);
+      assert.ok(
+        !outcomes.some((o) => o.kind === "rejected"),
+        `${label}: ${JSON.stringify(outcomes)}`,
+      );
+    }
     // When it refuses everything (a setup problem), every tile is kept, and
     // finding that out costs a few requests, not one per tile.
     requests = 0;

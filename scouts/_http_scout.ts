@@ -237,7 +237,6 @@ export class HttpScout extends Scout<HttpObservation> {
     if (answer.length > ANSWER_MAX && typeof checkpoint.answer !== "string") {
       // Shorter strings and lists until it fits (a 3,000-character URL):
       // still JSON, where cutting the text would not be.
-      this.log.debug(`Answer of ${answer.length} characters shortened to fit the gate`);
       answer = fitAnswer(checkpoint.answer, ANSWER_MAX, finish);
     }
     if (answer.length > ANSWER_MAX) {

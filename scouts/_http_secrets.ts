@@ -20,8 +20,16 @@ import { isSensitiveQueryName, maskQuerySecrets, redactSecrets, redactUrl } from
 const PLAIN_HEADERS =
   /^(accept(-charset|-encoding|-language)?|cache-control|connection|content-(language|type)|dnt|if-(match|modified-since|none-match|unmodified-since)|origin|pragma|range|referer|user-agent|x-request(-id|ed-with))$/i;
 
-/** Values no secret is: masking them in text would break the JSON they appear in. */
-const LITERAL = /^\s*(true|false|null)\s*$/i;
+/**
+ * Which masked header values are also hunted in what the target answers (a
+ * body echoing a token): a name saying credential, or a value that looks
+ * like one (an auth scheme and its token; 8+ characters mixing letters and
+ * digits). A tenant id `5000` or a mode `enabled` is masked where shown but
+ * not hunted: removing every `5000` from a body would break its JSON, and a
+ * `json_equals: enabled` check.
+ */
+const HUNTED_NAME = /pass|pin|otp|tok|secr|key|auth|sess|cook|sign|cred|jwt|cert|dsn/i;
+const HUNTED_VALUE = /^\s*\S+\s+\S|^(?=.*\d)(?=.*[a-z]).{8,}$/i;
 
 /**
  * Whether a configured header carries a credential: any header but the
@@ -83,7 +91,9 @@ export function prepareTarget(
     }
     shownHeaders[name] = "***";
     credentialHeaders.add(name.toLowerCase());
-    if (!LITERAL.test(value)) secrets.push(value, value.replace(/^\s*\S+\s+/, ""));
+    if (HUNTED_NAME.test(name) || HUNTED_VALUE.test(value)) {
+      secrets.push(value, value.replace(/^\s*\S+\s+/, ""));
+    }
   }
   secrets.push(...urlSecrets(url));
   if (url.username || url.password) {

@@ -1213,3 +1213,23 @@ Deno.test("https to a plain-HTTP port is a TLS failure, whatever the URL says", 
     await t.close();
   }
 });
+
+Deno.test("a masked header's plain value (a tenant id, a mode) is not hunted in the body: checks still hold", async () => {
+  const t = target(() => Response.json({ count: 5000, mode: "enabled", echo: "tok-AB12cd34ef" }));
+  try {
+    const h = harness(t.url, {
+      headers: { "X-Tenant-Id": "5000", "X-Mode": "enabled", "X-Org": "tok-AB12cd34ef" },
+      jsonPath: "mode",
+      jsonEquals: "enabled",
+    });
+    await h.scout.tick();
+    const tiles = await h.tiles();
+    assert.ok(last(tiles, "[PERIODIC]"), tiles.map((x) => x.question).join(" | "));
+    const startup = answerOf(tiles[0]);
+    assert.deepEqual(startup.headers, { "X-Tenant-Id": "***", "X-Mode": "***", "X-Org": "***" });
+    // A value that looks like a token is hunted wherever the target echoes it.
+    assert.ok(!(await shown(h)).includes("tok-AB12cd34ef"));
+  } finally {
+    await t.close();
+  }
+});

@@ -12,10 +12,11 @@
  * Whether a regex source repeats (`*`, `+`, `{n,}`) a group that can end
  * with a repeat of its own: the classic shape of catastrophic backtracking,
  * where the outer repeat and the inner one can share out the same text in
- * exponentially many ways (`(a+)+`, `(\\w+\\s?)*`). A required token after the
- * inner repeat (`(\\d+,)*`, `([a-z]+\\.)+`) makes the split unambiguous, and
- * is not flagged. A heuristic: it misses overlaps it cannot see (`(.*a)+`,
- * where `.` also matches `a`; `(a|aa)+`).
+ * exponentially many ways (`(a+)+`, `(\\w+\\s?)*`). A required separator after
+ * the inner repeat that the repeat cannot match (`(\\d+,)*`, `([a-z]+\\.)+`,
+ * `([^,]+,)+`) makes the split unambiguous, and is not flagged; a required
+ * token the repeat can match (`(\\w+\\d)+`, `(.+.)+`) is. A heuristic: it
+ * misses overlaps between alternatives (`(a|aa)+`).
  *
  * @param source A regex's source (`RegExp.prototype.source`).
  * @returns True when a repeated group can end with a repeat.
@@ -30,13 +31,15 @@
 export function nestedRepeat(source: string): boolean {
   // Per open group: whether the current branch ends with a repeat (nothing
   // required after it), and whether an earlier branch did.
-  const groups: Array<{ trailing: boolean; anyBranch: boolean }> = [{
+  const groups: Array<{ trailing: boolean; anyBranch: boolean; repeated: string }> = [{
     trailing: false,
     anyBranch: false,
+    repeated: "",
   }];
   let i = 0;
   while (i < source.length) {
     const c = source[i];
+    const start = i;
     let atomEndsWithRepeat = false;
     if (c === "\\") {
       i += 2;
@@ -45,7 +48,7 @@ export function nestedRepeat(source: string): boolean {
       while (i < source.length && source[i] !== "]") i += source[i] === "\\" ? 2 : 1;
       i++;
     } else if (c === "(") {
-      groups.push({ trailing: false, anyBranch: false });
+      groups.push({ trailing: false, anyBranch: false, repeated: "" });
       i++;
       continue;
     } else if (c === "|") {
@@ -55,7 +58,9 @@ export function nestedRepeat(source: string): boolean {
       i++;
       continue;
     } else if (c === ")") {
-      const g = groups.length > 1 ? groups.pop()! : { trailing: false, anyBranch: false };
+      const g = groups.length > 1
+        ? groups.pop()!
+        : { trailing: false, anyBranch: false, repeated: "" };
       atomEndsWithRepeat = g.trailing || g.anyBranch;
       i++;
     } else if (c === "^" || c === "$") {
@@ -67,9 +72,11 @@ export function nestedRepeat(source: string): boolean {
     // The atom's quantifier, if any.
     const q = /^(?:[*+?]|\{(\d+)(,(\d*))?\})\??/.exec(source.slice(i));
     const g = groups[groups.length - 1];
+    const atom = source.slice(start, i);
     if (!q) {
-      // Required: it ends the repeat before it, unless it may itself end with one.
-      g.trailing = atomEndsWithRepeat;
+      // Required: it ends the repeat before it when the repeat cannot match
+      // it (a ',' after \\d+); otherwise the two can share text.
+      g.trailing = atomEndsWithRepeat || (g.trailing && !separates(g.repeated, atom));
       continue;
     }
     i += q[0].length;
@@ -78,11 +85,28 @@ export function nestedRepeat(source: string): boolean {
     const repeats = unbounded ||
       (op === "{" && q[3] !== undefined && q[3] !== "" && Number(q[3]) > 1);
     if (unbounded && atomEndsWithRepeat) return true;
-    if (repeats) g.trailing = true;
-    else if (op === "?" || (op === "{" && q[1] === "0")) g.trailing ||= atomEndsWithRepeat;
+    if (repeats) {
+      g.trailing = true;
+      g.repeated = atom;
+    } else if (op === "?" || (op === "{" && q[1] === "0")) g.trailing ||= atomEndsWithRepeat;
     else g.trailing = atomEndsWithRepeat;
   }
   return false;
+}
+
+/**
+ * Whether the required `atom` after a repeat of `repeated` is a character
+ * that repeat cannot match: a literal punctuation character (plain or
+ * escaped) after `\\d`, `\\w`, a class without it, or a negated class with it.
+ */
+function separates(repeated: string, atom: string): boolean {
+  const lit = /^\\?([^\w\s\\])$/.exec(atom)?.[1] ?? (/^\\[^\w]$/.test(atom) ? atom[1] : undefined);
+  if (lit === undefined || lit === ".") return atom === "\\.";
+  if (repeated === "\\d" || repeated === "\\w") return true;
+  const cls = /^\[(\^?)(.*)\]$/.exec(repeated);
+  if (!cls || /\\[WDS]/.test(cls[2])) return false;
+  const has = cls[2].includes(lit) || cls[2].includes(`\\${lit}`);
+  return cls[1] === "^" ? has : !has;
 }
 
 /**

@@ -54,9 +54,9 @@ export function describeHttpScout(d: DescribeInput): Record<string, unknown> {
     },
     how_to_read: [
       "One tile per cycle. PERIODIC (tag state:up): answered, every assertion held; status, latency_ms, ttfb_ms, content_type, body.",
-      "body: JSON as its keys and up to 16 small values by dotted path, else bytes and sha256; truncated=true: longer than max_body_bytes, read up to it.",
+      "body: JSON as its keys and up to 16 small values by dotted path, else bytes and sha256; truncated=true: cut at max_body_bytes.",
       "ERROR (tags interesting, state:down, error:<type>): timeout, refused, dns, tls, network, redirects, 5xx, status, body_contains, body_matches or json_path; message says what failed.",
-      "[STATE_CHANGE] (tags state-change, interesting, state:up|down): went down or came back; previous_state_seconds: how long the previous state lasted.",
+      "[STATE_CHANGE] (tags state-change, interesting, state:up|down): went down or came back; previous_state_seconds: how long it was up or down.",
       `anomaly:latency (interesting): after ${k.warmup} samples, latency over the EWMA mean + ${k.threshold} x its deviation and ${k.minDeltaMs} ms over the mean; see latency_baseline.`,
       "Header values (but plain ones, such as Accept) and URL credentials show as ***.",
     ],

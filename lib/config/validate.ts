@@ -286,9 +286,6 @@ const UNKNOWN_KEY = "unknown key";
  */
 function hideValue(message: string, value: string, template: string): string {
   if (value.length === 0 || value === template) return message;
-  const quoted = new RegExp(
-    `(['"/])${value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?=\\1)`,
-    "g",
-  );
-  return message.replace(quoted, (_, quote: string) => `${quote}${template}`);
+  for (const q of ["'", '"', "/"]) message = message.split(q + value + q).join(q + template + q);
+  return message;
 }

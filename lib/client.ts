@@ -87,9 +87,10 @@ export interface PlatoClient {
    * `POST /submit_batch`, falling back to `/submit` per tile on 404. One
    * outcome per tile, in order. A batch refused by something in front of
    * PLATO (a WAF's 403 page) is split to find the tiles it refuses; a tile
-   * refused that way while PLATO took others of the same call is rejected (it
-   * would otherwise block the outbox for ever), and when every tile is
-   * refused so, they are kept (the proxy refuses everything: a setup problem).
+   * refused that way while a tile sent after it got through is sent again
+   * alone, and rejected if refused again (it would otherwise block the outbox
+   * for ever). Otherwise such tiles are kept: the proxy refuses everything
+   * (a setup problem), or refused for a while.
    */
   submitBatch(tiles: readonly Tile[], signal?: AbortSignal): Promise<SubmitOutcome[]>;
   /** `GET /room/<name>`; names may contain `/`. */

@@ -100,8 +100,9 @@ export function nestedRepeat(source: string): boolean {
  * escaped) after `\\d`, `\\w`, a class without it, or a negated class with it.
  */
 function separates(repeated: string, atom: string): boolean {
-  const lit = /^\\?([^\w\s\\])$/.exec(atom)?.[1] ?? (/^\\[^\w]$/.test(atom) ? atom[1] : undefined);
-  if (lit === undefined || lit === ".") return atom === "\\.";
+  // '.' alone matches anything; '\\.' is a dot.
+  const lit = atom === "." ? undefined : /^\\?([^\w\s\\])$/.exec(atom)?.[1];
+  if (lit === undefined) return false;
   if (repeated === "\\d" || repeated === "\\w") return true;
   const cls = /^\[(\^?)(.*)\]$/.exec(repeated);
   if (!cls || /\\[WDS]/.test(cls[2])) return false;

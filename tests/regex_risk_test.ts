@@ -17,6 +17,7 @@ Deno.test("nestedRepeat finds a repeat of a group that can end with a repeat, an
       "(\\w+\\d)+$",
       "(.+.)+$",
       "(.*a){1,}",
+      "(.+\\.)+$", // '.' matches the dot too
     ]
   ) {
     assert.equal(nestedRepeat(p), true, p);

@@ -38,7 +38,7 @@ const HUNTED_VALUE = /^\s*\S+\s+\S|^(?=.*\d)(?=.*[a-z]).{8,}$/i;
  * @param name The header's name.
  * @returns True for a credential.
  */
-export function isCredentialHeader(name: string): boolean {
+function isCredentialHeader(name: string): boolean {
   return !PLAIN_HEADERS.test(name.trim());
 }
 

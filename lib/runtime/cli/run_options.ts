@@ -57,8 +57,8 @@ export interface RunFlags {
 /** Read the shared run flags, naming a bad one. */
 export function readRunFlags(command: string, values: Record<string, unknown>): RunFlags {
   const platoUrl = values["plato-url"] as string | undefined;
-  // PLATO_URL is checked once the config is read (see platoUrlFromEnv): a
-  // config's plato_url wins over it.
+  // PLATO_URL is checked once the config is read (see checkPlatoUrlFromEnv):
+  // a config's plato_url wins over it.
   givenPlatoUrl(command, platoUrl, undefined);
   const level = getEnv("SCOUT_LOG_LEVEL");
   if (level !== undefined && !LOG_LEVELS.includes(level.trim().toLowerCase())) {

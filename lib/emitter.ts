@@ -562,9 +562,9 @@ export class Emitter {
         // Another try needs time for its request; a Retry-After past the deadline leaves none.
         const again = left - wait >= MIN_DRAIN_TRY_MS;
         this.#log.warn(
-          `Delivery failed, ${r.pending} tile(s) waiting, ${
-            again ? `retry in ${Math.round(wait)} ms` : `next try in ${Math.round(wait)} ms`
-          } (${Math.max(0, Math.round(left))} ms left to deliver): ${r.lastError}`,
+          `Delivery failed, ${r.pending} tile(s) waiting, ${again ? "retry" : "next try"} in ${
+            Math.round(wait)
+          } ms (${Math.max(0, Math.round(left))} ms left to deliver): ${r.lastError}`,
         );
         if (!again) break;
       }

@@ -53,13 +53,7 @@ export function loadConfig(text: string, options: LoadConfigOptions): LoadConfig
   // A trailing '---' (as generated and concatenated files end) starts an
   // empty document: nothing a config could mean, so not a second config.
   const errors = doc.errors.filter((e) =>
-    e.code !== "MULTIPLE_DOCS" ||
-    parseAllDocuments(text).slice(1).some((d) =>
-      d.errors.length > 0 ||
-      !(d.contents === null ||
-        (isScalar(d.contents) && d.contents.source === "" && !d.contents.tag &&
-          !d.contents.anchor))
-    )
+    e.code !== "MULTIPLE_DOCS" || !parseAllDocuments(text).slice(1).every(isEmptyDocument)
   );
   const yamlProblems: ConfigProblem[] = [
     ...errors.map((e) => ({
@@ -205,4 +199,11 @@ const MAX_ALIAS_COUNT = 100;
 /** A key as JavaScript sees it: `7:` is the key "7". */
 function keyText(key: unknown): string {
   return String(isScalar(key) ? key.value : key);
+}
+
+/** A document with nothing in it: only `---`, comments or `...` (no tag, no anchor). */
+function isEmptyDocument(d: { errors: unknown[]; contents: unknown }): boolean {
+  const c = d.contents;
+  return d.errors.length === 0 &&
+    (c === null || (isScalar(c) && c.source === "" && !c.tag && !c.anchor));
 }

@@ -144,6 +144,14 @@ export class Emitter {
   /** Until when the server's last `Retry-After` asks to wait (0: none). */
   #retryAfterUntil = 0;
   #failures = 0;
+  /**
+   * The last failure was a lone tile a proxy refused (not PLATO's answer):
+   * the next probe sends the tile after it too, so the client can tell a tile
+   * refused for what it holds (refused again alone once a later tile got
+   * through) from a proxy refusing everything. With `batchSize: 1` nothing
+   * after it would ever be sent, and it would hold the outbox's head.
+   */
+  #loneForeign = false;
   #closed = false;
   #stats = { emitted: 0, delivered: 0, rejected: 0, duplicates: 0, retries: 0 };
 
@@ -324,12 +332,11 @@ export class Emitter {
       // window of batches, each lane sending the next batch as soon as it is free.
       const recovering = this.#failures > 0;
       const lanes = recovering ? 1 : this.#concurrency;
-      const window = await this.outbox.peek(this.#batchSize * (recovering ? 1 : lanes * 4));
+      const size = recovering && this.#loneForeign ? 2 : this.#batchSize;
+      const window = await this.outbox.peek(size * (recovering ? 1 : lanes * 4));
       if (window.length === 0) break;
       const batches: OutboxEntry[][] = [];
-      for (let i = 0; i < window.length; i += this.#batchSize) {
-        batches.push(window.slice(i, i + this.#batchSize));
-      }
+      for (let i = 0; i < window.length; i += size) batches.push(window.slice(i, i + size));
       const results: Array<SubmitOutcome[] | undefined> = new Array(batches.length);
       let next = 0;
       let committed = 0;
@@ -356,6 +363,8 @@ export class Emitter {
         if (results[k]) await this.#commit(batches[k], results[k]!, report, mayLog, failure);
       }
       if (failed) {
+        const [lone, more] = results.find((r) => r?.some((o) => o.kind === "retryable"))!;
+        this.#loneForeign = !more && lone.kind === "retryable" && lone.foreign === true;
         this.#stats.retries++;
         this.#failures++;
         const wait = backoffDelay(

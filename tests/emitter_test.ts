@@ -207,6 +207,49 @@ Deno.test("a Duplicate tile answer to a first attempt is counted as a duplicate 
   }
 });
 
+Deno.test("batchSize 1: a tile a proxy refuses for what it holds does not hold the outbox's head", async () => {
+  const plato = new FakePlato().start();
+  // A WAF in front of PLATO: an HTML 403 for a body naming /etc/passwd, or
+  // for everything while `blockAll` is set.
+  let blockAll = false;
+  const waf = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    const body = await req.text();
+    if (blockAll || body.includes("etc/passwd")) {
+      return new Response("<html>Request blocked</html>", { status: 403 });
+    }
+    const { pathname } = new URL(req.url);
+    return fetch(`${plato.url}${pathname}`, { method: "POST", body, headers: req.headers });
+  });
+  try {
+    const emitter = new Emitter({
+      client: createPlatoClient({ url: `http://127.0.0.1:${waf.addr.port}` }),
+      autoFlush: false,
+      batchSize: 1,
+      concurrency: 1,
+      logger: quietLogger(),
+    });
+    // A proxy refusing everything refuses nothing for good.
+    blockAll = true;
+    const answers = ["one", "two", "three", "GET /../../etc/passwd", "four", "five"]
+      .map((q) => `${q}: an observation long enough for the gate`);
+    for (const a of answers.slice(0, 3)) emitter.emit(tile(a));
+    for (let i = 0; i < 3; i++) assert.equal((await emitter.flush()).pending, 3);
+    assert.equal(emitter.stats.rejected, 0);
+    blockAll = false;
+    assert.equal((await emitter.flush()).pending, 0);
+    // A tile it refuses for what it holds is refused for good, and the
+    // tiles after it are delivered.
+    for (const a of answers.slice(3)) emitter.emit(tile(a));
+    assert.equal((await emitter.flush()).pending, 3);
+    const report = await emitter.flush();
+    assert.deepEqual([report.pending, report.rejected, report.delivered], [0, 1, 2]);
+    assert.deepEqual(plato.stored.map((t) => t.answer), answers.toSpliced(3, 1));
+  } finally {
+    await waf.shutdown();
+    plato.stop();
+  }
+});
+
 Deno.test("outage: 1,000 tiles emitted while PLATO is down all arrive exactly once when it returns", async () => {
   const server = new FakePlato({ dedupeById: true }).start();
   const port = server.port;

@@ -55,10 +55,22 @@ export function loadConfig(text: string, options: LoadConfigOptions): LoadConfig
   const errors = doc.errors.filter((e) =>
     e.code !== "MULTIPLE_DOCS" || !parseAllDocuments(text).slice(1).every(isEmptyDocument)
   );
+  // An unclosed quote or bracket is noticed where its block or the file
+  // ends: name the line it opens on (by where each such node ends).
+  const opens = new Map<number, number>();
+  visit(doc, (_, node) => {
+    const range = (isScalar(node) && node.type !== "PLAIN") || (isCollection(node) && node.flow)
+      ? node.range
+      : undefined;
+    if (range) opens.set(range[2], range[0]);
+  });
   const yamlProblems: ConfigProblem[] = [
     ...errors.map((e) => ({
       path: "(yaml)",
-      line: lineAt(e.pos[0]),
+      line: lineAt(
+        (e.code === "MISSING_CHAR" || e.code === "BAD_INDENT" ? opens.get(e.pos[0]) : undefined) ??
+          e.pos[0],
+      ),
       message: e.code === "MULTIPLE_DOCS"
         ? "more than one YAML document ('---'): a config is one document"
         : /Maximum call stack/.test(e.message)

@@ -183,6 +183,26 @@ Deno.test("scouts in one process must share one plato_url and have distinct name
     "scouts[1].scout.name (line 4): duplicate scout name 'a'",
     "scouts[1].scout.plato_url (line 4): all scouts in one process must share one plato_url",
   ]);
+  // A name or type read from a variable is named by the variable, as a
+  // value every other check quotes is: it may be a credential put there.
+  const fromEnv = loadConfig(
+    text.replace('plato_url: "http://two:8847"', 'plato_url: "http://one:8847"')
+      .replace(/name: a/g, 'name: "${NAME}"').replace("type: probe", 'type: "${KIND}"'),
+    { kinds, env: (n) => ({ NAME: "hunter2-token", KIND: "s3cr3t-kind" })[n] },
+  );
+  assert.ok(!fromEnv.ok);
+  assert.deepEqual(fromEnv.problems.map(formatProblem), [
+    "scouts[0].watch.type (line 3): unknown scout type '${KIND}' (expected one of probe)",
+  ]);
+  const names = loadConfig(
+    text.replace('plato_url: "http://two:8847"', 'plato_url: "http://one:8847"')
+      .replace(/name: a/g, 'name: "${NAME}"'),
+    { kinds, env: (n) => ({ NAME: "hunter2-token" })[n] },
+  );
+  assert.ok(!names.ok);
+  assert.deepEqual(names.problems.map(formatProblem), [
+    "scouts[1].scout.name (line 4): duplicate scout name '${NAME}'",
+  ]);
 });
 
 Deno.test("validateConfig accepts a config built in code or parsed from JSON", () => {

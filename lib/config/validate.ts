@@ -80,6 +80,9 @@ export function validateConfig(
   }
   const templates = new Map(interpolated.interpolated.map((i) => [formatPath(i.path), i]));
   const fromEnv = new Set(templates.keys());
+  /** `value` quoted for a message, or the `${VAR}` text it came from (it may be a credential). */
+  const quote = (path: Path, value: string) =>
+    `'${templates.get(formatPath(path))?.template ?? value}'`;
   const problems: ConfigProblem[] = [];
   /** Parse `value` (at `prefix`) with `schema`, reading `${VAR}` numbers and booleans, noting problems. */
   const check = <T>(schema: Parser<T>, value: unknown, prefix: Path): T | undefined => {
@@ -157,7 +160,9 @@ export function validateConfig(
       const typePath = [...entry.base, "watch", "type"];
       problems.push({
         path: formatPath(typePath),
-        message: `unknown scout type '${type}' (expected one of ${[...kinds.keys()].join(", ")})`,
+        message: `unknown scout type ${quote(typePath, type)} (expected one of ${
+          [...kinds.keys()].join(", ")
+        })`,
         line: lineOf(typePath),
       });
     }
@@ -177,7 +182,7 @@ export function validateConfig(
     if (names.has(scout.name)) {
       problems.push({
         path: formatPath(namePath),
-        message: `duplicate scout name '${scout.name}'`,
+        message: `duplicate scout name ${quote(namePath, scout.name)}`,
         line: lineOf(namePath),
       });
     }

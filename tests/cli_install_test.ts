@@ -1,6 +1,6 @@
 /**
  * `deno run -A jsr:@plato/scout ...` runs mod.ts as the main module, which must
- * start the CLI; `deno install -g -A -n plato-scout jsr:@plato/scout/cli` (the
+ * start the CLI; `deno install -g -A --unstable-cron -n plato-scout jsr:@plato/scout/cli` (the
  * README's install line: the CLI entry starts without loading the library's
  * main entry) must give a working command, and so must installing mod.ts.
  * All are exercised here on the local files.

@@ -8,7 +8,7 @@ import { buildTile } from "../lib/tile.ts";
 import { startLocalPlato } from "../lib/runtime/serve.ts";
 import { SqliteOutbox } from "../lib/runtime/sqlite_outbox.ts";
 import { SqliteState } from "../lib/runtime/sqlite_state.ts";
-import { runCli, startCli } from "./_support/cli.ts";
+import { CLI, runCli, startCli } from "./_support/cli.ts";
 import { FakePlato } from "./_support/fake_plato.ts";
 import { startSilentServer } from "./_support/silent_server.ts";
 
@@ -797,6 +797,43 @@ Deno.test("--once whose tiles PLATO has already (Duplicate tile) exits 0 and say
     assert.match(r.stderr, /refused \(\d+ as duplicates of content PLATO has already\)/);
   } finally {
     plato.stop();
+    await Deno.remove(f.dir, { recursive: true });
+  }
+});
+
+Deno.test("a cron: schedule without Deno.cron (no --unstable-cron) is an error for a long run, not a silent poll", async () => {
+  const f = await fixture();
+  // The project's import map without its "unstable": ["cron"].
+  const project = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
+  const config = `${f.dir}/deno.json`;
+  await Deno.writeTextFile(config, JSON.stringify({ imports: project.imports }));
+  const yaml = `${f.dir}/scout.yaml`;
+  await Deno.writeTextFile(
+    yaml,
+    `scout:\n  name: yearly\n  scout_room: e2e/cron\n  poll_interval: 2\n  cron: "0 9 1 1 *"\n` +
+      `watch:\n  type: log\n  file: ${f.log}\n`,
+  );
+  const args = ["--config", yaml, "--state-dir", f.state, "--stdout"];
+  try {
+    // Without the check it would run on (killed at 20 s), a tile every 2 s.
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--quiet", "--config", config, CLI, ...args],
+      env: { NO_COLOR: "1", PLATO_API_KEY: "", SCOUT_METRICS_PORT: "" },
+      stdout: "null",
+      stderr: "piped",
+      signal: AbortSignal.timeout(20_000),
+    }).output();
+    const long = { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
+    assert.equal(long.code, 2, long.stderr);
+    assert.equal(
+      long.stderr,
+      "plato-scout: scout 'yearly': cron '0 9 1 1 *' needs Deno.cron: run deno with --unstable-cron, or drop cron: to poll every poll_interval\n",
+    );
+    // A --once run (a cron job's) has no schedule of its own.
+    const once = await runCli([...args, "--once"], { config });
+    assert.equal(once.code, 0, once.stderr);
+    assert.match(once.stdout, /\[PERIODIC\]/);
+  } finally {
     await Deno.remove(f.dir, { recursive: true });
   }
 });

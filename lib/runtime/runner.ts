@@ -91,6 +91,15 @@ export interface RunOptions {
  * @returns The exit code: 0, or 1 when `once` left tiles undelivered.
  */
 export async function runConfig(config: ResolvedConfig, options: RunOptions): Promise<number> {
+  // Polling every poll_interval in place of a cron: schedule would run a
+  // once-a-day scout every minute, without a word.
+  const cronless = !options.once && typeof (Deno as { cron?: unknown }).cron !== "function" &&
+    config.scouts.find((s) => s.cron);
+  if (cronless) {
+    throw new UsageError(
+      `scout '${cronless.name}': cron '${cronless.cron}' needs Deno.cron: run deno with --unstable-cron, or drop cron: to poll every poll_interval`,
+    );
+  }
   const platoUrl = options.platoUrl ?? config.platoUrl ?? getEnv("PLATO_URL") ??
     DEFAULT_PLATO_URL;
   const apiKey = options.apiKey ?? getEnv("PLATO_API_KEY");

@@ -561,6 +561,8 @@ Deno.test("--stdout prints each tile as one JSON line and sends nothing", async 
     assert.ok(
       tiles.every((t) => t.domain === "e2e/stdout" && typeof t.answer === "string" && t.id),
     );
+    // Its last line says what it did: nothing went to PLATO.
+    assert.match(r.stderr, /Printed 2 tile\(s\), 0 refused\n$/);
   } finally {
     await Deno.remove(f.dir, { recursive: true });
   }

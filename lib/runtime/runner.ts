@@ -415,7 +415,7 @@ async function runScouts(
         );
       }
       const report = await emitter.close({ deadlineMs, signal: stopDelivery.signal });
-      logStopped(log, report.pending, emitter.stats.delivered, stateDir);
+      logStopped(log, report.pending, emitter.stats.delivered, stateDir, options.stdout);
     } finally {
       release();
     }
@@ -474,7 +474,7 @@ async function runOnce(
     const stopped = stopCycle.signal.aborted || stopDelivery.signal.aborted;
     const { delivered, rejected, duplicates } = emitter.stats;
     if (stopped) {
-      logStopped(log, report.pending, delivered, stateDir);
+      logStopped(log, report.pending, delivered, stateDir, options.stdout);
       return 0;
     }
     if (report.pending > 0) {
@@ -495,7 +495,7 @@ async function runOnce(
       return 1;
     }
     log.info(
-      `Delivered ${delivered} tile(s), ${rejected} refused` +
+      `${options.stdout ? "Printed" : "Delivered"} ${delivered} tile(s), ${rejected} refused` +
         (duplicates > 0 ? ` (${duplicates} as duplicates of content PLATO has already)` : ""),
     );
     return 0;
@@ -505,14 +505,20 @@ async function runOnce(
   }
 }
 
-/** How a run a signal stopped ends its log (a long run, or a `--once` run). */
-function logStopped(log: Logger, pending: number, delivered: number, stateDir: string): void {
+/** How a run a signal stopped ends its log (a long run, or a `--once` run; `printed`: --stdout). */
+function logStopped(
+  log: Logger,
+  pending: number,
+  delivered: number,
+  stateDir: string,
+  printed?: boolean,
+): void {
   if (pending > 0) {
     log.warn(
       `Stopped; ${pending} tile(s) still waiting in ${stateDir}; they will be delivered on the next run`,
     );
   } else {
-    log.info(`Stopped; delivered ${delivered} tile(s) in all`);
+    log.info(`Stopped; ${printed ? "printed" : "delivered"} ${delivered} tile(s) in all`);
   }
 }
 

@@ -74,7 +74,7 @@ export const KIND_FLAGS: Record<string, KindFlag[]> = {
       flag: "url",
       key: "url",
       type: "string",
-      help: "Keeper base URL (default http://localhost:8900)",
+      help: "Keeper base URL (default http://localhost:8900; token: KEEPER_API_KEY)",
     },
     { flag: "timeout", key: "timeout", type: "number", help: "Seconds before a request times out" },
   ],

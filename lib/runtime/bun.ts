@@ -173,6 +173,14 @@ export async function runConfigBun(
       return 0;
     }
     const signal = options.signal ?? new AbortController().signal;
+    // Bun has no cron: say so, rather than poll every poll_interval unannounced.
+    for (const { scout, pollInterval, cron } of scouts) {
+      if (cron) {
+        log.warn(
+          `scout '${scout.scoutName}': Bun has no cron, so '${cron}' is not followed; polling every ${pollInterval}s`,
+        );
+      }
+    }
     await Promise.all(scouts.map(({ scout, pollInterval }) =>
       runEvery(() => scout.tick(signal), {
         intervalMs: pollInterval * 1000,

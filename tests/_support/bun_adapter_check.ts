@@ -111,4 +111,29 @@ await test("runConfigBun bounds its outbox by emission.outbox_max_bytes", async 
   check(lines.some((l) => /^Outbox full: 1 oldest tile/.test(l)), lines.join(" | "));
 });
 
+await test("runConfigBun says that a cron: schedule is not followed under Bun", async () => {
+  const r = validateConfig({
+    scout: { name: "bun-cron", scout_room: "tests/bun", poll_interval: 3600, cron: "0 9 1 1 *" },
+    watch: { type: "probe" },
+  }, { kinds: [probe] });
+  check(r.ok, JSON.stringify(r));
+  if (!r.ok) return;
+  const lines: string[] = [];
+  const stop = new AbortController();
+  const code = await runConfigBun(r.config, {
+    kinds: [probe],
+    platoUrl,
+    signal: stop.signal,
+    logger: createLogger({ level: "debug", sink: (record) => lines.push(record.message) }),
+    onReady: () => {
+      setTimeout(() => stop.abort(), 200);
+      return Promise.resolve();
+    },
+  });
+  check(code === 0, `exit code ${code}`);
+  const warning =
+    "scout 'bun-cron': Bun has no cron, so '0 9 1 1 *' is not followed; polling every 3600s";
+  check(lines.includes(warning), lines.join(" | "));
+});
+
 console.log(JSON.stringify({ results }));

@@ -163,6 +163,8 @@ export class Emitter {
   constructor(options: EmitterOptions) {
     this.#client = options.client;
     this.outbox = options.outbox ?? new MemoryOutbox();
+    // Drops an earlier run of a durable outbox counted were logged by that run.
+    this.#droppedLogged = this.outbox.dropped;
     this.#batchSize = positiveInt("batchSize", options.batchSize ?? 200);
     this.#concurrency = positiveInt("concurrency", options.concurrency ?? 2);
     this.#minIntervalMs = options.minIntervalMs ?? 1000;

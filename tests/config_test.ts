@@ -183,6 +183,16 @@ Deno.test("scouts in one process must share one plato_url and have distinct name
     "scouts[1].scout.name (line 4): duplicate scout name 'a'",
     "scouts[1].scout.plato_url (line 4): all scouts in one process must share one plato_url",
   ]);
+  // One address written with and without a trailing slash is one address.
+  const slash = loadConfig(
+    text.replace(
+      'name: a, scout_room: r, plato_url: "http://two:8847"',
+      'name: b, scout_room: r, plato_url: "http://one:8847/"',
+    ),
+    { kinds },
+  );
+  assert.ok(slash.ok, JSON.stringify(!slash.ok && slash.problems));
+  assert.equal(slash.config.platoUrl, "http://one:8847");
   // A name or type read from a variable is named by the variable, as a
   // value every other check quotes is: it may be a credential put there.
   const fromEnv = loadConfig(

@@ -188,7 +188,7 @@ export function validateConfig(
     }
     names.add(scout.name);
     if (scout.plato_url) {
-      if (platoUrl && platoUrl !== scout.plato_url) {
+      if (platoUrl && platoUrl.replace(/\/+$/, "") !== scout.plato_url.replace(/\/+$/, "")) {
         const p = [...base, "scout", "plato_url"];
         problems.push({
           path: formatPath(p),

@@ -1,3 +1,5 @@
+import { globalTimers, type Timers } from "./timers.ts";
+
 /** Options of {@linkcode runEvery}. */
 export interface RunEveryOptions {
   /** Period in ms (> 0). */
@@ -12,6 +14,8 @@ export interface RunEveryOptions {
   onSkip?: (skipped: number) => void;
   /** Run the first cycle at once (default true) or after one interval. */
   immediate?: boolean;
+  /** Timers that count, as they pass, the due times a running cycle makes skip. Default the global ones. */
+  timers?: Timers;
 }
 
 /**
@@ -37,7 +41,8 @@ export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> 
 /**
  * Run `cycle` on a drift-free schedule (due times are start + k·interval, not
  * "interval after the last one ended"). Cycles never overlap: a cycle that
- * overruns makes the missed due times be skipped and counted, not queued.
+ * overruns makes the missed due times be skipped and counted, not queued;
+ * each is counted when it passes, so a stuck cycle shows while it is stuck.
  * Resolves when `signal` aborts, after the running cycle finishes.
  *
  * @param cycle One observation cycle; its errors are the caller's to catch.
@@ -68,10 +73,15 @@ export async function runEvery(
   }
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? abortableSleep;
+  const timers = options.timers ?? globalTimers;
   const start = now();
   let k = options.immediate === false ? 1 : 0;
   let runs = 0;
   let skipped = 0;
+  const skip = (n: number) => {
+    skipped += n;
+    options.onSkip?.(n);
+  };
   while (!signal?.aborted) {
     const due = start + k * intervalMs;
     const wait = due - now();
@@ -82,16 +92,31 @@ export async function runEvery(
       await sleep(Math.max(0, wait), signal);
       if (signal?.aborted) break;
     }
-    await cycle();
+    let counted = 0;
+    let timer: unknown;
+    const arm = () => {
+      const due = start + (k + 1 + counted) * intervalMs;
+      timer = timers.setTimeout(() => {
+        if (now() >= due) {
+          counted++;
+          skip(1);
+        }
+        arm();
+      }, Math.max(0, due - now()));
+    };
+    arm();
+    try {
+      await cycle();
+    } finally {
+      timers.clearTimeout(timer);
+    }
     runs++;
-    // The next due time strictly after now; the ones in between were missed.
+    // The next due time strictly after now; the ones in between were missed
+    // (those counted while the cycle ran, and any left).
     const elapsed = now() - start;
     const next = Math.max(k + 1, Math.floor(elapsed / intervalMs) + 1);
-    const missed = next - (k + 1);
-    if (missed > 0) {
-      skipped += missed;
-      options.onSkip?.(missed);
-    }
+    const missed = next - (k + 1) - counted;
+    if (missed > 0) skip(missed);
     k = next;
   }
   return { runs, skipped };

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { runEvery } from "../mod.ts";
+import { FakeClock } from "./_support/fake_clock.ts";
 
 Deno.test("runEvery() keeps due times on the grid (no drift from cycle duration)", async () => {
   let t = 0;
@@ -37,6 +38,34 @@ Deno.test("runEvery() skips and counts due times missed by an overrunning cycle 
   assert.deepEqual(starts, [0, 1000, 5000, 6000]);
   assert.deepEqual(skips, [3]);
   assert.deepEqual(r, { runs: 4, skipped: 3 });
+});
+
+Deno.test("runEvery() counts each due time a stuck cycle misses as it passes, not when the cycle ends", async () => {
+  const clock = new FakeClock(0);
+  const skips: number[] = [];
+  const ac = new AbortController();
+  let release = () => {};
+  const starts: number[] = [];
+  const done = runEvery(() => {
+    if (starts.push(clock.t) === 2) ac.abort();
+    return new Promise<void>((r) => (release = r));
+  }, {
+    intervalMs: 1000,
+    signal: ac.signal,
+    now: clock.now,
+    sleep: clock.sleep,
+    timers: clock,
+    onSkip: (n) => skips.push(n),
+  });
+  await clock.advance(3500); // the first cycle hangs past three due times
+  assert.deepEqual(skips, [1, 1, 1]);
+  release();
+  await clock.advance(0);
+  await clock.advance(500); // the next cycle runs at 4000, on the grid
+  release();
+  assert.deepEqual(await done, { runs: 2, skipped: 3 });
+  assert.deepEqual(starts, [0, 4000]);
+  assert.deepEqual(skips, [1, 1, 1]);
 });
 
 Deno.test("runEvery() never runs two cycles at once", async () => {

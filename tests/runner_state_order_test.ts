@@ -1,7 +1,8 @@
 /**
  * The CLI runner's storage order: a cycle's tiles are durable before the
  * state that marks the cycle done, so a `kill -9` between the two repeats the
- * cycle instead of losing its tiles.
+ * cycle instead of losing its tiles. And its stop: bounded by the deadline
+ * even when a cycle ignores it.
  */
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
@@ -11,6 +12,7 @@ import { runConfig, STATE_FILE } from "../lib/runtime/runner.ts";
 import { CheckpointType, Scout, type ScoutOptions } from "../mod.ts";
 import type { ScoutFactory, ScoutHost } from "../lib/scout_kind.ts";
 import { BUILTIN_SCOUTS } from "../scouts/mod.ts";
+import { FakePlato } from "./_support/fake_plato.ts";
 
 Deno.test("the runner writes a cycle's tiles before the state that marks the cycle done", async () => {
   const dir = await Deno.makeTempDir({ prefix: "runner_order_" });
@@ -123,6 +125,70 @@ Deno.test("a --once run notes its startup tile as sent only once the tile is in 
       after.close();
     }
   } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a stop does not wait for ever on a cycle that ignores it: the others end, SESSION_END goes out, the run returns", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "runner_stuck_" });
+  const plato = new FakePlato().start();
+  // A scout whose cycle never ends and ignores the stop (a read blocked for
+  // good), beside one that behaves.
+  class StuckScout extends Scout<number> {
+    override collect(): Promise<number> {
+      return new Promise(() => {});
+    }
+  }
+  class QuickScout extends Scout<number> {
+    override collect(): number {
+      return 7;
+    }
+  }
+  const kinds: ScoutFactory[] = [
+    { type: "log", create: (options) => new StuckScout(options) },
+    { type: "http", create: (options) => new QuickScout(options) },
+  ];
+  const result = validateConfig({
+    scouts: [
+      { scout: { name: "stuck", scout_room: "test/stuck" }, watch: { type: "log", file: "x.log" } },
+      {
+        scout: { name: "quick", scout_room: "test/stuck" },
+        watch: { type: "http", url: "http://127.0.0.1:9/" },
+      },
+    ],
+  }, { kinds: BUILTIN_SCOUTS });
+  if (!result.ok) throw new Error(JSON.stringify(result.problems));
+  const stop = new AbortController();
+  const lines: string[] = [];
+  let guard: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const run = runConfig(result.config, {
+      kinds,
+      stateDir: `${dir}/state`,
+      platoUrl: plato.url,
+      deadlineMs: 400,
+      signal: stop.signal,
+      logger: createLogger({ level: "debug", sink: (r) => lines.push(r.message) }),
+      onReady: () => stop.abort(),
+    });
+    const code = await Promise.race([
+      run,
+      new Promise<never>((_, reject) => {
+        guard = setTimeout(() => reject(new Error("the run never returned")), 20_000);
+      }),
+    ]);
+    assert.equal(code, 0);
+    assert.ok(
+      lines.includes(
+        "Stopping without waiting longer for stuck: a cycle did not end within 0.2s of the stop",
+      ),
+      lines.join(" | "),
+    );
+    const ends = plato.stored.filter((t) => String(t.question).startsWith("[SESSION_END]"));
+    assert.deepEqual(ends.map((t) => t.source).sort(), ["quick", "stuck"]);
+  } finally {
+    clearTimeout(guard);
+    plato.stop();
     await Deno.remove(dir, { recursive: true });
   }
 });

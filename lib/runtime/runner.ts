@@ -401,20 +401,51 @@ async function runScouts(
       scheduleScout(scout, { intervalSeconds: pollInterval, signal, cron })
     );
     options.onReady?.({ metricsPort: metricsServer?.port, modes: running.map((r) => r.mode) });
-    await Promise.all(running.map((r) => r.done));
-    for (const { scout } of scouts) scout.emitSessionEnd("stopped");
+    const stopped = new Set<number>();
+    const allStopped = Promise.all(running.map((r, i) => r.done.then(() => stopped.add(i))));
+    await Promise.race([
+      allStopped,
+      new Promise((resolve) => {
+        if (signal.aborted) resolve(undefined);
+        signal.addEventListener("abort", resolve, { once: true });
+      }),
+    ]);
     // A second signal ends the final delivery (Ctrl-C twice: stop now).
     const stopDelivery = new AbortController();
     const release = options.stopSignals?.(() => stopDelivery.abort()) ?? (() => {});
     try {
+      // A cycle that ignores the stop (a read that blocks for good, a scout
+      // kind of one's own) must not hold it for ever: running cycles get half
+      // the deadline to end, the delivery the rest.
+      const stopAt = Date.now();
+      const waited = new AbortController();
+      await Promise.race([
+        allStopped,
+        sleepOn(
+          globalTimers,
+          deadlineMs / 2,
+          AbortSignal.any([waited.signal, stopDelivery.signal]),
+        ),
+      ]);
+      waited.abort();
+      const stuck = scouts.filter((_, i) => !stopped.has(i)).map((s) => s.scout.scoutName);
+      if (stuck.length > 0) {
+        log.warn(
+          `Stopping without waiting longer for ${stuck.join(", ")}: a cycle did not end within ${
+            deadlineMs / 2000
+          }s of the stop`,
+        );
+      }
+      for (const { scout } of scouts) scout.emitSessionEnd("stopped");
+      const budget = Math.max(0, deadlineMs - (Date.now() - stopAt));
       const left = outbox.size();
       if (left > 0 && !options.stdout) {
         log.info(
-          `Stopping: delivering ${left} tile(s) within ${deadlineMs / 1000}s ` +
+          `Stopping: delivering ${left} tile(s) within ${Math.round(budget / 100) / 10}s ` +
             `(SIGINT/SIGTERM again stops now; they wait in ${stateDir} for the next run)`,
         );
       }
-      const report = await emitter.close({ deadlineMs, signal: stopDelivery.signal });
+      const report = await emitter.close({ deadlineMs: budget, signal: stopDelivery.signal });
       logStopped(log, report.pending, emitter.stats.delivered, stateDir, options.stdout);
     } finally {
       release();

@@ -839,3 +839,36 @@ Deno.test("a cron: schedule without Deno.cron (no --unstable-cron) is an error f
     await Deno.remove(f.dir, { recursive: true });
   }
 });
+
+Deno.test({
+  name:
+    "a log scout pointed at a FIFO reports it as no regular file instead of waiting for a writer",
+  ignore: Deno.build.os === "windows",
+  fn: async () => {
+    const f = await fixture();
+    const fifo = `${f.dir}/app.fifo`;
+    try {
+      const mk = await new Deno.Command("mkfifo", { args: [fifo] }).output();
+      assert.ok(mk.success, "mkfifo failed");
+      // Without the check the open waits for a writer for good (killed at 20 s).
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", "--quiet", CLI, "log", "--file", fifo, "--room", "e2e/fifo"]
+          .concat(["--state-dir", f.state, "--once", "--stdout"]),
+        env: { NO_COLOR: "1", PLATO_API_KEY: "", SCOUT_METRICS_PORT: "" },
+        stdout: "piped",
+        stderr: "piped",
+        signal: AbortSignal.timeout(20_000),
+      }).output();
+      const stderr = new TextDecoder().decode(out.stderr);
+      assert.equal(out.code, 0, stderr);
+      const tiles = new TextDecoder().decode(out.stdout).trim().split("\n").map((l) =>
+        JSON.parse(l)
+      );
+      const error = tiles.find((t) => t.question.startsWith("[ERROR]"));
+      assert.ok(error, JSON.stringify(tiles.map((t) => t.question)));
+      assert.match(error.answer, /is not a regular file \(a FIFO\)/);
+    } finally {
+      await Deno.remove(f.dir, { recursive: true });
+    }
+  },
+});

@@ -129,11 +129,11 @@ Deno.test("a --once run notes its startup tile as sent only once the tile is in 
   }
 });
 
-Deno.test("a stop does not wait for ever on a cycle that ignores it: the others end, SESSION_END goes out, the run returns", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "runner_stuck_" });
-  const plato = new FakePlato().start();
-  // A scout whose cycle never ends and ignores the stop (a read blocked for
-  // good), beside one that behaves.
+/**
+ * A scout whose cycle never ends and ignores the stop (a read blocked for
+ * good), beside one that behaves (in that order: `quick` first for --once).
+ */
+function stuckAndQuick() {
   class StuckScout extends Scout<number> {
     override collect(): Promise<number> {
       return new Promise(() => {});
@@ -150,19 +150,40 @@ Deno.test("a stop does not wait for ever on a cycle that ignores it: the others 
   ];
   const result = validateConfig({
     scouts: [
-      { scout: { name: "stuck", scout_room: "test/stuck" }, watch: { type: "log", file: "x.log" } },
       {
         scout: { name: "quick", scout_room: "test/stuck" },
         watch: { type: "http", url: "http://127.0.0.1:9/" },
       },
+      { scout: { name: "stuck", scout_room: "test/stuck" }, watch: { type: "log", file: "x.log" } },
     ],
   }, { kinds: BUILTIN_SCOUTS });
   if (!result.ok) throw new Error(JSON.stringify(result.problems));
-  const stop = new AbortController();
-  const lines: string[] = [];
+  return { kinds, config: result.config };
+}
+
+/** `run`, or a rejection when it has not settled after 20 s. */
+async function within20s<T>(run: Promise<T>): Promise<T> {
   let guard: ReturnType<typeof setTimeout> | undefined;
   try {
-    const run = runConfig(result.config, {
+    return await Promise.race([
+      run,
+      new Promise<never>((_, reject) => {
+        guard = setTimeout(() => reject(new Error("the run never returned")), 20_000);
+      }),
+    ]);
+  } finally {
+    clearTimeout(guard);
+  }
+}
+
+Deno.test("a stop does not wait for ever on a cycle that ignores it: the others end, SESSION_END goes out, the run returns", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "runner_stuck_" });
+  const plato = new FakePlato().start();
+  const { kinds, config } = stuckAndQuick();
+  const stop = new AbortController();
+  const lines: string[] = [];
+  try {
+    const code = await within20s(runConfig(config, {
       kinds,
       stateDir: `${dir}/state`,
       platoUrl: plato.url,
@@ -170,13 +191,7 @@ Deno.test("a stop does not wait for ever on a cycle that ignores it: the others 
       signal: stop.signal,
       logger: createLogger({ level: "debug", sink: (r) => lines.push(r.message) }),
       onReady: () => stop.abort(),
-    });
-    const code = await Promise.race([
-      run,
-      new Promise<never>((_, reject) => {
-        guard = setTimeout(() => reject(new Error("the run never returned")), 20_000);
-      }),
-    ]);
+    }));
     assert.equal(code, 0);
     assert.ok(
       lines.includes(
@@ -187,7 +202,42 @@ Deno.test("a stop does not wait for ever on a cycle that ignores it: the others 
     const ends = plato.stored.filter((t) => String(t.question).startsWith("[SESSION_END]"));
     assert.deepEqual(ends.map((t) => t.source).sort(), ["quick", "stuck"]);
   } finally {
-    clearTimeout(guard);
+    plato.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a --once run stopped by a signal does not wait for ever on a cycle that ignores it", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "runner_stuck_" });
+  const plato = new FakePlato().start();
+  const { kinds, config } = stuckAndQuick();
+  const lines: string[] = [];
+  // The CLI's SIGINT/SIGTERM, by hand: armed once the run lasts, then sent.
+  const armed = Promise.withResolvers<() => void>();
+  try {
+    const run = runConfig(config, {
+      kinds,
+      once: true,
+      stateDir: `${dir}/state`,
+      platoUrl: plato.url,
+      deadlineMs: 400,
+      stopSignals: (stop) => {
+        armed.resolve(stop);
+        return () => {};
+      },
+      logger: createLogger({ level: "debug", sink: (r) => lines.push(r.message) }),
+    });
+    (await within20s(armed.promise))();
+    assert.equal(await within20s(run), 0);
+    assert.ok(
+      lines.includes(
+        "Stopping without waiting longer for stuck: its cycle did not end within 0.2s of the stop",
+      ),
+      lines.join(" | "),
+    );
+    const ends = plato.stored.filter((t) => String(t.question).startsWith("[SESSION_END]"));
+    assert.deepEqual(ends.map((t) => t.source).sort(), ["quick", "stuck"]);
+  } finally {
     plato.stop();
     await Deno.remove(dir, { recursive: true });
   }

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import type { FileInfo, FileSource, OpenFile } from "../log/file_source.ts";
 import { bunGlobal } from "./_bun_global.ts";
@@ -44,6 +44,8 @@ export function bunFileSource(): FileSource {
     open(path: string): OpenFile | null {
       let fd: number;
       try {
+        // Opening a FIFO would block the thread until a writer comes.
+        if (!statSync(path).isFile()) throw new Error(`'${path}' is not a regular file`);
         fd = openSync(path, "r");
       } catch (error) {
         if (isNotFound(error)) return null;

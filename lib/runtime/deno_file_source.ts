@@ -10,6 +10,18 @@ function identityOf(info: Deno.FileInfo): string | null {
   return info.ino !== null && info.dev !== null ? `${info.dev}:${info.ino}` : null;
 }
 
+function kindOf(info: Deno.FileInfo): string {
+  return info.isDirectory
+    ? "a folder"
+    : info.isFifo
+    ? "a FIFO"
+    : info.isSocket
+    ? "a socket"
+    : info.isCharDevice || info.isBlockDevice
+    ? "a device"
+    : "not a file";
+}
+
 class DenoOpenFile implements OpenFile {
   /** Where the OS file position is; -1 when unknown. */
   #position = 0;
@@ -72,6 +84,10 @@ export function denoFileSource(): FileSource {
     async open(path: string): Promise<OpenFile | null> {
       let file: Deno.FsFile;
       try {
+        // Opening a FIFO waits for a writer, perhaps for good; a device, a
+        // socket or a folder is no log file either.
+        const info = await Deno.stat(path);
+        if (!info.isFile) throw new Error(`'${path}' is not a regular file (${kindOf(info)})`);
         file = await Deno.open(path, { read: true });
       } catch (error) {
         if (error instanceof Deno.errors.NotFound) return null;

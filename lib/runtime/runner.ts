@@ -477,7 +477,11 @@ async function runOnce(
   // during delivery stops that (what is left waits for the next run).
   const stopCycle = new AbortController();
   const stopDelivery = new AbortController();
-  let onSignal = () => stopCycle.abort();
+  let stopAt = 0;
+  let onSignal = () => {
+    stopAt = Date.now();
+    stopCycle.abort();
+  };
   let release = () => {};
   const arm = options.stopSignals;
   // No timer that keeps the process alive: the run's own work does.
@@ -489,7 +493,18 @@ async function runOnce(
   try {
     for (const { scout } of scouts) {
       if (stopCycle.signal.aborted) break;
-      await scout.tick(stopCycle.signal);
+      // A cycle that ignores the stop is left behind after half the deadline.
+      const left = await Promise.race([
+        scout.tick(stopCycle.signal).then(() => false),
+        afterAbort(stopCycle.signal, deadlineMs / 2).then(() => true),
+      ]);
+      if (left) {
+        log.warn(
+          `Stopping without waiting longer for ${scout.scoutName}: its cycle did not end within ${
+            deadlineMs / 2000
+          }s of the stop`,
+        );
+      }
     }
     if (stopCycle.signal.aborted) {
       for (const { scout } of scouts) scout.emitSessionEnd("stopped");
@@ -501,7 +516,10 @@ async function runOnce(
       )
     );
     onSignal = () => stopDelivery.abort();
-    const report = await emitter.close({ deadlineMs, signal: stopDelivery.signal });
+    const report = await emitter.close({
+      deadlineMs: stopAt ? Math.max(0, deadlineMs - (Date.now() - stopAt)) : deadlineMs,
+      signal: stopDelivery.signal,
+    });
     const stopped = stopCycle.signal.aborted || stopDelivery.signal.aborted;
     const { delivered, rejected, duplicates } = emitter.stats;
     if (stopped) {
@@ -534,6 +552,18 @@ async function runOnce(
     if (armed) deadlineTimers.clearTimeout(armed);
     release();
   }
+}
+
+/**
+ * Resolves `ms` after `signal` aborts; never, if it does not. Its timer does
+ * not keep the process alive (see {@linkcode deadlineTimers}).
+ */
+function afterAbort(signal: AbortSignal, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const wait = () => void deadlineTimers.setTimeout(resolve, ms);
+    if (signal.aborted) wait();
+    else signal.addEventListener("abort", wait, { once: true });
+  });
 }
 
 /** How a run a signal stopped ends its log (a long run, or a `--once` run; `printed`: --stdout). */

@@ -468,6 +468,10 @@ Deno.test({
       }).spawn();
       const writer = await Deno.open(fifo, { write: true });
       child.kill("SIGTERM");
+      // The signal reaches the CLI's listener through its event loop; the
+      // config only once that has surely run (else the run may start first,
+      // and this is a stop after the first cycle, another test).
+      await new Promise((r) => setTimeout(r, 500));
       const config =
         `scout:\n  name: early\n  scout_room: e2e/early\nwatch:\n  type: log\n  file: ${f.log}\n`;
       await writer.write(new TextEncoder().encode(config));

@@ -429,13 +429,7 @@ async function runScouts(
       ]);
       waited.abort();
       const stuck = scouts.filter((_, i) => !stopped.has(i)).map((s) => s.scout.scoutName);
-      if (stuck.length > 0) {
-        log.warn(
-          `Stopping without waiting longer for ${stuck.join(", ")}: a cycle did not end within ${
-            deadlineMs / 2000
-          }s of the stop`,
-        );
-      }
+      if (stuck.length > 0) warnLeftBehind(log, stuck, deadlineMs);
       for (const { scout } of scouts) scout.emitSessionEnd("stopped");
       const budget = Math.max(0, deadlineMs - (Date.now() - stopAt));
       const left = outbox.size();
@@ -498,13 +492,7 @@ async function runOnce(
         scout.tick(stopCycle.signal).then(() => false),
         afterAbort(stopCycle.signal, deadlineMs / 2).then(() => true),
       ]);
-      if (left) {
-        log.warn(
-          `Stopping without waiting longer for ${scout.scoutName}: its cycle did not end within ${
-            deadlineMs / 2000
-          }s of the stop`,
-        );
-      }
+      if (left) warnLeftBehind(log, [scout.scoutName], deadlineMs);
     }
     if (stopCycle.signal.aborted) {
       for (const { scout } of scouts) scout.emitSessionEnd("stopped");
@@ -552,6 +540,15 @@ async function runOnce(
     if (armed) deadlineTimers.clearTimeout(armed);
     release();
   }
+}
+
+/** Say which scouts' cycles a stop left behind after half the deadline. */
+function warnLeftBehind(log: Logger, names: string[], deadlineMs: number): void {
+  log.warn(
+    `Stopping without waiting longer for ${names.join(", ")}: ${
+      names.length > 1 ? "their cycles" : "its cycle"
+    } did not end within ${deadlineMs / 2000}s of the stop`,
+  );
 }
 
 /**

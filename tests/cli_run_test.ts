@@ -8,7 +8,7 @@ import { buildTile } from "../lib/tile.ts";
 import { startLocalPlato } from "../lib/runtime/serve.ts";
 import { SqliteOutbox } from "../lib/runtime/sqlite_outbox.ts";
 import { SqliteState } from "../lib/runtime/sqlite_state.ts";
-import { CLI, runCli, startCli } from "./_support/cli.ts";
+import { runCli, startCli } from "./_support/cli.ts";
 import { FakePlato } from "./_support/fake_plato.ts";
 import { startSilentServer } from "./_support/silent_server.ts";
 
@@ -23,6 +23,12 @@ async function roomTiles(url: string, room: string): Promise<Array<Record<string
   const res = await fetch(`${url}/room/${room}?limit=1000&after=0`);
   const body = await res.json();
   return body.tiles;
+}
+
+/** Make a named pipe (POSIX). */
+async function mkfifo(path: string): Promise<void> {
+  const mk = await new Deno.Command("mkfifo", { args: [path] }).output();
+  assert.ok(mk.success, "mkfifo failed");
 }
 
 function freePort(): number {
@@ -456,8 +462,7 @@ Deno.test({
     const fifo = `${f.dir}/scout.yaml`;
     const plato = new FakePlato().start();
     try {
-      const mk = await new Deno.Command("mkfifo", { args: [fifo] }).output();
-      assert.ok(mk.success, "mkfifo failed");
+      await mkfifo(fifo);
       const child = new Deno.Command(Deno.execPath(), {
         args: ["run", "-A", "--quiet", new URL("../cli.ts", import.meta.url).pathname]
           .concat(["--config", fifo, "--state-dir", f.state]),
@@ -822,14 +827,7 @@ Deno.test("a cron: schedule without Deno.cron (no --unstable-cron) is an error f
   const args = ["--config", yaml, "--state-dir", f.state, "--stdout"];
   try {
     // Without the check it would run on (killed at 20 s), a tile every 2 s.
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "--quiet", "--config", config, CLI, ...args],
-      env: { NO_COLOR: "1", PLATO_API_KEY: "", SCOUT_METRICS_PORT: "" },
-      stdout: "null",
-      stderr: "piped",
-      signal: AbortSignal.timeout(20_000),
-    }).output();
-    const long = { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
+    const long = await runCli(args, { config, timeoutMs: 20_000 });
     assert.equal(long.code, 2, long.stderr);
     assert.equal(
       long.stderr,
@@ -852,22 +850,14 @@ Deno.test({
     const f = await fixture();
     const fifo = `${f.dir}/app.fifo`;
     try {
-      const mk = await new Deno.Command("mkfifo", { args: [fifo] }).output();
-      assert.ok(mk.success, "mkfifo failed");
+      await mkfifo(fifo);
       // Without the check the open waits for a writer for good (killed at 20 s).
-      const out = await new Deno.Command(Deno.execPath(), {
-        args: ["run", "-A", "--quiet", CLI, "log", "--file", fifo, "--room", "e2e/fifo"]
-          .concat(["--state-dir", f.state, "--once", "--stdout"]),
-        env: { NO_COLOR: "1", PLATO_API_KEY: "", SCOUT_METRICS_PORT: "" },
-        stdout: "piped",
-        stderr: "piped",
-        signal: AbortSignal.timeout(20_000),
-      }).output();
-      const stderr = new TextDecoder().decode(out.stderr);
-      assert.equal(out.code, 0, stderr);
-      const tiles = new TextDecoder().decode(out.stdout).trim().split("\n").map((l) =>
-        JSON.parse(l)
+      const out = await runCli(
+        ["log", "--file", fifo, "--room", "e2e/fifo", "--state-dir", f.state, "--once", "--stdout"],
+        { timeoutMs: 20_000 },
       );
+      assert.equal(out.code, 0, out.stderr);
+      const tiles = out.stdout.trim().split("\n").map((l) => JSON.parse(l));
       const error = tiles.find((t) => t.question.startsWith("[ERROR]"));
       assert.ok(error, JSON.stringify(tiles.map((t) => t.question)));
       assert.match(error.answer, /is not a regular file \(a FIFO\)/);

@@ -340,18 +340,18 @@ emission:
 
 Deno.test("an unclosed quote or bracket is named on the line it opens, not where the file ends", () => {
   const base = "scout:\n  name: a\n  scout_room: r\nwatch:\n  type: probe\n  url: http://x/\n";
-  assert.deepEqual(errors(base.replace("scout_room: r", 'scout_room: "r')), [
-    '(yaml) (line 3): Missing closing "quote',
-  ]);
-  assert.deepEqual(errors(base.replace("scout_room: r", "scout_room: 'r")), [
-    "(yaml) (line 3): Missing closing 'quote",
-  ]);
-  assert.deepEqual(errors(base.replace("scout_room: r", "scout_room: [r, s")), [
-    "(yaml) (line 3): Flow sequence in block collection must be sufficiently indented and end with a ]",
-  ]);
-  assert.deepEqual(errors(base.replace("scout_room: r", "scout_room: {r: s")), [
-    "(yaml) (line 3): Flow map in block collection must be sufficiently indented and end with a }",
-  ]);
+  for (
+    const [room, message] of [
+      ['"r', 'Missing closing "quote'],
+      ["'r", "Missing closing 'quote"],
+      ["[r, s", "Flow sequence in block collection must be sufficiently indented and end with a ]"],
+      ["{r: s", "Flow map in block collection must be sufficiently indented and end with a }"],
+    ]
+  ) {
+    assert.deepEqual(errors(base.replace("scout_room: r", `scout_room: ${room}`)), [
+      `(yaml) (line 3): ${message}`,
+    ]);
+  }
 });
 
 Deno.test("YAML a config cannot mean is refused with its line: aliases, tags, keys, documents", () => {

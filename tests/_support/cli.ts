@@ -9,11 +9,18 @@ export interface CliResult {
 
 /**
  * Run `deno run -A cli.ts ...args` to completion (`entry`: another main
- * module, e.g. mod.ts; `config`: a deno.json of the test's own).
+ * module, e.g. mod.ts; `config`: a deno.json of the test's own; `timeoutMs`:
+ * kill it with SIGTERM then, for a run that might not end on its own).
  */
 export async function runCli(
   args: string[],
-  options: { env?: Record<string, string>; cwd?: string; entry?: string; config?: string } = {},
+  options: {
+    env?: Record<string, string>;
+    cwd?: string;
+    entry?: string;
+    config?: string;
+    timeoutMs?: number;
+  } = {},
 ): Promise<CliResult> {
   const config = options.config ? ["--config", options.config] : [];
   const out = await new Deno.Command(Deno.execPath(), {
@@ -23,6 +30,7 @@ export async function runCli(
     stdout: "piped",
     stderr: "piped",
     stdin: "null",
+    signal: options.timeoutMs === undefined ? undefined : AbortSignal.timeout(options.timeoutMs),
   }).output();
   return {
     code: out.code,

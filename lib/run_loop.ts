@@ -97,6 +97,7 @@ export async function runEvery(
     const arm = () => {
       const due = start + (k + 1 + counted) * intervalMs;
       timer = timers.setTimeout(() => {
+        if (signal?.aborted) return;
         if (now() >= due) {
           counted++;
           skip(1);
@@ -104,11 +105,15 @@ export async function runEvery(
         arm();
       }, Math.max(0, due - now()));
     };
+    // A stop ends the counting (a cycle left running must not keep a timer).
+    const stopCounting = () => timers.clearTimeout(timer);
+    signal?.addEventListener("abort", stopCounting, { once: true });
     arm();
     try {
       await cycle();
     } finally {
-      timers.clearTimeout(timer);
+      stopCounting();
+      signal?.removeEventListener("abort", stopCounting);
     }
     runs++;
     // The next due time strictly after now; the ones in between were missed

@@ -68,6 +68,26 @@ Deno.test("runEvery() counts each due time a stuck cycle misses as it passes, no
   assert.deepEqual(skips, [1, 1, 1]);
 });
 
+Deno.test("runEvery() stops counting at a stop, though the cycle still runs", async () => {
+  const clock = new FakeClock(0);
+  const ac = new AbortController();
+  const skips: number[] = [];
+  void runEvery(() => new Promise<void>(() => {}), {
+    intervalMs: 1000,
+    signal: ac.signal,
+    now: clock.now,
+    sleep: clock.sleep,
+    timers: clock,
+    onSkip: (n) => skips.push(n),
+  });
+  await clock.advance(1500);
+  assert.deepEqual(skips, [1]);
+  ac.abort();
+  assert.deepEqual(clock.pending, [], "a timer outlives the stop");
+  await clock.advance(5000);
+  assert.deepEqual(skips, [1]);
+});
+
 Deno.test("runEvery() never runs two cycles at once", async () => {
   let running = 0;
   let max = 0;

@@ -472,7 +472,9 @@ async function runOnce(
   const stopCycle = new AbortController();
   const stopDelivery = new AbortController();
   let stopAt = 0;
+  // A second signal while the cycle is left to end stops it all at once.
   let onSignal = () => {
+    if (stopCycle.signal.aborted) return stopDelivery.abort();
     stopAt = Date.now();
     stopCycle.abort();
   };
@@ -490,7 +492,7 @@ async function runOnce(
       // A cycle that ignores the stop is left behind after half the deadline.
       const left = await Promise.race([
         scout.tick(stopCycle.signal).then(() => false),
-        afterAbort(stopCycle.signal, deadlineMs / 2).then(() => true),
+        afterAbort(stopCycle.signal, deadlineMs / 2, stopDelivery.signal).then(() => true),
       ]);
       if (left) warnLeftBehind(log, [scout.scoutName], deadlineMs);
     }
@@ -552,14 +554,16 @@ function warnLeftBehind(log: Logger, names: string[], deadlineMs: number): void 
 }
 
 /**
- * Resolves `ms` after `signal` aborts; never, if it does not. Its timer does
- * not keep the process alive (see {@linkcode deadlineTimers}).
+ * Resolves `ms` after `signal` aborts (never, if it does not), or at once
+ * when `cut` aborts. Its timer does not keep the process alive (see
+ * {@linkcode deadlineTimers}).
  */
-function afterAbort(signal: AbortSignal, ms: number): Promise<void> {
+function afterAbort(signal: AbortSignal, ms: number, cut: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const wait = () => void deadlineTimers.setTimeout(resolve, ms);
     if (signal.aborted) wait();
     else signal.addEventListener("abort", wait, { once: true });
+    cut.addEventListener("abort", () => resolve(), { once: true });
   });
 }
 

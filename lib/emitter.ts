@@ -164,7 +164,7 @@ export class Emitter {
     this.#client = options.client;
     this.outbox = options.outbox ?? new MemoryOutbox();
     // Drops an earlier run of a durable outbox counted were logged by that run.
-    this.#droppedLogged = this.outbox.dropped;
+    this.#droppedLogged = this.outbox.droppedBefore ?? 0;
     this.#batchSize = positiveInt("batchSize", options.batchSize ?? 200);
     this.#concurrency = positiveInt("concurrency", options.concurrency ?? 2);
     this.#minIntervalMs = options.minIntervalMs ?? 1000;

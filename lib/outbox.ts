@@ -40,6 +40,12 @@ export interface Outbox {
   size(): number;
   /** How many entries were dropped because the outbox was full. */
   readonly dropped: number;
+  /**
+   * How many of {@linkcode Outbox.dropped} earlier runs counted, for a
+   * durable outbox that keeps the count: what it held when it opened, before
+   * any drop of this run (a bound lowered since included). Default 0.
+   */
+  readonly droppedBefore?: number;
   /** Make everything appended so far durable (no-op for memory). */
   sync?(): Awaitable<void>;
   /** Release resources; appended entries must be durable after this resolves. */

@@ -346,12 +346,20 @@ Deno.test("an unclosed quote or bracket is named on the line it opens, not where
       ["'r", "Missing closing 'quote"],
       ["[r, s", "Flow sequence in block collection must be sufficiently indented and end with a ]"],
       ["{r: s", "Flow map in block collection must be sufficiently indented and end with a }"],
+      [
+        "[r,\n    s",
+        "Flow sequence in block collection must be sufficiently indented and end with a ]",
+      ],
     ]
   ) {
     assert.deepEqual(errors(base.replace("scout_room: r", `scout_room: ${room}`)), [
       `(yaml) (line 3): ${message}`,
     ]);
   }
+  // A closed one is no cause: a bad indent after it is named on its own line.
+  assert.deepEqual(errors(base.replace("name: a\n  scout_room", 'name: "a"\n scout_room')), [
+    "(yaml) (line 3): All mapping items must start at the same column",
+  ]);
 });
 
 Deno.test("YAML a config cannot mean is refused with its line: aliases, tags, keys, documents", () => {

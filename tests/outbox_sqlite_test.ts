@@ -90,6 +90,32 @@ Deno.test("SqliteOutbox reopened with a lower maxEntries drops the oldest and co
     }
   }));
 
+Deno.test("an emitter over a reopened SqliteOutbox logs only this run's drops, a lowered bound's included", () =>
+  withDir(async (path) => {
+    // An earlier run dropped 2 (and said so); this one lowers the bound: 1 more.
+    const earlier = SqliteOutbox.open(path, { maxEntries: 3 });
+    for (let i = 0; i < 5; i++) earlier.append(tileN(i));
+    earlier.close();
+    const lines: string[] = [];
+    const emitter = new Emitter({
+      client: createPlatoClient({ url: "http://127.0.0.1:9" }), // nothing listens
+      outbox: SqliteOutbox.open(path, { maxEntries: 2 }),
+      autoFlush: false,
+      logger: createLogger({ level: "debug", sink: (r) => lines.push(r.message) }),
+    });
+    await emitter.flush();
+    emitter.emit(tileN(5));
+    await emitter.flush();
+    await emitter.close({ deadlineMs: 0 });
+    assert.deepEqual(
+      lines.filter((l) => l.startsWith("Outbox full")).map((l) => l.split(";")[0]),
+      [
+        "Outbox full: 1 oldest tile(s) dropped (3 in all)",
+        "Outbox full: 1 oldest tile(s) dropped (4 in all)",
+      ],
+    );
+  }));
+
 Deno.test("utf8Length is the byte length SQLite stores, for ASCII and multi-byte text", () => {
   const db = new DatabaseSync(":memory:");
   try {

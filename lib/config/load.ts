@@ -18,6 +18,9 @@ import { type LoadConfigOptions, type LoadConfigResult, validateConfig } from ".
 
 export { type LoadConfigOptions, type LoadConfigResult, validateConfig };
 
+/** What closes a quoted scalar or a flow collection, by what opens it. */
+const CLOSING: Record<string, string> = { '"': '"', "'": "'", "[": "]", "{": "}" };
+
 /**
  * Parse and validate scout.yaml (YAML or JSON text): interpolate `${VAR}`,
  * check every section with zod (each `watch:` by its kind), and report every
@@ -56,13 +59,12 @@ export function loadConfig(text: string, options: LoadConfigOptions): LoadConfig
     e.code !== "MULTIPLE_DOCS" || !parseAllDocuments(text).slice(1).every(isEmptyDocument)
   );
   // An unclosed quote or bracket is noticed where its block or the file
-  // ends: name the line it opens on (by where each such node ends).
+  // ends: name the line it opens on (by where each node left open ends).
   const opens = new Map<number, number>();
   visit(doc, (_, node) => {
-    const range = (isScalar(node) && node.type !== "PLAIN") || (isCollection(node) && node.flow)
-      ? node.range
-      : undefined;
-    if (range) opens.set(range[2], range[0]);
+    const range = (isScalar(node) || (isCollection(node) && node.flow)) ? node.range : undefined;
+    const close = range && CLOSING[text[range[0]]];
+    if (range && close && text[range[1] - 1] !== close) opens.set(range[2], range[0]);
   });
   const yamlProblems: ConfigProblem[] = [
     ...errors.map((e) => ({

@@ -82,6 +82,8 @@ export class KvOutbox implements Outbox {
   /** `dropped` as stored when loaded (or last written). */
   #droppedStored: number;
   #dirty = false;
+  /** How many of `dropped` earlier invocations counted (the count as loaded). */
+  readonly droppedBefore: number;
   #loadedRev: string | undefined;
   #loadedIds: Set<string>;
 
@@ -97,7 +99,7 @@ export class KvOutbox implements Outbox {
         attempts: Math.max(e.attempts ?? 0, 1),
       }))
       : [];
-    this.#droppedStored = stored?.dropped ?? 0;
+    this.#droppedStored = this.droppedBefore = stored?.dropped ?? 0;
     this.#dropped = this.#droppedStored +
       (stored ? stored.entries.length - this.#entries.length : 0);
     this.#loadedRev = stored?.rev;

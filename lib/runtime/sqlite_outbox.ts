@@ -135,12 +135,15 @@ export class SqliteOutbox implements Outbox {
     this.#rows = totals.n;
     this.#earlierSeq = totals.s;
     this.#bytes = totals.b;
-    this.#dropped = this.#droppedStored = meta?.value ?? 0;
+    this.#dropped = this.#droppedStored = this.droppedBefore = meta?.value ?? 0;
     // Bounds lowered since the last run apply now.
     this.#dropRows = Math.max(0, this.#rows - this.#maxEntries);
     this.#dropped += this.#dropRows;
     this.#write();
   }
+
+  /** How many of `dropped` earlier runs counted (the count as it opened). */
+  readonly droppedBefore: number;
 
   /** How many entries were dropped because the outbox was full, across runs. */
   get dropped(): number {

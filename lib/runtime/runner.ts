@@ -403,13 +403,7 @@ async function runScouts(
     options.onReady?.({ metricsPort: metricsServer?.port, modes: running.map((r) => r.mode) });
     const stopped = new Set<number>();
     const allStopped = Promise.all(running.map((r, i) => r.done.then(() => stopped.add(i))));
-    await Promise.race([
-      allStopped,
-      new Promise((resolve) => {
-        if (signal.aborted) resolve(undefined);
-        signal.addEventListener("abort", resolve, { once: true });
-      }),
-    ]);
+    await Promise.race([allStopped, afterAbort(signal, 0)]);
     // A second signal ends the final delivery (Ctrl-C twice: stop now).
     const stopDelivery = new AbortController();
     const release = options.stopSignals?.(() => stopDelivery.abort()) ?? (() => {});
@@ -418,16 +412,7 @@ async function runScouts(
       // kind of one's own) must not hold it for ever: running cycles get half
       // the deadline to end, the delivery the rest.
       const stopAt = Date.now();
-      const waited = new AbortController();
-      await Promise.race([
-        allStopped,
-        sleepOn(
-          globalTimers,
-          deadlineMs / 2,
-          AbortSignal.any([waited.signal, stopDelivery.signal]),
-        ),
-      ]);
-      waited.abort();
+      await Promise.race([allStopped, afterAbort(signal, deadlineMs / 2, stopDelivery.signal)]);
       const stuck = scouts.filter((_, i) => !stopped.has(i)).map((s) => s.scout.scoutName);
       if (stuck.length > 0) warnLeftBehind(log, stuck, deadlineMs);
       for (const { scout } of scouts) scout.emitSessionEnd("stopped");
@@ -558,12 +543,12 @@ function warnLeftBehind(log: Logger, names: string[], deadlineMs: number): void 
  * when `cut` aborts. Its timer does not keep the process alive (see
  * {@linkcode deadlineTimers}).
  */
-function afterAbort(signal: AbortSignal, ms: number, cut: AbortSignal): Promise<void> {
+function afterAbort(signal: AbortSignal, ms: number, cut?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const wait = () => void deadlineTimers.setTimeout(resolve, ms);
     if (signal.aborted) wait();
     else signal.addEventListener("abort", wait, { once: true });
-    cut.addEventListener("abort", () => resolve(), { once: true });
+    cut?.addEventListener("abort", () => resolve(), { once: true });
   });
 }
 

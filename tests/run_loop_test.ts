@@ -40,6 +40,18 @@ Deno.test("runEvery() skips and counts due times missed by an overrunning cycle 
   assert.deepEqual(r, { runs: 4, skipped: 3 });
 });
 
+/** runEvery's options on a fake clock: 1 s interval, stopped by `ac`, skips into `skips`. */
+function onClock(clock: FakeClock, ac: AbortController, skips: number[]) {
+  return {
+    intervalMs: 1000,
+    signal: ac.signal,
+    now: clock.now,
+    sleep: clock.sleep,
+    timers: clock,
+    onSkip: (n: number) => skips.push(n),
+  };
+}
+
 Deno.test("runEvery() counts each due time a stuck cycle misses as it passes, not when the cycle ends", async () => {
   const clock = new FakeClock(0);
   const skips: number[] = [];
@@ -50,12 +62,7 @@ Deno.test("runEvery() counts each due time a stuck cycle misses as it passes, no
     if (starts.push(clock.t) === 2) ac.abort();
     return new Promise<void>((r) => (release = r));
   }, {
-    intervalMs: 1000,
-    signal: ac.signal,
-    now: clock.now,
-    sleep: clock.sleep,
-    timers: clock,
-    onSkip: (n) => skips.push(n),
+    ...onClock(clock, ac, skips),
   });
   await clock.advance(3500); // the first cycle hangs past three due times
   assert.deepEqual(skips, [1, 1, 1]);
@@ -73,12 +80,7 @@ Deno.test("runEvery() stops counting at a stop, though the cycle still runs", as
   const ac = new AbortController();
   const skips: number[] = [];
   void runEvery(() => new Promise<void>(() => {}), {
-    intervalMs: 1000,
-    signal: ac.signal,
-    now: clock.now,
-    sleep: clock.sleep,
-    timers: clock,
-    onSkip: (n) => skips.push(n),
+    ...onClock(clock, ac, skips),
   });
   await clock.advance(1500);
   assert.deepEqual(skips, [1]);

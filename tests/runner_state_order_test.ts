@@ -209,12 +209,24 @@ Deno.test("a stop does not wait for ever on a cycle that ignores it: the others 
   }
 });
 
-Deno.test("a --once run stopped by a signal does not wait for ever on a cycle that ignores it", async () => {
+/**
+ * A --once run of {@linkcode stuckAndQuick} with the CLI's SIGINT/SIGTERM
+ * wired by hand (armed once the run lasts); `check` gets the signal to send,
+ * the run, its log lines and PLATO.
+ */
+async function onceStuck(
+  deadlineMs: number,
+  check: (
+    signal: () => void,
+    run: Promise<number>,
+    lines: string[],
+    plato: FakePlato,
+  ) => Promise<void>,
+): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "runner_stuck_" });
   const plato = new FakePlato().start();
   const { kinds, config } = stuckAndQuick();
   const lines: string[] = [];
-  // The CLI's SIGINT/SIGTERM, by hand: armed once the run lasts, then sent.
   const armed = Promise.withResolvers<() => void>();
   try {
     const run = runConfig(config, {
@@ -222,42 +234,29 @@ Deno.test("a --once run stopped by a signal does not wait for ever on a cycle th
       once: true,
       stateDir: `${dir}/state`,
       platoUrl: plato.url,
-      deadlineMs: 2000,
+      deadlineMs,
       stopSignals: (stop) => {
         armed.resolve(stop);
         return () => {};
       },
       logger: createLogger({ level: "debug", sink: (r) => lines.push(r.message) }),
     });
-    (await within20s(armed.promise))();
-    assert.equal(await within20s(run), 0);
-    assertLeftBehind(lines, plato);
+    await check(await within20s(armed.promise), run, lines, plato);
   } finally {
     plato.stop();
     await Deno.remove(dir, { recursive: true });
   }
-});
+}
 
-Deno.test("a second signal to a --once run waiting on a stuck cycle stops it all at once, the tiles kept", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "runner_stuck_" });
-  const plato = new FakePlato().start();
-  const { kinds, config } = stuckAndQuick();
-  const lines: string[] = [];
-  const armed = Promise.withResolvers<() => void>();
-  try {
-    const run = runConfig(config, {
-      kinds,
-      once: true,
-      stateDir: `${dir}/state`,
-      platoUrl: plato.url,
-      deadlineMs: 60_000,
-      stopSignals: (stop) => {
-        armed.resolve(stop);
-        return () => {};
-      },
-      logger: createLogger({ level: "debug", sink: (r) => lines.push(r.message) }),
-    });
-    const signal = await within20s(armed.promise);
+Deno.test("a --once run stopped by a signal does not wait for ever on a cycle that ignores it", () =>
+  onceStuck(2000, async (signal, run, lines, plato) => {
+    signal();
+    assert.equal(await within20s(run), 0);
+    assertLeftBehind(lines, plato);
+  }));
+
+Deno.test("a second signal to a --once run waiting on a stuck cycle stops it all at once, the tiles kept", () =>
+  onceStuck(60_000, async (signal, run, lines, plato) => {
     signal();
     signal(); // Ctrl-C twice: no 30 s wait for the stuck cycle, no delivery
     assert.equal(await within20s(run), 0);
@@ -266,8 +265,4 @@ Deno.test("a second signal to a --once run waiting on a stuck cycle stops it all
       lines.join(" | "),
     );
     assert.equal(plato.stored.length, 0);
-  } finally {
-    plato.stop();
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));

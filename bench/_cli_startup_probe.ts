@@ -1,11 +1,11 @@
 /**
  * Where the CLI's startup time goes, measured in one fresh process for
  * `cli_once_bench.ts`: milliseconds from the runtime's time origin to this
- * module's first line, then the marginal cost of importing each layer of the
- * module graph `cli.ts http --once` loads with plainly valid flags, in the
- * order it loads them (each import only pays for what the previous ones did
- * not load), then what the zod path would add, then opening the SQLite
- * outbox and state the way `--once` does. Prints one JSON object on stdout.
+ * module's first line, then the marginal cost of loading each layer of the
+ * bundled command line (`dist/cli/`) that `cli.ts http --once` loads, in the
+ * order it loads them (each only pays for what the previous ones did not
+ * load), then what the zod path would add, then opening the SQLite outbox and
+ * state the way `--once` does. Prints one JSON object on stdout.
  *
  *     deno run -A bench/_cli_startup_probe.ts
  *
@@ -23,27 +23,27 @@ async function time(step: string, work: () => Promise<unknown> | unknown): Promi
   steps.push({ step, ms: performance.now() - t0 });
 }
 
-// The layers `cli.ts http --once` loads with plainly valid flags, in the
-// order it loads them (lib/config/plain.ts: no zod on this path).
+// The layers `cli.ts http --once` loads, in the order it loads them: the
+// bundle's entry with the command table, then the http command's chunks
+// (asked for its help, so that nothing runs; what it prints is dropped).
 await time(
-  "import the command modules (cli.ts, the http command: flags, runner, core, node:sqlite)",
+  "import the bundle's entry (dist/cli/main.js: the command table)",
+  () => import("../dist/cli/main.js"),
+);
+await time(
+  "load the http command (its chunks: flags, runner, core, node:sqlite)",
   async () => {
-    await import("../cli.ts");
-    await import("../lib/runtime/cli/scout_commands.ts");
+    const { main } = await import("../dist/cli/main.js");
+    const log = console.log;
+    console.log = () => {};
+    try {
+      await main(["http", "--help"]);
+    } finally {
+      console.log = log;
+    }
   },
 );
-await time(
-  "import the plain config path (lib/config/plain.ts, the HTTP section's)",
-  async () => {
-    await import("../lib/config/plain.ts");
-    await import("../scouts/_http_watch_plain.ts");
-  },
-);
-await time(
-  "import the HTTP scout's factory (scouts/_http_scout.ts)",
-  () => import("../scouts/_http_scout.ts"),
-);
-// What the zod path (a config file, or flags left to the schemas) adds on top.
+// What a config file's path adds on top (zod and yaml stay npm imports in the bundle).
 // The live heap around zod's import (what its modules leave allocated), in MiB.
 const heapBefore = Deno.memoryUsage().heapUsed / 1048576;
 await time(
@@ -51,13 +51,6 @@ await time(
   () => import("zod/mini"),
 );
 const heapAfterZod = Deno.memoryUsage().heapUsed / 1048576;
-await time(
-  "zod path: import the config and HTTP schemas (validate.ts, scouts/http.ts)",
-  async () => {
-    await import("../lib/config/validate.ts");
-    await import("../scouts/http.ts");
-  },
-);
 // Last: what yaml adds (a config file's path only).
 await time("import yaml (npm), after all of the above", () => import("yaml"));
 

@@ -6,9 +6,10 @@
  * `POST /submit`), alternating in the same run against the same real local
  * PLATO server (`startLocalPlato`, SQLite, in this process) and the same local
  * target. Target: the CLI takes at most 2x the minimal script (medians).
- * `cli.ts` is the entry the installed `plato-scout` command runs; the same run
- * started from `mod.ts` (what `deno run -A jsr:@plato/scout …` runs) is
- * measured in the same rotation and reported as a figure of its own.
+ * `cli.ts` is the entry the installed `plato-scout` command runs (it runs the
+ * bundled command line, `dist/cli/`); the same run started from `mod.ts`
+ * (what `deno run -A jsr:@plato/scout …` runs) and from the unbundled source
+ * (`_source_cli.ts`) are measured in the same rotation.
  *
  * Two clocks, both started when this process spawns the command:
  * - **to the first tile acknowledged** (the issue's figure): until the PLATO
@@ -18,9 +19,9 @@
  *   tiles (the CLI's close of its state file and its exit included).
  *
  * It also measures where the CLI's time goes (`_cli_startup_probe.ts`: the
- * imports of the flag run's path, what the zod path would add, SQLite open;
- * and `cli.ts --version`, which loads only the command table), so a miss
- * comes with its reason.
+ * bundle's layers the flag run loads, what the zod path would add, SQLite
+ * open; and `cli.ts --version`, which loads only the command table), so a
+ * miss comes with its reason.
  *
  *     deno run -A bench/cli_once_bench.ts [rounds=20]     (BENCH_QUICK=1: 5 rounds)
  *
@@ -39,6 +40,8 @@ const ROUNDS = Number(Deno.args[0] ?? (QUICK ? 5 : 20));
 const here = (file: string) => new URL(file, import.meta.url).pathname;
 const CLI = here("../cli.ts");
 const MOD = here("../mod.ts");
+// The same command line from its source modules, unbundled.
+const SOURCE = here("./_source_cli.ts");
 const MINIMAL = here("./_minimal_once.ts");
 
 /** Spawn `deno <args>`, wait for exit; wall ms from spawn to exit (`t0`: the spawn). */
@@ -165,11 +168,12 @@ const cliExit: number[] = [], minimalExit: number[] = [];
 const viaMod: number[] = [];
 // The same run with the state directory an earlier run left (a cron job's every run after its first).
 const kept: number[] = [];
+// The same run from the unbundled source modules.
+const fromSource: number[] = [];
 const zodOnly: number[] = [], yamlOnly: number[] = [];
-// A file whose only line could import the command table and never does: Deno's walk of the graph.
+// A file whose only line could import the bundle and never does: Deno's walk of its graph.
 const graphOnly: number[] = [];
 let cold = { cli: 0, minimal: 0 };
-let bundled: number | undefined;
 type Probe = {
   total: number;
   steps: { step: string; ms: number }[];
@@ -198,21 +202,23 @@ try {
   // One room, so one configuration, every run: as cron runs a scout.
   const keptDir = `${dir}/state-kept`;
   const runKept = async () => kept.push((await cliOnce("kept", CLI, keptDir)).ack);
+  const runSource = async (r: number) => fromSource.push((await cliOnce(`s${r}`, SOURCE)).ack);
   await cliOnce("warm-mod", MOD);
   await cliOnce("kept", CLI, keptDir);
+  await cliOnce("warm-source", SOURCE);
   for (let r = 0; r < ROUNDS; r++) {
     // Rotate the order so no side always runs on a just-warmed machine.
-    const order = [runCli, runMinimal, runMod, runKept];
+    const order = [runCli, runMinimal, runMod, runKept, runSource];
     for (let k = 0; k < order.length; k++) await order[(k + r) % order.length](r);
   }
   // Where the time goes: the runtime floor, the CLI's whole graph doing nothing, per-layer imports.
   const probes = Math.max(3, Math.min(ROUNDS, 7));
   await Deno.writeTextFile(`${dir}/zod.ts`, 'import "zod/mini";\n');
   await Deno.writeTextFile(`${dir}/yaml.ts`, 'import "yaml";\n');
-  const commands = new URL("../lib/runtime/cli/commands.ts", import.meta.url).href;
+  const bundleEntry = new URL("../dist/cli/main.js", import.meta.url).href;
   await Deno.writeTextFile(
     `${dir}/graph.ts`,
-    `if (Math.random() > 2) await import(${JSON.stringify(commands)});\n`,
+    `if (Math.random() > 2) await import(${JSON.stringify(bundleEntry)});\n`,
   );
   const withMap = (file: string) => ["run", "-A", "--config", here("../deno.json"), file];
   for (let r = 0; r < probes; r++) {
@@ -221,19 +227,6 @@ try {
     yamlOnly.push((await timed(withMap(`${dir}/yaml.ts`))).ms);
     graphOnly.push((await timed(withMap(`${dir}/graph.ts`))).ms);
     version.push((await timed(["run", "-A", CLI, "--version"])).ms);
-  }
-  // Does one bundled file (no module resolution) start faster? Optional: deno bundle is experimental.
-  const bundle = await new Deno.Command(Deno.execPath(), {
-    args: ["bundle", "--quiet", "--platform", "deno", "-o", `${dir}/cli.bundle.js`, CLI],
-    stdout: "null",
-    stderr: "null",
-  }).output();
-  if (bundle.success) {
-    const b: number[] = [];
-    for (let r = 0; r < probes; r++) {
-      b.push((await timed(["run", "-A", `${dir}/cli.bundle.js`, "--version"])).ms);
-    }
-    bundled = summary(b).median;
   }
   for (let r = 0; r < probes; r++) {
     const room = `bench/once/gc${r}`;
@@ -286,17 +279,16 @@ line("the same via mod.ts (jsr:@plato/scout)", summary(viaMod));
 console.log(`ratio (medians): ${(summary(viaMod).median / m.median).toFixed(2)}x`);
 line("the same with an earlier run's state dir", summary(kept));
 console.log(`ratio (medians): ${(summary(kept).median / m.median).toFixed(2)}x`);
+line("the same from the source (unbundled)", summary(fromSource));
+console.log(`ratio (medians): ${(summary(fromSource).median / m.median).toFixed(2)}x`);
 line("CLI http --once, to exit", cx);
 line("minimal fetch + POST, to exit", mx);
 console.log(`ratio (medians): ${ratioExit.toFixed(2)}x`);
 line("deno run of an empty file", e);
 line("a file importing only zod/mini", summary(zodOnly));
 line("a file importing only yaml", summary(yamlOnly));
-line("a file that could import the commands", summary(graphOnly));
+line("a file that could import the bundle", summary(graphOnly));
 line("cli.ts --version", v);
-if (bundled !== undefined) {
-  console.log(`${"deno bundle'd cli --version".padEnd(40)} median ${ms(bundled).padStart(7)}`);
-}
 const gcC = {
   count: summary(gcCli.map((g) => g.count)).median,
   ms: summary(gcCli.map((g) => g.ms)).median,
@@ -318,31 +310,45 @@ for (const s of probe!.steps) {
 const step = (prefix: string) =>
   probe!.steps.filter((s) => s.step.startsWith(prefix)).reduce((a, s) => a + s.ms, 0);
 const z = summary(zodOnly).median - e.median, y = summary(yamlOnly).median - e.median;
-const walk = summary(graphOnly).median - e.median;
-// The module graph of the flag run's path, from the probe (fresh process).
-const graph = step("import the");
+// Deno's walk of the bundle's files before the first line runs.
+const walk = Math.max(0, summary(graphOnly).median - e.median);
+// The bundle's layers the flag run loads first, from the probe (fresh process).
+const graph = step("import the bundle") + step("load the http");
 const zodPath = step("zod path");
-const work = c.median - e.median - graph;
+const work = c.median - e.median - walk - graph;
 const minimalWork = m.median - e.median;
 const budget = 2 * m.median;
+const src = summary(fromSource);
 const breakdown =
   `To its first tile acknowledged the CLI takes ${ms(c.median)} (the 2x budget is ${ms(budget)}): ${
     ms(e.median)
-  } is Deno's own start (an empty file), ~${
+  } is Deno's own start (an empty file), ${
+    ms(walk)
+  } Deno's walk of the bundle's files before the first line runs (a file that could import ` +
+  `the bundle and never does, over an empty one), ~${
     ms(graph)
-  } importing the modules the run uses (startup probe, fresh process: the command modules with ` +
-  `the runner, the core and node:sqlite ${ms(step("import the command"))}, the plain config path ${
-    ms(step("import the plain"))
-  }, the HTTP scout ${ms(step("import the HTTP"))}), and ~${
+  } loading the layers the run starts with (startup probe, fresh process: the bundle's entry ` +
+  `with the command table ${ms(step("import the bundle"))}, the http command's chunks with the ` +
+  `runner, the core and node:sqlite ${ms(step("load the http"))}), and ~${
     ms(work)
-  } the run itself (flag checks, the SQLite state file ~${
+  } the run itself (flag checks, the chunks it imports as it goes: the plain config path and ` +
+  `the HTTP scout, the SQLite state file ~${
     ms(step("open, use and close"))
   }, the startup tile, the HTTP check, one batch POST); the minimal script's whole run is ${
     ms(Math.max(0, minimalWork))
   } past Deno's start, most of it the first fetch (Deno loads its fetch code on first use; the CLI pays that too). ` +
+  `cli.ts runs the bundled command line (dist/cli/, built from lib/runtime/cli/main.ts by ` +
+  `'deno task build'): the same run from the unbundled source modules took ${
+    ms(src.median)
+  } in the same rotation (${(src.median / m.median).toFixed(2)}x, ${
+    ms(src.median - c.median)
+  } more), as it loads ~50 TypeScript modules, each read, checked against Deno's emit cache ` +
+  `and handed to V8 with an inline source map three times the module's size, where the bundle ` +
+  `loads ~20 minified chunks. ` +
   `zod is not loaded on this path: plainly valid flags resolve without it (lib/config/plain.ts, ` +
-  `checked against the schemas by tests/plain_config_test.ts); a config file, or flags left to ` +
-  `the schemas, would add ~${ms(zodPath)} (zod/mini and the schemas; zod/mini alone leaves ${
+  `checked against the schemas by tests/plain_config_test.ts); a config file would add ~${
+    ms(zodPath)
+  } for zod/mini (an npm import in the bundle too; it leaves ${
     (probe!.heapAfterZod - probe!.heapBefore).toFixed(1)
   } MiB live). ` +
   `The CLI's run triggers ${gcC.count} young-generation collection${
@@ -351,14 +357,11 @@ const breakdown =
   `To exit: ${ms(cx.median)} vs ${ms(mx.median)}, ${ratioExit.toFixed(2)}x. ` +
   `A file importing only zod/mini takes ${ms(z)} more than an empty one, only yaml ${
     ms(y)
-  }; cli.ts --version: ${ms(v.median)}.` +
-  (bundled !== undefined
-    ? ` A one-file bundle (deno bundle) of cli.ts runs --version in ${ms(bundled)}.`
-    : "");
-const close = `The CLI is ${ms(c.median - budget)} over budget. What remains is the CLI's own ` +
-  `modules (~${ms(graph)}) and work (~${ms(work)}), spread thin: no single step of the ` +
-  `run is more than a few ms. What would close the gap: a shorter path (fewer modules and ` +
-  `less work per run than the durable outbox, the state file and the startup tile need), a ` +
+  }; cli.ts --version: ${ms(v.median)}.`;
+const close = `The CLI is ${ms(c.median - budget)} over budget. What remains is the bundle's ` +
+  `files (~${ms(walk + graph)}) and the run's work (~${ms(work)}), spread thin: no single ` +
+  `step of the run is more than a few ms. What would close the gap: a shorter path (less ` +
+  `work per run than the durable outbox, the state file and the startup tile need), a ` +
   `larger young generation (--v8-flags=--min-semi-space-size=16; a user's 'deno run' does ` +
   `not pass it), or a 'deno compile' binary (not measurable here: it downloads denort, and ` +
   `this machine reaches only npm).`;
@@ -366,11 +369,6 @@ const close = `The CLI is ${ms(c.median - budget)} over budget. What remains is 
 const found = `Where the rest goes, measured by hand: V8 compiles each function the first ` +
   `time it runs (~30 us for a small one), and Deno's code cache keeps only what V8 compiled ` +
   `with the module, its top-level code; ~200 of the package's functions run in a --once run. ` +
-  `Before the first line runs, Deno reads every module the command table can reach (~100, ` +
-  `for the other commands' lazy imports) and resolves the npm packages they name: ${
-    ms(walk)
-  } in this run (a file that could import the command table and never does, over an empty ` +
-  `one); the npm part is small (a file that could import zod/mini and never does: ~0.2 ms). ` +
   `V8's file-level compile hint (a '//# allFunctionsCalledOnLoad' first line) changes ` +
   `nothing under Deno: 300 small functions in one module ran in the same time with it and ` +
   `without it (the embedder has to ask V8 to follow it). A --once run triggers no optimizing ` +
@@ -378,13 +376,16 @@ const found = `Where the rest goes, measured by hand: V8 compiles each function 
   `tile's UTF-8 length, cost ~3 ms and is now a native scan. Tried and not kept: hiding the ` +
   `CLI's lazy imports from Deno's module graph (computed specifiers) saves the graph walk, ` +
   `but Deno would then fetch those modules from JSR only when first used, so an installed ` +
-  `scout could fail to start a command offline; a code-split, minified 'deno bundle' of ` +
-  `cli.ts was slower still (86 vs 77 ms to exit); V8 compiles a parenthesized function ` +
+  `scout could fail to start a command offline; a one-file bundle (no code splitting, zod ` +
+  `and yaml inside) was slower than the source (86 vs 77 ms to exit): it puts both npm ` +
+  `packages, ~0.9 MB, on every start, where the code-split bundle leaves them to the ` +
+  `commands that import them; V8 compiles a parenthesized function ` +
   `expression eagerly, and the code cache then keeps it, but Deno's TypeScript emit drops ` +
   `the parentheses unless something follows them, as in '(function f() {...}).bind(undefined)': ` +
   `rewriting the run's 98 top-level functions that way saved 2.7 ms (paired median, 20 ` +
-  `rounds), at the price of every exported function becoming a bound function in a const ` +
-  `(shown as a variable in the API docs), and class methods cannot be hinted at all.`;
+  `rounds, before the bundle), at the price of every exported function becoming a bound ` +
+  `function in a const (shown as a variable in the API docs), and class methods cannot be ` +
+  `hinted at all.`;
 
 const figures: Figure[] = [{
   name: "CLI --once: start to first tile acknowledged vs minimal fetch + POST script",
@@ -413,7 +414,8 @@ const figures: Figure[] = [{
   target: "<= 2x the minimal script (medians)",
   met: summary(viaMod).median / m.median <= 2,
   note: `${(summary(viaMod).median / m.median).toFixed(2)}x. The same run, with mod.ts as ` +
-    `the main module: it loads the library's main entry before it starts the CLI (${
+    `the main module: it loads the library's main entry (~30 source modules, which the ` +
+    `bundled CLI does not share) before it starts the CLI (${
       ms(Math.abs(summary(viaMod).median - c.median))
     } ${summary(viaMod).median >= c.median ? "over" : "under"} cli.ts in this run). On Deno ` +
     `mod.ts reads the environment through Deno.env (the first touch of 'process' would load ` +

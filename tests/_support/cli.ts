@@ -1,5 +1,21 @@
+import { staleCliSources } from "../../tools/_cli_stamp.ts";
+
 /** Run the real CLI as a separate process. */
 export const CLI = new URL("../../cli.ts", import.meta.url).pathname;
+
+let built: Promise<void> | undefined;
+
+/**
+ * Reject while `dist/cli/` (what cli.ts runs) was built from other sources
+ * than the working tree's: a test of the command line would run old code.
+ */
+export function cliBuilt(): Promise<void> {
+  return built ??= staleCliSources().then((changed) => {
+    if (changed.length === 0) return;
+    const named = changed.slice(0, 3).join(", ") + (changed.length > 3 ? ", ..." : "");
+    throw new Error(`dist/cli/ is older than ${named}: run 'deno task build'`);
+  });
+}
 
 export interface CliResult {
   code: number;
@@ -22,6 +38,7 @@ export async function runCli(
     timeoutMs?: number;
   } = {},
 ): Promise<CliResult> {
+  await cliBuilt();
   const config = options.config ? ["--config", options.config] : [];
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--quiet", ...config, options.entry ?? CLI, ...args],
@@ -58,6 +75,7 @@ export async function startCli(
   until: RegExp,
   options: { env?: Record<string, string>; cwd?: string } = {},
 ): Promise<StartedCli> {
+  await cliBuilt();
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--quiet", CLI, ...args],
     env: { NO_COLOR: "1", PLATO_API_KEY: "", SCOUT_METRICS_PORT: "", ...options.env },

@@ -1,0 +1,78 @@
+/**
+ * Build `dist/cli/`, the bundled command line `cli.ts` runs, from
+ * `lib/runtime/cli/main.ts` (`deno task build`), and stamp it with what it
+ * was built from (see `_cli_stamp.ts`).
+ *
+ * `deno bundle` with code splitting: each command's lazy import stays a
+ * separate chunk, so a run loads only its own command's code; `zod`, `yaml`
+ * and `node:` modules stay imports (resolved through deno.json, as from the
+ * source). Minified with names kept (error and class names read the same).
+ *
+ *     deno task build
+ *
+ * @module
+ */
+import { ENTRY, OUT_DIR, ROOT, STAMP, stampOf } from "./_cli_stamp.ts";
+
+/** The bare imports the bundle keeps (deno.json maps them to npm:). */
+const EXTERNAL = ["zod", "zod/mini", "yaml"];
+
+async function deno(args: string[]): Promise<string> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!out.success) {
+    throw new Error(`deno ${args[0]} failed: ${new TextDecoder().decode(out.stderr).trim()}`);
+  }
+  return new TextDecoder().decode(out.stdout);
+}
+
+/** Every local file the entry reaches, statically or by a dynamic import, and deno.json. */
+async function sourceFiles(): Promise<string[]> {
+  const graph = JSON.parse(await deno(["info", "--json", ENTRY])) as {
+    modules: { specifier: string }[];
+  };
+  const root = ROOT.href;
+  const files = graph.modules
+    .map((m) => m.specifier)
+    .filter((s) => s.startsWith(root))
+    .map((s) => s.slice(root.length));
+  return [...new Set([...files, "deno.json"])];
+}
+
+if (import.meta.main) {
+  const out = new URL(`${OUT_DIR}/`, ROOT);
+  await Deno.remove(out, { recursive: true }).catch((e) => {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  });
+  await deno([
+    "bundle",
+    "--quiet",
+    "--platform",
+    "deno",
+    "--code-splitting",
+    "--minify",
+    "--keep-names",
+    ...EXTERNAL.flatMap((e) => ["--external", e]),
+    "--outdir",
+    OUT_DIR,
+    ENTRY,
+  ]);
+  // What the bundle reaches besides its own chunks: only npm packages (zod,
+  // yaml, through deno.json) and node: modules.
+  const built = JSON.parse(await deno(["info", "--json", `${OUT_DIR}/main.js`])) as {
+    modules: { specifier: string }[];
+  };
+  for (const { specifier } of built.modules) {
+    if (specifier.startsWith(out.href) || /^(npm|node):/.test(specifier)) continue;
+    throw new Error(
+      `${OUT_DIR}/ reaches ${specifier}: only its own chunks, npm: and node: modules`,
+    );
+  }
+  const stamp = await stampOf(await sourceFiles());
+  await Deno.writeTextFile(new URL(STAMP, ROOT), JSON.stringify(stamp, null, 2) + "\n");
+  console.log(`Built ${OUT_DIR}/ from ${Object.keys(stamp.sources).length} source files`);
+}

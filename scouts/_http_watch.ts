@@ -30,7 +30,7 @@ const rejects = <T>(parse: (value: T) => unknown) =>
 
 const STATUS_FORMS = "expected a status: a code (200), a class ('2xx') or a range ('200-299')";
 
-const StatusItem = z.union([z.number().check(z.int()), z.string()], { error: STATUS_FORMS }).check(
+const StatusItem = z.union([z.number().check(z.whole), z.string()], { error: STATUS_FORMS }).check(
   rejects(parseStatusSpec),
 );
 
@@ -93,17 +93,17 @@ const httpWatchSchema = z.strictObject({
     ),
   ),
   max_body_bytes: z._default(
-    z.number().check(z.int(), z.minimum(1), z.maximum(64 << 20)),
+    z.number().check(z.whole, z.minimum(1), z.maximum(64 << 20)),
     D.max_body_bytes,
   ),
   max_redirects: z._default(
-    z.number().check(z.int(), z.minimum(0), z.maximum(20)),
+    z.number().check(z.whole, z.minimum(0), z.maximum(20)),
     D.max_redirects,
   ),
   latency_alpha: z._default(z.number().check(z.gt(0), z.maximum(1)), D.latency_alpha),
   latency_threshold: z._default(z.number().check(z.gt(0), z.maximum(100)), D.latency_threshold),
   latency_warmup: z._default(
-    z.number().check(z.int(), z.minimum(1), z.maximum(10_000)),
+    z.number().check(z.whole, z.minimum(1), z.maximum(10_000)),
     D.latency_warmup,
   ),
   latency_min_delta_ms: z._default(z.number().check(z.minimum(0)), D.latency_min_delta_ms),

@@ -342,10 +342,10 @@ export const KeeperWatchSchema: z.ZodMiniType<KeeperWatch> = z.strictObject({
   api_key: z.optional(z.string().check(z.minLength(1))),
   timeout: z._default(z.number().check(z.positive(), z.maximum(600)), 10),
   max_agents: z._default(
-    z.number().check(z.int(), z.minimum(1), z.maximum(1_000_000)),
+    z.number().check(z.whole, z.minimum(1), z.maximum(1_000_000)),
     10_000,
   ),
-  max_agent_tiles: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(200)), 25),
+  max_agent_tiles: z._default(z.number().check(z.whole, z.minimum(1), z.maximum(200)), 25),
   forget_after: z._default(
     z.number().check(z.positive(), z.maximum(366 * 86_400)),
     DEFAULT_FORGET_AFTER_MS / 1000,

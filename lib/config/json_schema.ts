@@ -29,10 +29,15 @@ export function configJsonSchema(kinds: readonly ScoutKind[]): Record<string, un
     emission: z.optional(EmissionSchema),
     state_dir: z.optional(z.string()),
   });
-  const schema = z.toJSONSchema(file, { io: "input", unrepresentable: "any" }) as Record<
-    string,
-    unknown
-  >;
+  const schema = z.toJSONSchema(file, {
+    io: "input",
+    unrepresentable: "any",
+    // z.whole is a refinement, which JSON Schema cannot say: say integer.
+    override: ({ zodSchema, jsonSchema }) => {
+      const checks: readonly unknown[] = zodSchema._zod.def.checks ?? [];
+      if (checks.includes(z.whole)) jsonSchema.type = "integer";
+    },
+  }) as Record<string, unknown>;
   return { ...forEditors(schema) as Record<string, unknown>, title: "scout.yaml (@plato/scout)" };
 }
 

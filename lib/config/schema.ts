@@ -63,14 +63,14 @@ export const EmissionSchema = z.strictObject({
     E.min_interval_seconds,
   ),
   batch_size: z._default(
-    z.number().check(z.int(), z.minimum(1), z.maximum(1000)),
+    z.number().check(z.whole, z.minimum(1), z.maximum(1000)),
     E.batch_size,
   ),
   /** Batch requests in flight at once (Workers allow 6 connections). */
-  concurrency: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(6)), E.concurrency),
+  concurrency: z._default(z.number().check(z.whole, z.minimum(1), z.maximum(6)), E.concurrency),
   gate: z._default(z.enum(["warn", "refuse", "off"]), E.gate),
-  outbox_max_entries: z._default(z.number().check(z.int(), z.minimum(1)), E.outbox_max_entries),
-  outbox_max_bytes: z._default(z.number().check(z.int(), z.minimum(1024)), E.outbox_max_bytes),
+  outbox_max_entries: z._default(z.number().check(z.whole, z.minimum(1)), E.outbox_max_entries),
+  outbox_max_bytes: z._default(z.number().check(z.whole, z.minimum(1024)), E.outbox_max_bytes),
 });
 
 /** A `watch:` section before its kind is known: a `type`, and anything else. */

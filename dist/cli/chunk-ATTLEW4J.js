@@ -1,1 +1,0 @@
-import{a as n}from"./chunk-NPYSNLY4.js";function c(e){try{let t=o(e);return typeof t=="string"&&t!==""?t:void 0}catch{return}}n(c,"getEnv");function r(e){return globalThis.process?.env?.[e]}n(r,"processEnv");var o=r;function s(e){o=e??r}n(s,"setEnvReader");var p="http://localhost:8848";export{c as a,s as b,p as c};

@@ -1,0 +1,1 @@
+import{a as o}from"./chunk-W2BOAQKP.js";var s=class extends Error{static{o(this,"UsageError")}constructor(e,r){super(e,r),this.name="UsageError"}};function c(n){let e="";for(let r of n){let t=r.charCodeAt(0);t>=32&&t!==127?e+=r:t===10?e+="\\n":t===13?e+="\\r":t===9?e+="\\t":e+=`\\u${t.toString(16).padStart(4,"0")}`}return e}o(c,"oneLine");export{s as a,c as b};

@@ -1,1 +1,0 @@
-import{a as c}from"./chunk-NPYSNLY4.js";function e(a){let t=2166136261,r=84696351;for(let n=0;n<a.length;n++){let i=a.charCodeAt(n);t=Math.imul(t^i,16777619),r=Math.imul(r^i,1540483477)}return(t>>>0).toString(16).padStart(8,"0")+(r>>>0).toString(16).padStart(8,"0")}c(e,"fingerprint");export{e as a};

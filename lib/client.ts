@@ -120,7 +120,8 @@ export interface PlatoClient {
  */
 export function parseRetryAfter(value: string | null | undefined, now: number): number | undefined {
   if (!value) return undefined;
-  const trimmed = value.trim();
+  // A header sent twice reaches fetch joined: "30, 30", or two dates.
+  const trimmed = value.replace(/(^\s*[\d.]+|GMT)\s*,.*/, "$1").trim();
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
   const date = Date.parse(trimmed);
   if (Number.isNaN(date)) return undefined;
@@ -139,6 +140,24 @@ const MAX_RETRIES_ALONE = 8;
 
 /** The most 307/308 redirects a submission follows (an http to https move, a path prefix). */
 const MAX_POST_REDIRECTS = 3;
+
+/**
+ * The body of `response` as text, or undefined past `max` bytes (the rest is
+ * not read): a submission's answer gets 1 MiB (the per-tile details of a
+ * 1,000-tile batch are ~100 KB), a read of a room 64 MiB.
+ */
+async function boundedText(response: Response, max: number): Promise<string | undefined> {
+  const reader = response.body?.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  for (let size = 0; reader;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if ((size += value.byteLength) > max) return void await reader.cancel();
+    text += decoder.decode(value, { stream: true });
+  }
+  return text + decoder.decode();
+}
 
 /**
  * Statuses that refuse the tile itself, final and never retried, when PLATO
@@ -238,8 +257,11 @@ export function createPlatoClient(options: PlatoClientOptions): PlatoClient {
         if (next.origin !== new URL(url).origin) (init.headers as Headers).delete("authorization");
         response = await doFetch(url = next.href, init);
       }
-      const text = await response.text();
-      return { response, text };
+      const max = method === "GET" ? 64 : 1;
+      const text = await boundedText(response, max << 20);
+      return text === undefined
+        ? { error: describe(method, path, `${response.status}, an answer over ${max} MiB`) }
+        : { response, text };
     } catch (error) {
       return { error: describe(method, path, fetchError(error).slice(0, MAX_REASON)) };
     } finally {
@@ -259,7 +281,8 @@ export function createPlatoClient(options: PlatoClientOptions): PlatoClient {
   function reasonOf(body: Record<string, unknown> | undefined, text: string): string {
     const r = body?.reason ?? body?.error ?? body?.message ?? body?.detail;
     const s = typeof r === "string" ? r : r !== undefined ? JSON.stringify(r) : text;
-    return s.slice(0, MAX_REASON);
+    // One line: a page's line breaks (an nginx 502) would split the log line.
+    return s.replace(/\s+/g, " ").trim().slice(0, MAX_REASON);
   }
 
   function classify(method: string, path: string, response: Response, text: string): SubmitOutcome {
@@ -282,16 +305,16 @@ export function createPlatoClient(options: PlatoClientOptions): PlatoClient {
     // 200 too, and stores nothing.
     if (status >= 200 && status < 300) return body ? { kind: "accepted", status } : foreign;
     if (status >= 300 && status < 400) {
-      const location = response.headers.get("location");
       return {
         kind: "retryable",
         status,
+        // Where it goes; not advice: a base URL cannot be told from an endpoint's new address.
         reason: describe(
           method,
           path,
-          `${headline}: PLATO's URL redirects${
-            location ? ` to ${redactUrl(location).slice(0, MAX_REASON)}` : ""
-          }; set the PLATO URL to that address`,
+          `${headline}: PLATO's URL redirects to ${
+            redactUrl(response.headers.get("location") ?? "nowhere").slice(0, MAX_REASON)
+          }`,
         ),
       };
     }
@@ -401,18 +424,19 @@ export function createPlatoClient(options: PlatoClientOptions): PlatoClient {
     // holds: split so that every good tile still lands.
     const refusal = response.ok ? undefined : classify("POST", path, response, text);
     const foreign = refusal?.kind === "retryable" && refusal.foreign === true;
-    if (response.status === 413 || response.status === 400 || (foreign && splitForeign)) {
+    // PLATO's refusal of a whole batch (its gate's 403, a 409 or 422) is about
+    // one tile in it, or a few: split, as for a 400, so the others land.
+    const final = refusal?.kind === "rejected" || refusal?.kind === "duplicate";
+    if (
+      response.status === 413 || response.status === 400 || final || (foreign && splitForeign)
+    ) {
       if (tiles.length <= 2) return submitEach(tiles, signal);
       const mid = Math.ceil(tiles.length / 2);
       const left = await sendBatch(tiles.slice(0, mid), signal);
-      if (left.some((o) => o.kind === "retryable" && !o.foreign)) {
-        return [
-          ...left,
-          ...tiles.slice(mid).map((): SubmitOutcome => ({
-            kind: "retryable",
-            reason: "batch split halted",
-          })),
-        ];
+      const halted = left.find((o) => o.kind === "retryable" && !o.foreign);
+      if (halted) {
+        // The server failed midway (a 503): the rest waits, for the same reason.
+        return [...left, ...tiles.slice(mid).map((): SubmitOutcome => ({ ...halted }))];
       }
       // A proxy that refused every tile of the first half may refuse
       // everything (a setup problem): the second half goes whole, once,
@@ -429,15 +453,24 @@ export function createPlatoClient(options: PlatoClientOptions): PlatoClient {
       ? body.details as Array<Record<string, unknown>>
       : undefined;
     if (!details || details.length !== tiles.length) {
-      // A 2xx without per-tile details: the batch as a whole was accepted.
-      return tiles.map(() => ({ kind: "accepted", status: response.status }));
+      // No answer for each tile. Only a count of all of them accepted and none
+      // refused says each was stored; otherwise each goes again alone, and a
+      // tile stored already comes back a duplicate, which counts as delivered.
+      const all = body.accepted === tiles.length && !(Number(body.rejected) > 0);
+      if (!details && all) return tiles.map(() => ({ kind: "accepted", status: response.status }));
+      // A duplicate here was most likely stored by the batch just sent.
+      return (await submitEach(tiles, signal)).map((o): SubmitOutcome =>
+        o.kind === "duplicate" ? { kind: "accepted", status: o.status } : o
+      );
     }
     return details.map((d): SubmitOutcome => {
       const status = String(d?.status ?? "");
       if (status === "accepted" || status === "duplicate_id" || status === "stored") {
         return { kind: "accepted", status: response.status };
       }
-      const reason = typeof d?.reason === "string" ? d.reason.slice(0, MAX_REASON) : "rejected";
+      const reason = typeof d?.reason === "string"
+        ? d.reason.replace(/\s+/g, " ").trim().slice(0, MAX_REASON)
+        : "rejected";
       if (/duplicate/i.test(reason)) return { kind: "duplicate", status: 403, reason };
       return { kind: "rejected", status: 403, reason };
     });

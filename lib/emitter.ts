@@ -475,7 +475,10 @@ export class Emitter {
           break;
         case "retryable":
           retry.push(id);
-          lastError = outcome.reason;
+          // It reaches /health and the flush report, not only the masking logger.
+          lastError = this.#secrets.length > 0
+            ? redactSecrets(outcome.reason, this.#secrets)
+            : outcome.reason;
           if (outcome.retryAfterMs !== undefined) {
             retryAfterMs = Math.max(retryAfterMs ?? 0, outcome.retryAfterMs);
           }

@@ -64,14 +64,17 @@ export function parseLogLevel(value: string | undefined): LogLevel {
 
 /**
  * Format a record as one line: `2026-05-19T22:30:00.000Z WARN [name] message`.
+ * Line breaks and other control characters in the message (a server's error
+ * page, a carriage return that would overwrite the line on a terminal) become
+ * spaces: one record, one line, and text from outside cannot forge a record.
  *
  * @param record The record.
  * @returns The line.
  */
 export function formatLogRecord(record: LogRecord): string {
-  return `${
-    new Date(record.time).toISOString()
-  } ${record.level.toUpperCase()} [${record.name}] ${record.message}`;
+  return `${new Date(record.time).toISOString()} ${record.level.toUpperCase()} [${record.name}] ${
+    record.message.replace(/[\x00-\x08\x0a-\x1f\x7f]+/g, " ")
+  }`;
 }
 
 /**

@@ -796,10 +796,13 @@ Deno.test("--once whose tiles PLATO has already (Duplicate tile) exits 0 and say
   const f = await fixture();
   const plato = new FakePlato().start();
   try {
-    plato.faults.push({
-      status: 403,
-      body: { status: "rejected", reason: "Duplicate tile", gate: "P0" },
-    });
+    // PLATO has them all: the batch, and each half and tile it is split into, are duplicates.
+    for (let i = 0; i < 32; i++) {
+      plato.faults.push({
+        status: 403,
+        body: { status: "rejected", reason: "Duplicate tile", gate: "P0" },
+      });
+    }
     const r = await runCli(
       ["log", "--file", f.log, "--room", "e2e/once-dup", "--once", "--state-dir", f.state],
       { env: { PLATO_URL: plato.url } },

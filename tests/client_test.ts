@@ -358,10 +358,11 @@ Deno.test("answers PLATO did not write keep the tile: a proxy's 403 or 400, a 20
       [() => html(400, "400 Bad Request"), { kind: "retryable", status: 400 }, /not PLATO's/],
       [() => html(200, "down for maintenance"), { kind: "retryable", status: 200 }, /maintenance/],
       [() => new Response(null, { status: 204 }), { kind: "retryable", status: 204 }, /empty body/],
+      // Where it goes, named: no advice (a base URL cannot be told from an endpoint's address).
       [() => Response.redirect(`${url}/elsewhere`, 301), {
         kind: "retryable",
         status: 301,
-      }, /redirects to http:\/\/127\.0\.0\.1:\d+\/elsewhere; set the PLATO URL to that address/],
+      }, /301 Moved Permanently: PLATO's URL redirects to http:\/\/127\.0\.0\.1:\d+\/elsewhere$/],
     ];
     for (const [answer, expected, reason] of cases) {
       answers.push(answer);
@@ -487,4 +488,169 @@ Deno.test("a tile a proxy refuses (a WAF's 403) is found by splitting, and refus
     await waf.shutdown();
     plato.stop();
   }
+});
+
+/**
+ * A PLATO whose /submit stores a tile once ("Duplicate tile" after), or
+ * answers what `alone` returns for it, and whose /submit_batch answers as
+ * `batch` says (storing what it says it stored).
+ */
+function oddPlato(
+  batch: (tiles: Tile[], store: (t: Tile) => boolean) => Response,
+  alone: (t: Tile) => Response | undefined = () => undefined,
+) {
+  const stored = new Map<string, Tile>();
+  const store = (t: Tile) => !stored.has(t.id) && !!stored.set(t.id, t);
+  const paths: string[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    const path = new URL(req.url).pathname;
+    paths.push(path);
+    const body = await req.json();
+    if (path === "/submit_batch") return batch(body.tiles, store);
+    const answer = alone(body);
+    if (answer) return answer;
+    return store(body)
+      ? Response.json({ status: "accepted" })
+      : Response.json({ status: "rejected", reason: "Duplicate tile" }, { status: 403 });
+  });
+  return { url: `http://127.0.0.1:${server.addr.port}`, stored, paths, server };
+}
+
+/** A batch answer that stores every tile and says so, tile by tile. */
+const acceptAll = (tiles: Tile[], store: (t: Tile) => boolean) =>
+  Response.json({
+    accepted: tiles.length,
+    rejected: 0,
+    details: tiles.map((t) => store(t) && { status: "accepted" }),
+  });
+
+Deno.test("a 200 from /submit_batch that does not answer for each tile is not taken as stored: each tile goes again alone", async () => {
+  const answers: Record<string, (tiles: Tile[], store: (t: Tile) => boolean) => Response> = {
+    // Stores all but the last, and answers for those only.
+    "short details": (tiles, store) =>
+      Response.json({
+        accepted: tiles.length - 1,
+        rejected: 1,
+        details: tiles.slice(0, -1).map((t) => store(t) && { status: "accepted" }),
+      }),
+    "counts only": () => Response.json({ accepted: 0, rejected: 3 }),
+    "empty object": () => Response.json({}),
+  };
+  for (const [name, answer] of Object.entries(answers)) {
+    const plato = oddPlato(answer);
+    try {
+      const tiles = ["a", "b", "c"].map((q) => tile(`${q} ${name}`));
+      const outcomes = await createPlatoClient({ url: plato.url }).submitBatch(tiles);
+      assert.deepEqual(outcomes.map((o) => o.kind), ["accepted", "accepted", "accepted"], name);
+      // Each stored once, whether the batch or /submit stored it.
+      assert.deepEqual([...plato.stored.keys()].sort(), tiles.map((t) => t.id).sort(), name);
+      assert.deepEqual(plato.paths, ["/submit_batch", "/submit", "/submit", "/submit"], name);
+    } finally {
+      await plato.server.shutdown();
+    }
+  }
+  // Every tile counted accepted and none refused: stored, nothing sent again.
+  const plato = oddPlato((tiles, store) => {
+    tiles.forEach(store);
+    return Response.json({ accepted: tiles.length, rejected: 0 });
+  });
+  try {
+    const tiles = [tile("x"), tile("y")];
+    const outcomes = await createPlatoClient({ url: plato.url }).submitBatch(tiles);
+    assert.deepEqual(outcomes.map((o) => o.kind), ["accepted", "accepted"]);
+    assert.deepEqual(plato.paths, ["/submit_batch"]);
+  } finally {
+    await plato.server.shutdown();
+  }
+});
+
+Deno.test("PLATO's refusal of a whole batch (403 gate, 409, 422) is split: only the refused tile is dropped", async () => {
+  for (const status of [403, 409, 422]) {
+    const bad = (t: Tile) => t.question.includes("bad");
+    const refuse = () =>
+      Response.json({ status: "rejected", reason: "one tile is bad", gate: "P0" }, { status });
+    const plato = oddPlato(
+      (tiles, store) => tiles.some(bad) ? refuse() : acceptAll(tiles, store),
+      (t) => bad(t) ? refuse() : undefined,
+    );
+    try {
+      const tiles = ["one", "two", "bad three", "four", "five", "six"].map((q) =>
+        tile(`${q} ${status}`)
+      );
+      const outcomes = await createPlatoClient({ url: plato.url }).submitBatch(tiles);
+      assert.deepEqual(
+        outcomes.map((o) => o.kind),
+        ["accepted", "accepted", "rejected", "accepted", "accepted", "accepted"],
+        `${status}`,
+      );
+      assert.match((outcomes[2] as { reason: string }).reason, /one tile is bad/);
+      assert.equal(plato.stored.size, 5, `${status}: every good tile stored`);
+    } finally {
+      await plato.server.shutdown();
+    }
+  }
+});
+
+Deno.test("a split the server stops midway keeps the rest for the server's reason, on one line", async () => {
+  // 413 for any batch, then a 503 page for every tile sent alone.
+  const plato = oddPlato(
+    () => new Response("too large", { status: 413 }),
+    () =>
+      new Response(
+        "<html>\n<head><title>503</title></head>\n<body>overloaded, try later</body>\n</html>",
+        {
+          status: 503,
+          headers: { "content-type": "text/html" },
+        },
+      ),
+  );
+  try {
+    const outcomes = await createPlatoClient({ url: plato.url }).submitBatch(
+      ["a", "b", "c", "d", "e"].map((q) => tile(q)),
+    );
+    assert.deepEqual(outcomes.map((o) => o.kind), Array(5).fill("retryable"));
+    for (const o of outcomes) {
+      const reason = (o as { reason: string }).reason;
+      assert.match(
+        reason,
+        /503 Service Unavailable \(<html> <head><title>503<\/title>.*overloaded, try later/,
+      );
+      assert.doesNotMatch(reason, /\n|halted/);
+    }
+  } finally {
+    await plato.server.shutdown();
+  }
+});
+
+Deno.test("an answer longer than 1 MiB is not read: the tiles wait, and the reason says so", async () => {
+  const plato = oddPlato(() =>
+    new Response(
+      new ReadableStream({
+        pull(c) {
+          c.enqueue(new Uint8Array(64 * 1024).fill(32));
+        },
+      }),
+      { headers: { "content-type": "application/json" } },
+    )
+  );
+  try {
+    const outcomes = await createPlatoClient({ url: plato.url }).submitBatch([
+      tile("a"),
+      tile("b"),
+    ]);
+    assert.deepEqual(outcomes.map((o) => o.kind), ["retryable", "retryable"]);
+    assert.match(
+      (outcomes[0] as { reason: string }).reason,
+      /\[POST\] "http:\/\/127\.0\.0\.1:\d+\/submit_batch": 200, an answer over 1 MiB$/,
+    );
+  } finally {
+    await plato.server.shutdown();
+  }
+});
+
+Deno.test("parseRetryAfter reads a header sent twice (fetch joins it) as its first value", () => {
+  assert.equal(parseRetryAfter("30, 30", 0), 30_000);
+  assert.equal(parseRetryAfter("5,5", 0), 5_000);
+  const date = new Date(9000).toUTCString();
+  assert.equal(parseRetryAfter(`${date}, ${date}`, 1000), 8000);
 });

@@ -4,7 +4,7 @@
  * a config resolved the way the command line resolves one.
  */
 import assert from "node:assert/strict";
-import { configSecrets } from "../lib/runtime/cli/run_options.ts";
+import { configSecrets, urlCredentials } from "../lib/runtime/cli/run_options.ts";
 import { validateConfig } from "../lib/config/validate.ts";
 import { httpScout } from "../scouts/http.ts";
 
@@ -98,4 +98,15 @@ Deno.test("a value that is part of the message's list of choices leaves the list
     "expected one of end, beginning, got the value of '${RF}'",
     "expected one of warn, refuse, off, got the value of '${G}'",
   ]);
+});
+
+Deno.test("urlCredentials masks the Basic authorization fetch sends for a URL's user info, and survives a stray '%'", () => {
+  assert.deepEqual(urlCredentials("http://scout:hunter2pass@127.0.0.1:8848/"), [
+    "hunter2pass",
+    "scout",
+    "c2NvdXQ6aHVudGVyMnBhc3M=",
+  ]);
+  assert.deepEqual(urlCredentials("http://bob:50%off@h/"), ["50%off", "bob", btoa("bob:50%off")]);
+  assert.deepEqual(urlCredentials("http://h/"), []);
+  assert.deepEqual(urlCredentials("not a url"), []);
 });

@@ -718,3 +718,22 @@ Deno.test("a closed emitter's outbox leaves a shared registry: generations of on
   }
   assert.doesNotMatch(renderMetrics(metrics), /^plato_scout_outbox_depth\{/m);
 });
+
+Deno.test("a failure's reason reaches /health and the flush report with the secrets masked", async () => {
+  const clock = new FakeClock();
+  const client: PlatoClient = {
+    ...createPlatoClient({ url: "http://127.0.0.1:9" }),
+    // A server that echoes the request's Authorization header in its 401.
+    submitBatch: (tiles) =>
+      Promise.resolve(tiles.map((): SubmitOutcome => ({
+        kind: "retryable",
+        status: 401,
+        reason: "401 Unauthorized (bad token: Bearer sk-TOPSECRET-123456)",
+      }))),
+  };
+  const emitter = clockEmitter(clock, client, { secrets: ["sk-TOPSECRET-123456"] });
+  emitter.emit(tile());
+  const report = await emitter.flush();
+  assert.equal(report.lastError, "401 Unauthorized (bad token: Bearer ***)");
+  assert.equal(healthReport(emitter.stats, ["a"]).last_error, report.lastError);
+});

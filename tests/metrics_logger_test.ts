@@ -2,6 +2,7 @@ import { renderMetrics } from "../lib/metrics_text.ts";
 import assert from "node:assert/strict";
 import {
   createLogger,
+  formatLogRecord,
   type LogRecord,
   METRIC,
   MetricsRegistry,
@@ -155,5 +156,18 @@ Deno.test("a secret's start before an ellipsis is masked, in one scan per secret
   assert.equal(
     redactSecrets(`a ${secret.slice(0, 9)}\u2026 b ${secret} c S3c\u2026`, [secret]),
     "a ***\u2026 b *** c S3c\u2026",
+  );
+});
+
+Deno.test("a logged line stays one line: line breaks and control characters in a message become spaces", () => {
+  const line = formatLogRecord({
+    level: "warn",
+    time: 0,
+    name: "plato-scout",
+    message: "502 (<html>\r\n<head>\n</head>)\rFAKE 2026 ERROR [x] forged\x1b[2K end",
+  });
+  assert.equal(
+    line,
+    "1970-01-01T00:00:00.000Z WARN [plato-scout] 502 (<html> <head> </head>) FAKE 2026 ERROR [x] forged [2K end",
   );
 });

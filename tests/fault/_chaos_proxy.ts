@@ -137,6 +137,9 @@ export class ChaosProxy {
       // A 403 for a tile the server may already hold would make "rejected" and
       // "stored" overlap; the fleet would answer such a retry "Duplicate tile".
       if (action === "403" && ids.some((id) => this.forwarded.has(id))) action = "pass";
+      // The gate is deterministic: a tile it refused is refused again, alone
+      // or in any batch (the client splits a refused batch to find it).
+      if (ids.some((id) => this.rejected.has(id))) action = "403";
       const record: ChaosRequest = { at: Date.now(), method, path, ids, action };
       this.requests.push(record);
       if (action === "drop") return;

@@ -36,7 +36,11 @@ const ROOMS = ["fault/chaos/a", "fault/chaos/b", "fault/chaos/c"];
  * headroom for a loaded CI machine while still catching a storm.
  */
 const MEAN_RATE_BOUND = 8;
-/** Failed requests (not passed through) the proxy may see in any one-second window (runs: 3-11). */
+/**
+ * Retryable failures (429, 503, dropped connections) the proxy may see in any
+ * one-second window (runs: 3-11). Gate refusals are not retries: a refused
+ * batch of 8 is split to find its refused tiles, up to 15 requests at once.
+ */
 const PEAK_FAILED_BOUND = 20;
 
 Deno.test("a seeded mix of 429s, 503s, 403s and dropped connections delivers every deliverable tile once, counts and logs every refusal, and causes no retry storm", async () => {
@@ -116,7 +120,7 @@ Deno.test("a seeded mix of 429s, 503s, 403s and dropped connections delivers eve
     // No retry storm while PLATO was failing.
     const chaos = proxy.requests.filter((r) => r.at >= chaosStart && r.at <= chaosEnd);
     const perSecond = new Map<number, number>();
-    for (const r of chaos.filter((r) => r.action !== "pass")) {
+    for (const r of chaos.filter((r) => r.action !== "pass" && r.action !== "403")) {
       const s = Math.floor((r.at - chaosStart) / 1000);
       perSecond.set(s, (perSecond.get(s) ?? 0) + 1);
     }
@@ -130,7 +134,7 @@ Deno.test("a seeded mix of 429s, 503s, 403s and dropped connections delivers eve
         `(${JSON.stringify(Object.fromEntries(byAction))}), ${failing} failed in chaos; ` +
         `mean ${
           mean.toFixed(2)
-        } req/s, peak ${peak} failed req/s; tiles seen ${proxy.seen.size}, ` +
+        } req/s, peak ${peak} retryable failures/s; tiles seen ${proxy.seen.size}, ` +
         `stored ${counts.size}, refused ${proxy.rejected.size} ` +
         `(${logged.size} logged by id, ${summarised} in summary lines)`,
     );
@@ -143,7 +147,7 @@ Deno.test("a seeded mix of 429s, 503s, 403s and dropped connections delivers eve
     );
     assert.deepEqual(early.map((r) => r.at), [], "a request came within 1 s of a 429");
     assert.ok(mean <= MEAN_RATE_BOUND, `mean ${mean} req/s`);
-    assert.ok(peak <= PEAK_FAILED_BOUND, `peak ${peak} failed req/s`);
+    assert.ok(peak <= PEAK_FAILED_BOUND, `peak ${peak} retryable failures/s`);
   } finally {
     await scout?.kill();
     await proxy.close();

@@ -12,6 +12,7 @@ import {
   readRunFlags,
   RUN_FLAGS,
   RUN_FLAGS_HELP,
+  urlCredentials,
 } from "./run_options.ts";
 
 /**
@@ -77,7 +78,11 @@ export async function runWithFlags(
       metricsHost: metrics?.hostname,
       signal,
       stopSignals: onStopSignals,
-      secrets: configSecrets(config),
+      // PLATO's URL from the flag or the environment may hold user info too.
+      secrets: [
+        ...configSecrets(config),
+        ...urlCredentials(flags.platoUrl ?? getEnv("PLATO_URL") ?? ""),
+      ].filter((s) => s.length >= 4),
     });
   } finally {
     dispose();

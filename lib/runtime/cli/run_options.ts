@@ -227,13 +227,7 @@ export function configSecrets(config: ResolvedConfig): string[] {
       }
       // Credentials in a URL sit before an "@": parse only such strings (a
       // failed parse throws, and throwing costs a start ~1 ms for 8 strings).
-      if (value.includes("@")) {
-        try {
-          const url = new URL(value);
-          if (url.password) out.push(decodeURIComponent(url.password));
-          if (url.username) out.push(decodeURIComponent(url.username));
-        } catch { /* not a URL */ }
-      }
+      if (value.includes("@")) out.push(...urlCredentials(value));
     } else if (Array.isArray(value)) value.forEach((v) => walk(v, key));
     else if (value && typeof value === "object") {
       for (const [k, v] of Object.entries(value)) walk(v, k);
@@ -241,6 +235,37 @@ export function configSecrets(config: ResolvedConfig): string[] {
   };
   walk(config, "");
   return [...new Set([...out, ...(config.secrets ?? [])])].filter((s) => s.length >= 4);
+}
+
+/**
+ * The credentials in a URL's user info, as a server could echo them: the
+ * password, the user, and the Basic authorization fetch sends for them
+ * (base64 of `user:password`). Empty for no user info or no URL.
+ *
+ * @param value A URL, or any text.
+ * @returns The strings to mask.
+ */
+export function urlCredentials(value: string): string[] {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return [];
+  }
+  if (!url.username && !url.password) return [];
+  const decode = (s: string) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      return s;
+    }
+  };
+  const user = decode(url.username), password = decode(url.password);
+  const basic = new TextEncoder().encode(`${user}:${password}`);
+  // Credentials too short to mask (see configSecrets) are not masked encoded either.
+  const masked = password.length >= 4 || user.length >= 4;
+  return [password, user, ...(masked ? [btoa(String.fromCharCode(...basic))] : [])]
+    .filter((s) => s.length > 0);
 }
 
 /** The longest `--deadline`, seconds (a day; timers take no more than ~24.8 days). */

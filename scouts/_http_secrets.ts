@@ -97,8 +97,8 @@ export function prepareTarget(
   }
   secrets.push(...urlSecrets(url));
   if (url.username || url.password) {
-    const user = decodeURIComponent(url.username);
-    const pass = decodeURIComponent(url.password);
+    const user = decodeOrRaw(url.username);
+    const pass = decodeOrRaw(url.password);
     const basic = btoa(String.fromCodePoint(...new TextEncoder().encode(`${user}:${pass}`)));
     if (!sent.has("authorization")) sent.set("authorization", `Basic ${basic}`);
     credentialHeaders.add("authorization");
@@ -113,6 +113,21 @@ export function prepareTarget(
 }
 
 /**
+ * Percent-decode URL user info as curl does: a `%` that starts no valid
+ * escape (`50%off`) is kept as written, never an error.
+ *
+ * @param text The user or password as the URL holds it.
+ * @returns The decoded text, or the text itself when it does not decode.
+ */
+function decodeOrRaw(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
  * A URL's credentials: user info, and the values of sensitive query (and
  * fragment) parameters, decoded and as written (a target echoing its query
  * shows 'a+b', not 'a b').
@@ -120,10 +135,7 @@ export function prepareTarget(
 function urlSecrets(url: URL): string[] {
   const out: string[] = [];
   if (url.username || url.password) {
-    out.push(url.username, url.password);
-    try {
-      out.push(decodeURIComponent(url.username), decodeURIComponent(url.password));
-    } catch { /* kept as written */ }
+    out.push(url.username, url.password, decodeOrRaw(url.username), decodeOrRaw(url.password));
   }
   for (const part of [url.search.slice(1), url.hash.slice(1)]) {
     for (const pair of part.split("&")) {

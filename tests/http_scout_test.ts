@@ -1233,3 +1233,20 @@ Deno.test("a masked header's plain value (a tenant id, a mode) is not hunted in 
     await t.close();
   }
 });
+
+Deno.test("user info with a '%' that starts no escape is sent as written, not a startup crash", async () => {
+  const received: string[] = [];
+  const t = target((req) => {
+    received.push(req.headers.get("authorization") ?? "");
+    return new Response("ok");
+  });
+  try {
+    const h = harness(`http://bob:50%off@127.0.0.1:${t.port}/ok`);
+    await h.scout.tick();
+    assert.deepEqual(received, [`Basic ${btoa("bob:50%off")}`]);
+    assert.ok(last(await h.tiles(), "[PERIODIC]"));
+    assert.ok(!(await shown(h)).includes("50%off"));
+  } finally {
+    await t.close();
+  }
+});

@@ -6,13 +6,16 @@
 
 /**
  * Query parameter names whose values are credentials: any name holding
- * token, secret, password, credential, session or signature (`refresh_token`,
- * `client_secret`, `X-Amz-Signature`, `X-Amz-Credential`), and names that are
- * or end in key, sig or auth (`key`, `api-key`, `private_key`, `sig`), or
- * are auth or start with it (`auth`, `auth_code`, `authorization`; not `author`).
+ * token, secret, pass, pwd, credential, session, signature, jwt, bearer or
+ * hmac (`refresh_token`, `client_secret`, `pass`, `passphrase`,
+ * `X-Amz-Signature`, `X-Amz-Credential`); any name ending in key (`key`,
+ * `api-key`, `private_key`, `privatekey`, `accesskey`); the words pw, pin,
+ * otp, totp, sig and sid, alone or between `-`, `_` or `.` (`pw`,
+ * `user_pin`, `otp_code`, `sig`; not `pinned`); and auth, alone or starting a
+ * name (`auth`, `auth_code`, `authorization`; not `author`).
  */
 const SENSITIVE_QUERY =
-  /token|secret|passw|pwd|credential|session|signature|jwt|apikey|(^|[-_.])(key|sig)$|(^|[-_.])auth([-_.]|$|oriz|entic)/i;
+  /token|secret|pass|pwd|credential|session|signature|jwt|bearer|hmac|apikey|key$|(^|[-_.])(pw|pin|t?otp|sig|sid)([-_.]|$)|(^|[-_.])auth([-_.]|$|oriz|entic)/i;
 
 /**
  * Whether a query parameter's name says its value is a credential (`token`,

@@ -42,6 +42,68 @@ function isCredentialHeader(name: string): boolean {
   return !PLAIN_HEADERS.test(name.trim());
 }
 
+/**
+ * Which values of a credential header are hunted in what the target answers:
+ * the value and the value without its scheme when hunted, the decoded
+ * `user:password`, user and password of a `Basic` value, and each cookie of
+ * a `Cookie` header hunted by its own name and value (an echo endpoint shows
+ * `sid`'s value alone).
+ *
+ * @param name The header's name.
+ * @param value Its configured value.
+ * @returns The strings to hunt.
+ */
+function headerSecrets(name: string, value: string): string[] {
+  const out = isHunted(name, value) ? [value, value.replace(/^\s*\S+\s+/, "")] : [];
+  const basic = /^\s*basic\s+(\S+)\s*$/i.exec(value);
+  if (basic) out.push(...basicSecrets(basic[1]));
+  if (name.trim().toLowerCase() === "cookie") out.push(...cookieSecrets(value));
+  return out;
+}
+
+/** Whether a masked value is also hunted in bodies (see `HUNTED_NAME`). */
+function isHunted(name: string, value: string): boolean {
+  return HUNTED_NAME.test(name) || HUNTED_VALUE.test(value);
+}
+
+/**
+ * The credentials inside a Basic value: `user:password`, the password and
+ * the user, decoded as UTF-8 (leniently); none when it is not base64.
+ */
+function basicSecrets(encoded: string): string[] {
+  let decoded: string;
+  try {
+    const bytes = Uint8Array.from(atob(encoded), (c) => c.charCodeAt(0));
+    decoded = new TextDecoder().decode(bytes);
+  } catch {
+    return [];
+  }
+  const colon = decoded.indexOf(":");
+  return colon < 0 ? [decoded] : [decoded, decoded.slice(colon + 1), decoded.slice(0, colon)];
+}
+
+/** A cookie name that says session id (`sid`, `connect.sid`), besides `HUNTED_NAME`'s words. */
+const SESSION_ID_COOKIE = /(^|[-_.])sid$/i;
+
+/**
+ * The values of a `Cookie` header's `name=value` pairs that are hunted: by
+ * the cookie's name or the value's look, as for a header (`theme=dark` is
+ * not: masking every `dark` in a body would serve nothing), as written and
+ * percent-decoded.
+ */
+function cookieSecrets(header: string): string[] {
+  const out: string[] = [];
+  for (const pair of header.split(";")) {
+    const at = pair.indexOf("=");
+    if (at < 0) continue;
+    const name = pair.slice(0, at).trim();
+    const value = pair.slice(at + 1).trim().replace(/^"(.*)"$/, "$1");
+    if (!value || !(isHunted(name, value) || SESSION_ID_COOKIE.test(name))) continue;
+    out.push(value, decodeOrRaw(value));
+  }
+  return out;
+}
+
 /** A target ready to request, with what must not be shown. */
 export interface PreparedTarget {
   /** The URL without user info. */
@@ -91,9 +153,7 @@ export function prepareTarget(
     }
     shownHeaders[name] = "***";
     credentialHeaders.add(name.toLowerCase());
-    if (HUNTED_NAME.test(name) || HUNTED_VALUE.test(value)) {
-      secrets.push(value, value.replace(/^\s*\S+\s+/, ""));
-    }
+    secrets.push(...headerSecrets(name, value));
   }
   secrets.push(...urlSecrets(url));
   if (url.username || url.password) {

@@ -1250,3 +1250,37 @@ Deno.test("user info with a '%' that starts no escape is sent as written, not a 
     await t.close();
   }
 });
+
+Deno.test("each credential cookie of a Cookie header, and a Basic header's user and password, appear nowhere", async () => {
+  // An echo endpoint, as httpbin's /cookies and an auth-debug page answer.
+  const t = target((req) => {
+    const cookies = Object.fromEntries(
+      (req.headers.get("cookie") ?? "").split("; ").map((pair) => pair.split("=")),
+    );
+    const basic = (req.headers.get("authorization") ?? "").replace(/^Basic /, "");
+    return Response.json({ cookies, auth_decoded: basic ? atob(basic) : null });
+  });
+  try {
+    const h1 = harness(`${t.url}/echo`, {
+      headers: { Cookie: "sid=Ck7777zzzz; connect.sid=plainsession; theme=dark" },
+      jsonPath: "cookies.sid",
+      jsonEquals: "nope",
+    });
+    await h1.scout.tick();
+    const h2 = harness(`${t.url}/echo`, {
+      headers: { Authorization: `Basic ${btoa("alice:S3cretPass9")}` },
+      jsonPath: "auth_decoded",
+      jsonEquals: "x",
+    });
+    await h2.scout.tick();
+    assert.ok(last(await h1.tiles(), "[ERROR]"));
+    const everything = await shown(h1, h2);
+    for (const secret of ["Ck7777zzzz", "plainsession", "S3cretPass9", "alice"]) {
+      assert.ok(!everything.includes(secret), `leaked '${secret}'`);
+    }
+    // A cookie neither named nor looking like a credential is shown.
+    assert.match(everything, /dark/);
+  } finally {
+    await t.close();
+  }
+});

@@ -217,10 +217,16 @@ const SHOW = 80;
  * Run every configured assertion.
  *
  * @param a The assertions.
- * @param input Status, body text and parsed JSON.
+ * @param input Status, body text and parsed JSON, as the target sent them.
+ * @param scrub Removes credentials from what a result quotes of the body,
+ * before it is shortened (a cut credential would not be recognised).
  * @returns One result per assertion, status first.
  */
-export function checkAssertions(a: Assertions, input: AssertionInput): AssertionResult[] {
+export function checkAssertions(
+  a: Assertions,
+  input: AssertionInput,
+  scrub: (text: string) => string = (text) => text,
+): AssertionResult[] {
   const out: AssertionResult[] = [{
     assertion: "status",
     ok: statusMatches(a.status, input.status),
@@ -243,13 +249,23 @@ export function checkAssertions(a: Assertions, input: AssertionInput): Assertion
       assertion: "body_matches",
       ok: m !== null,
       expected: `match ${show(String(a.bodyMatches))}`,
-      actual: m ? `matched ${JSON.stringify(show(m[0]))}` : "no match",
+      actual: m ? `matched ${JSON.stringify(show(scrubMatch(input.text, m, scrub)))}` : "no match",
     });
   }
   if (a.jsonPath) {
-    out.push(checkJsonPath(a.jsonPath.path, a.jsonPath.segments, a.jsonEquals, input.json));
+    const { path, segments } = a.jsonPath;
+    out.push(checkJsonPath(path, segments, a.jsonEquals, input.json, scrub));
   }
   return out;
+}
+
+/**
+ * A match as it may be shown: scrubbed with the character before it, which
+ * may be the `?`, `&` or `;` that makes a credential-named `name=value` of it.
+ */
+function scrubMatch(text: string, m: RegExpExecArray, scrub: (text: string) => string): string {
+  const before = m.index > 0 ? text[m.index - 1] : "";
+  return scrub(before + m[0]).slice(before.length);
 }
 
 function checkJsonPath(
@@ -257,9 +273,10 @@ function checkJsonPath(
   segments: readonly JsonPathSegment[],
   equals: { value: unknown } | undefined,
   json: AssertionInput["json"],
+  scrub: (text: string) => string,
 ): AssertionResult {
   const expected = equals ? `${path} == ${show(canonicalJson(equals.value))}` : `${path} exists`;
-  if (!json.ok) return { assertion: "json_path", ok: false, expected, actual: json.error };
+  if (!json.ok) return { assertion: "json_path", ok: false, expected, actual: scrub(json.error) };
   const found = readJsonPath(json.value, segments);
   if (!found.found) return { assertion: "json_path", ok: false, expected, actual: "missing" };
   let actual: string;
@@ -276,7 +293,7 @@ function checkJsonPath(
     };
   }
   const ok = equals ? actual === canonicalJson(equals.value) : true;
-  return { assertion: "json_path", ok, expected, actual: show(actual) };
+  return { assertion: "json_path", ok, expected, actual: show(scrub(actual)) };
 }
 
 /**

@@ -62,24 +62,53 @@ const BINARY_TYPE = /^(image|audio|video|font)\/|octet-stream|zip|gzip|pdf|proto
 
 /**
  * Decode a body: text (UTF-8, lenient), whether it looks binary, and JSON when
- * it is declared as JSON or looks like it.
+ * it is declared as JSON or looks like it. This is what the assertions check:
+ * the body as the target sent it.
  *
  * @param bytes The bytes kept.
  * @param contentType The `content-type` header, if any.
  * @param truncated Whether reading stopped at the cap.
- * @param scrub Removes credentials from the text before anything reads it: a
- * body may echo them (an echo endpoint, a debug page), and the summary and the
- * assertions shorten values, which would leave a cut credential unrecognised.
  * @returns The decoded body.
  */
 export function decodeBody(
   bytes: Uint8Array,
   contentType: string,
   truncated: boolean,
-  scrub: (text: string) => string = (text) => text,
 ): DecodedBody {
   const binary = BINARY_TYPE.test(contentType) || bytes.subarray(0, 8192).includes(0);
-  const text = scrub(new TextDecoder("utf-8", { fatal: false, ignoreBOM: false }).decode(bytes));
+  const text = new TextDecoder("utf-8", { fatal: false, ignoreBOM: false }).decode(bytes);
+  return parseText(text, binary, contentType, truncated);
+}
+
+/**
+ * The body as it may be shown: its text with credentials removed, parsed
+ * again only when that changed it. The summary reads this one (a body may
+ * echo credentials, and the summary shortens values, which would leave a cut
+ * credential unrecognised); the assertions read the body as sent.
+ *
+ * @param decoded From {@linkcode decodeBody}.
+ * @param contentType The `content-type` header, if any.
+ * @param truncated Whether reading stopped at the cap.
+ * @param scrub Removes credentials from text.
+ * @returns The shown body (`decoded` itself when there was nothing to remove).
+ */
+export function scrubBody(
+  decoded: DecodedBody,
+  contentType: string,
+  truncated: boolean,
+  scrub: (text: string) => string,
+): DecodedBody {
+  const text = scrub(decoded.text);
+  if (text === decoded.text) return decoded;
+  return parseText(text, decoded.binary, contentType, truncated);
+}
+
+function parseText(
+  text: string,
+  binary: boolean,
+  contentType: string,
+  truncated: boolean,
+): DecodedBody {
   if (binary) return { text, binary, json: { ok: false, error: "body is binary" } };
   const looksJson = /json/i.test(contentType) || /^\s*[[{]/.test(text);
   if (!looksJson) return { text, binary, json: { ok: false, error: "body is not JSON" } };
@@ -101,7 +130,7 @@ export function decodeBody(
  * Summarise a body for a tile.
  *
  * @param bytes The bytes kept.
- * @param decoded From {@linkcode decodeBody}.
+ * @param decoded From {@linkcode scrubBody}.
  * @param contentType The `content-type` header.
  * @param truncated Whether reading stopped at the cap.
  * @returns The summary.

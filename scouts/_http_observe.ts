@@ -1,12 +1,13 @@
 /**
  * One observation of the HTTP scout: probe the target, decode and summarise
- * the body, run the assertions, and say in one line what was seen. Everything
- * shown is already scrubbed of the target's credentials.
+ * the body, run the assertions (on the body as sent), and say in one line
+ * what was seen. Everything shown is already scrubbed of the target's
+ * credentials.
  *
  * @module
  */
 import { type AssertionResult, type Assertions, checkAssertions } from "./_http_assert.ts";
-import { cut, decodeBody, summariseBody } from "./_http_body.ts";
+import { cut, decodeBody, scrubBody, summariseBody } from "./_http_body.ts";
 import { probe, type ProbeDeps, type ProbeRequest } from "./_http_probe.ts";
 import type { Scrubber } from "./_http_secrets.ts";
 import { redactUrl } from "../lib/redact.ts";
@@ -85,13 +86,16 @@ export async function observe(input: ObserveInput): Promise<HttpObservation> {
   }
   const scrub = (text: string) => scrubber.scrub(text);
   const contentType = cut(scrub(r.contentType), 100);
-  const decoded = decodeBody(r.body, r.contentType, r.truncated, scrub);
+  // Checked as sent, shown scrubbed: masking must not fail a check that holds.
+  const sent = decodeBody(r.body, r.contentType, r.truncated);
+  const decoded = scrubBody(sent, r.contentType, r.truncated, scrub);
   const body = await summariseBody(r.body, decoded, r.contentType, r.truncated);
   const assertions = checkAssertions(input.assertions, {
     status: r.status,
-    text: decoded.text,
-    json: decoded.json,
-  });
+    text: sent.text,
+    // A parse error quotes the text: the shown body's quotes it scrubbed.
+    json: sent.json.ok || decoded.json.ok ? sent.json : decoded.json,
+  }, scrub);
   const failed = assertions.filter((a) => !a.ok);
   const statusText = cut(scrub(r.statusText), 60);
   const size = `${formatBytes(r.body.length)}${r.truncated ? "+ (cut)" : ""}`;

@@ -1284,3 +1284,40 @@ Deno.test("each credential cookie of a Cookie header, and a Basic header's user 
     await t.close();
   }
 });
+
+Deno.test("assertions check the body as sent: masking what is shown cannot fail a check that holds", async () => {
+  const t = target((req) =>
+    new URL(req.url).pathname === "/text"
+      ? new Response("db=up;cache=up;session_store=up")
+      : Response.json({ link: "/api?page=2&auth=none", echo: "tok-AB12cd34ef" })
+  );
+  try {
+    const h1 = harness(`${t.url}/text`, {
+      bodyContains: "session_store=up",
+      bodyMatches: "session_store=\\w+",
+    });
+    await h1.scout.tick();
+    const h2 = harness(`${t.url}/json`, {
+      headers: { "X-Org": "tok-AB12cd34ef" },
+      jsonPath: "link",
+      jsonEquals: "/api?page=2&auth=none",
+    });
+    await h2.scout.tick();
+    const h3 = harness(`${t.url}/json`, {
+      headers: { "X-Org": "tok-AB12cd34ef" },
+      jsonPath: "echo",
+      jsonEquals: "tok-AB12cd34ef",
+    });
+    await h3.scout.tick();
+    for (const h of [h1, h2, h3]) {
+      const tiles = await h.tiles();
+      assert.ok(last(tiles, "[PERIODIC]"), tiles.map((x) => x.question).join(" | "));
+    }
+    // What is shown is still masked: the match, the summary, the echoed token.
+    const everything = await shown(h1, h2, h3);
+    assert.ok(everything.includes('matched \\\\\\"session_store=***'), "the match is masked");
+    assert.ok(!everything.includes("tok-AB12cd34ef"));
+  } finally {
+    await t.close();
+  }
+});

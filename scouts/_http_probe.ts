@@ -23,6 +23,7 @@ export interface ProbeRequest {
   body?: string;
   timeoutMs: number;
   maxBodyBytes: number;
+  /** Redirects followed at most; 0 follows none (a 3xx is the response). */
   maxRedirects: number;
   /** Lower-case header names dropped when a redirect leaves the origin. */
   credentialHeaders: ReadonlySet<string>;
@@ -140,7 +141,8 @@ export async function probe(
         aborted,
       ]);
       const location = res.headers.get("location");
-      if (!REDIRECT.has(res.status) || location === null) break;
+      // max_redirects 0: a redirect is not followed, it is the answer observed.
+      if (!REDIRECT.has(res.status) || location === null || req.maxRedirects === 0) break;
       await res.body?.cancel().catch(() => {});
       phase = "redirect";
       if (redirects >= req.maxRedirects) {

@@ -49,7 +49,7 @@ export interface HttpScoutOptions extends ScoutOptions {
   jsonEquals?: unknown;
   /** Most body bytes read per request; reading stops there. Default 1 MiB. */
   maxBodyBytes?: number;
-  /** Redirects followed at most. Default 5. */
+  /** Redirects followed at most. Default 5; 0 follows none: a 3xx is the response checked. */
   maxRedirects?: number;
   /** Latency anomaly settings. */
   latency?: LatencyBaselineOptions;

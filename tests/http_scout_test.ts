@@ -1321,3 +1321,25 @@ Deno.test("assertions check the body as sent: masking what is shown cannot fail 
     await t.close();
   }
 });
+
+Deno.test("max_redirects 0 follows no redirect: the 3xx itself is checked against expect_status", async () => {
+  let hits = 0;
+  const t = target(() => {
+    hits++;
+    return new Response("see /login", { status: 302, headers: { location: "/login" } });
+  });
+  try {
+    const h1 = harness(`${t.url}/app`, { maxRedirects: 0, expectStatus: [302] });
+    await h1.scout.tick();
+    const up = last(await h1.tiles(), "[PERIODIC]");
+    assert.equal(answerOf(up).status, 302);
+    assert.equal(answerOf(up).redirects, 0);
+    assert.equal(hits, 1, "the redirect was not followed");
+    const h2 = harness(`${t.url}/app`, { maxRedirects: 0, expectStatus: ["2xx"] });
+    await h2.scout.tick();
+    const error = last(await h2.tiles(), "[ERROR]");
+    assert.ok(error.tags.includes("error:status"), error.tags.join());
+  } finally {
+    await t.close();
+  }
+});

@@ -279,21 +279,27 @@ function checkJsonPath(
   if (!json.ok) return { assertion: "json_path", ok: false, expected, actual: scrub(json.error) };
   const found = readJsonPath(json.value, segments);
   if (!found.found) return { assertion: "json_path", ok: false, expected, actual: "missing" };
-  let actual: string;
-  try {
-    actual = canonicalJson(found.value);
-  } catch (error) {
-    // A value nested thousands deep overflows the stack: a failed check, not a failed cycle.
-    if (!(error instanceof RangeError)) throw error;
-    return {
-      assertion: "json_path",
-      ok: false,
-      expected,
-      actual: "a value nested too deeply to compare",
-    };
+  const actual = shownJson(found.value);
+  if (actual === undefined) {
+    // Nested too deeply to serialise: it exists, but cannot be compared.
+    const actual = `a value nested too deeply to ${equals ? "compare" : "show"}`;
+    return { assertion: "json_path", ok: !equals, expected, actual };
   }
   const ok = equals ? actual === canonicalJson(equals.value) : true;
   return { assertion: "json_path", ok, expected, actual: show(scrub(actual)) };
+}
+
+/**
+ * A found value's canonical JSON, or `undefined` when it is nested thousands
+ * deep and serialising it overflows the stack (a check's outcome, not a failed cycle).
+ */
+function shownJson(value: unknown): string | undefined {
+  try {
+    return canonicalJson(value);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    return undefined;
+  }
 }
 
 /**

@@ -1023,7 +1023,7 @@ Deno.test("a POST probe sends its body and follows a 303 with a GET", async () =
   }
 });
 
-Deno.test("a JSON value nested too deeply for the json_path check fails that check, and up/down still counts", async () => {
+Deno.test("a JSON value nested too deeply for the json_equals check fails that check, and up/down still counts", async () => {
   let deep = false;
   const t = target(() =>
     new Response(deep ? `${'{"a":'.repeat(10_000)}1${"}".repeat(10_000)}` : '{"a":1}', {
@@ -1031,7 +1031,7 @@ Deno.test("a JSON value nested too deeply for the json_path check fails that che
     })
   );
   try {
-    const h = harness(t.url, { jsonPath: "a" });
+    const h = harness(t.url, { jsonPath: "a", jsonEquals: 1 });
     assert.equal((await h.scout.tick()).ok, true);
     deep = true;
     h.clock.t += 1000;
@@ -1339,6 +1339,24 @@ Deno.test("max_redirects 0 follows no redirect: the 3xx itself is checked agains
     await h2.scout.tick();
     const error = last(await h2.tiles(), "[ERROR]");
     assert.ok(error.tags.includes("error:status"), error.tags.join());
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("an existence-only json_path holds on a value nested too deeply to compare", async () => {
+  const t = target(() =>
+    new Response(`{"a":${'{"a":'.repeat(10_000)}1${"}".repeat(10_000)}}`, {
+      headers: { "content-type": "application/json" },
+    })
+  );
+  try {
+    const h = harness(t.url, { jsonPath: "a.a" });
+    await h.scout.tick();
+    const up = answerOf(last(await h.tiles(), "[PERIODIC]"));
+    const check = up.assertions.find((a: { assertion: string }) => a.assertion === "json_path");
+    assert.equal(check.ok, true);
+    assert.match(check.actual, /nested too deeply/);
   } finally {
     await t.close();
   }

@@ -117,16 +117,18 @@ export function readJsonPath(
 }
 
 /**
- * Compile `body_matches`: a regex source, or a `/source/flags` literal.
+ * Compile `body_matches`: a regex source, or a `/source/flags` literal whose
+ * flags are among `d`, `g`, `i`, `m`, `s`, `u`, `v` and `y`; `g` and `y` are
+ * dropped (one match is looked for, from the start of the body).
  *
  * @param pattern The pattern as configured.
  * @returns The regex.
  * @throws {TypeError} If it does not compile.
  */
 export function compileBodyRegex(pattern: string): RegExp {
-  const literal = /^\/(.+)\/([dimsuv]*)$/s.exec(pattern);
+  const literal = /^\/(.+)\/([dgimsuvy]*)$/s.exec(pattern);
   try {
-    return literal ? new RegExp(literal[1], literal[2]) : new RegExp(pattern);
+    return literal ? new RegExp(literal[1], literal[2].replace(/[gy]/g, "")) : new RegExp(pattern);
   } catch (error) {
     throw new TypeError(
       `Cannot compile regex: ${

@@ -1361,3 +1361,21 @@ Deno.test("an existence-only json_path holds on a value nested too deeply to com
     await t.close();
   }
 });
+
+Deno.test("a /source/flags body_matches with g or y matches as one search, every cycle", async () => {
+  const t = target(() => new Response("all ok /health/ok"));
+  try {
+    const h = harness(t.url, { bodyMatches: "/OK/gi" });
+    await h.scout.tick();
+    h.clock.t += 1000;
+    await h.scout.tick();
+    const tiles = await h.tiles();
+    assert.equal(tiles.filter((x) => x.question.startsWith("[PERIODIC]")).length, 2);
+    // A path with letters after its last '/' is still literal text, not flags.
+    const h2 = harness(t.url, { bodyMatches: "/health/ok" });
+    await h2.scout.tick();
+    assert.ok(last(await h2.tiles(), "[PERIODIC]"));
+  } finally {
+    await t.close();
+  }
+});

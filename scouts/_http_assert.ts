@@ -39,8 +39,13 @@ export function parseStatusSpec(spec: string | number): StatusRange {
   } else {
     throw new TypeError(`Cannot parse status '${spec}': expected a code, 'Nxx' or 'from-to'`);
   }
-  if (from < 100 || to > 599 || from > to) {
+  if (from < 100 || to > 599) {
     throw new TypeError(`Cannot parse status '${spec}': codes must be within 100-599`);
+  }
+  if (from > to) {
+    throw new TypeError(
+      `Cannot parse status '${spec}': the range is reversed (write ${to}-${from})`,
+    );
   }
   return { from, to, label: text };
 }

@@ -105,7 +105,7 @@ export async function observe(input: ObserveInput): Promise<HttpObservation> {
   const errorType = failed.length === 0
     ? undefined
     : failed[0].assertion === "status"
-    ? (r.status >= 500 ? "5xx" : "status")
+    ? (r.status >= 500 && r.status <= 599 ? "5xx" : "status")
     : failed[0].assertion;
   const headline = failed.length === 0 ? seen : `${seen}; ${failed.map(explain).join("; ")}`;
   return {

@@ -1379,3 +1379,34 @@ Deno.test("a /source/flags body_matches with g or y matches as one search, every
     await t.close();
   }
 });
+
+Deno.test("a status above 599 is a failed status check, not a 5xx", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  const serving = (async () => {
+    for await (const conn of listener) {
+      await conn.read(new Uint8Array(4096)).catch(() => null);
+      const raw = "HTTP/1.1 999 Weird\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok";
+      await conn.write(new TextEncoder().encode(raw)).catch(() => 0);
+      conn.close();
+    }
+  })();
+  try {
+    const h = harness(`http://127.0.0.1:${port}/weird`);
+    await h.scout.tick();
+    const error = last(await h.tiles(), "[ERROR]");
+    assert.equal(answerOf(error).status, 999);
+    assert.ok(error.tags.includes("error:status"), error.tags.join());
+  } finally {
+    listener.close();
+    await serving.catch(() => {});
+  }
+});
+
+Deno.test("a reversed status range says it is reversed", () => {
+  const base = { scoutName: "s", scoutRoom: "r", url: "http://h/" };
+  assert.throws(
+    () => new HttpScout({ ...base, expectStatus: ["200-199"] }),
+    /'expectStatus': Cannot parse status '200-199': the range is reversed \(write 199-200\)/,
+  );
+});

@@ -35,7 +35,7 @@ export interface BodySummary {
   /** SHA-256 of the bytes kept, hex; for every body but JSON. */
   sha256?: string;
   json?: JsonSummary;
-  /** Why a body declared (or looking) as JSON could not be parsed. */
+  /** Why a body declared as JSON (or looking like it, with no content type) could not be parsed. */
   json_error?: string;
 }
 
@@ -156,7 +156,10 @@ export async function summariseBody(
     kind: decoded.binary ? "binary" : "text",
     sha256: await sha256Hex(bytes),
   };
-  if (!decoded.binary && (/json/i.test(contentType) || /^\s*[[{]/.test(decoded.text))) {
+  // A body is still parsed when it only looks like JSON (a JSON API that says
+  // text/plain), but is called broken JSON only when nothing said it is text.
+  const declared = /json/i.test(contentType);
+  if (!decoded.binary && (declared || (!contentType.trim() && /^\s*[[{]/.test(decoded.text)))) {
     summary.json_error = decoded.json.error;
   }
   return summary;

@@ -1410,3 +1410,22 @@ Deno.test("a reversed status range says it is reversed", () => {
     /'expectStatus': Cannot parse status '200-199': the range is reversed \(write 199-200\)/,
   );
 });
+
+Deno.test("a text/plain body starting with '[' is text, not broken JSON; real JSON in it is still summarised", async () => {
+  let body = "[INFO] service started\n[INFO] ready\n";
+  const t = target(() => new Response(body, { headers: { "content-type": "text/plain" } }));
+  try {
+    const h = harness(t.url);
+    await h.scout.tick();
+    const text = answerOf(last(await h.tiles(), "[PERIODIC]")).body;
+    assert.equal(text.kind, "text");
+    assert.equal(text.json_error, undefined, JSON.stringify(text));
+    body = '{"status":"up"}';
+    h.clock.t += 1000;
+    await h.scout.tick();
+    const json = answerOf(last(await h.tiles(), "[PERIODIC]")).body;
+    assert.deepEqual(json.json.values, { status: "up" });
+  } finally {
+    await t.close();
+  }
+});

@@ -52,8 +52,12 @@ interface ProbeCommon {
   redirects: number;
   /** Start to end of the body (or to the failure), ms. */
   latencyMs: number;
-  /** Body bytes received, including any beyond the cap. */
-  bytesRead: number;
+  /**
+   * Body bytes received, including any beyond the cap; undefined when a body
+   * of declared length, read in one step, failed part way (how much of it
+   * arrived is unknown: not 0).
+   */
+  bytesRead?: number;
 }
 
 /** A response was received and its body read (up to the cap). */
@@ -119,7 +123,7 @@ export async function probe(
   let redirects = 0;
   let phase: ProbeFailure["phase"] = "headers";
   let status: number | undefined;
-  let bytesRead = 0;
+  let bytesRead: number | undefined = 0;
   const fail = (errorType: ProbeErrorType, message: string): ProbeFailure => ({
     ok: false,
     errorType,
@@ -182,7 +186,9 @@ export async function probe(
     const ttfbMs = deps.now() - started;
     status = res.status;
     phase = "body";
-    const read = await readCapped(res, req.maxBodyBytes, aborted, (n) => (bytesRead += n));
+    const read = await readCapped(res, req.maxBodyBytes, aborted, (n) => {
+      bytesRead = n === undefined || bytesRead === undefined ? n : bytesRead + n;
+    });
     const length = Number(res.headers.get("content-length"));
     return {
       ok: true,
@@ -220,18 +226,21 @@ export async function probe(
  * declares (`content-length`, not content-encoded: a compressed body's decoded
  * size is unknown) and that fits the cap is read whole, in one step; any
  * other is read as a stream, stopping (and cancelling) past the cap.
+ * `onBytes(undefined)` says the count is unknown until the next call.
  */
 async function readCapped(
   res: Response,
   cap: number,
   aborted: Promise<never>,
-  onBytes: (n: number) => void,
+  onBytes: (n: number | undefined) => void,
 ): Promise<{ body: Uint8Array; truncated: boolean }> {
   if (!res.body) return { body: new Uint8Array(0), truncated: false };
   const declared = declaredLength(res.headers);
   if (declared !== undefined && declared <= cap) {
     // HTTP framing holds the body to the declared length; a response made by
-    // an injected fetch need not, so the cap is still applied.
+    // an injected fetch need not, so the cap is still applied. Until it is
+    // read, how many bytes arrived is unknown (a failure part way says so).
+    onBytes(undefined);
     const body = new Uint8Array(await Promise.race([res.arrayBuffer(), aborted]));
     onBytes(body.byteLength);
     if (body.byteLength > cap) return { body: body.subarray(0, cap), truncated: true };

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { head } from "./_http_body.ts";
 
 /** An inclusive range of status codes, with the label a user wrote. */
 export interface StatusRange {
@@ -326,5 +327,5 @@ export function canonicalJson(value: unknown): string {
 }
 
 function show(text: string): string {
-  return text.length > SHOW ? `${text.slice(0, SHOW)}\u2026` : text;
+  return text.length > SHOW ? `${head(text, SHOW)}\u2026` : text;
 }

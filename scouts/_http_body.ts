@@ -254,8 +254,21 @@ function scalar(v: Scalar): Scalar {
  * @returns The shortened text.
  */
 export function cut(text: string, n: number): string {
-  const short = text.length > n ? `${text.slice(0, n)}\u2026` : text;
+  const short = text.length > n ? `${head(text, n)}\u2026` : text;
   return printable(short);
+}
+
+/**
+ * The first `n` UTF-16 units of a text, one fewer when the last would be the
+ * first half of a surrogate pair (an emoji cut in two is not valid Unicode).
+ *
+ * @param text Any text.
+ * @param n Most UTF-16 units kept.
+ * @returns The start of the text.
+ */
+export function head(text: string, n: number): string {
+  const code = text.charCodeAt(n - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? n - 1 : n);
 }
 
 function printable(text: string): string {

@@ -6,6 +6,7 @@
  * @module
  */
 import { type Assertions, canonicalJson } from "./_http_assert.ts";
+import { head } from "./_http_body.ts";
 import type { LatencyBaselineOptions } from "./_http_baseline.ts";
 
 /** What the startup tile documents. */
@@ -33,10 +34,10 @@ export function describeHttpScout(d: DescribeInput): Record<string, unknown> {
   const assertions: Record<string, unknown> = {
     expect_status: a.status.map((r) => r.label),
   };
-  if (a.bodyContains !== undefined) assertions.body_contains = a.bodyContains.slice(0, 200);
-  if (a.bodyMatches) assertions.body_matches = String(a.bodyMatches).slice(0, 200);
+  if (a.bodyContains !== undefined) assertions.body_contains = head(a.bodyContains, 200);
+  if (a.bodyMatches) assertions.body_matches = head(String(a.bodyMatches), 200);
   if (a.jsonPath) assertions.json_path = a.jsonPath.path;
-  if (a.jsonEquals) assertions.json_equals = canonicalJson(a.jsonEquals.value).slice(0, 200);
+  if (a.jsonEquals) assertions.json_equals = head(canonicalJson(a.jsonEquals.value), 200);
   const k = d.latency;
   return {
     url: d.url,

@@ -16,6 +16,7 @@ import type { ScoutFactory } from "../lib/scout_kind.ts";
 import { globalTimers } from "../lib/timers.ts";
 import { serializeAnswer, type Tile } from "../lib/tile.ts";
 import { type Assertions, buildAssertions } from "./_http_assert.ts";
+import { head } from "./_http_body.ts";
 import type { LatencyBaselineOptions } from "./_http_baseline.ts";
 import { describeHttpScout } from "./_http_describe.ts";
 import { HttpMonitor } from "./_http_monitor.ts";
@@ -271,7 +272,7 @@ function checkLimits(o: HttpScoutOptions): void {
 }
 
 function short(text: string, n: number): string {
-  return text.length > n ? `${text.slice(0, n)}\u2026` : text;
+  return text.length > n ? `${head(text, n)}\u2026` : text;
 }
 
 function duration(seconds: number): string {

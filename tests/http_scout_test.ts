@@ -1433,3 +1433,22 @@ Deno.test("a text/plain body starting with '[' is text, not broken JSON; real JS
     await t.close();
   }
 });
+
+Deno.test("a value cut for a tile never ends in half an emoji", async () => {
+  const t = target(() => new Response(`a${"\u{1F600}".repeat(100)}`));
+  try {
+    const h = harness(t.url, { bodyMatches: "^.+$", jsonPath: "x", bodyContains: "nope" });
+    await h.scout.tick();
+    const error = last(await h.tiles(), "[ERROR]");
+    const texts = [
+      error.question,
+      ...answerOf(error).assertions.map((a: { actual: string }) => a.actual),
+    ];
+    for (const text of texts) {
+      // Half of a pair: a high surrogate alone, or as JSON.stringify escapes it.
+      assert.doesNotMatch(text, /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|\\ud[89ab]/i, text);
+    }
+  } finally {
+    await t.close();
+  }
+});

@@ -61,9 +61,9 @@ export const SUMMARY_LIMITS = {
 const BINARY_TYPE = /^(image|audio|video|font)\/|octet-stream|zip|gzip|pdf|protobuf|wasm/i;
 
 /**
- * Decode a body: text (UTF-8, lenient), whether it looks binary, and JSON when
- * it is declared as JSON or looks like it. This is what the assertions check:
- * the body as the target sent it.
+ * Decode a body: text (in its charset, leniently), whether it looks binary,
+ * and JSON when it is declared as JSON or looks like it. This is what the
+ * assertions check: the body as the target sent it.
  *
  * @param bytes The bytes kept.
  * @param contentType The `content-type` header, if any.
@@ -75,9 +75,31 @@ export function decodeBody(
   contentType: string,
   truncated: boolean,
 ): DecodedBody {
-  const binary = BINARY_TYPE.test(contentType) || bytes.subarray(0, 8192).includes(0);
-  const text = new TextDecoder("utf-8", { fatal: false, ignoreBOM: false }).decode(bytes);
-  return parseText(text, binary, contentType, truncated);
+  const decoder = decoderFor(bytes, contentType);
+  // UTF-16 text is full of zero bytes: they say binary only in other charsets.
+  const zeros = !decoder.encoding.startsWith("utf-16") && bytes.subarray(0, 8192).includes(0);
+  const binary = BINARY_TYPE.test(contentType) || zeros;
+  return parseText(decoder.decode(bytes), binary, contentType, truncated);
+}
+
+/**
+ * A lenient decoder for a body: the one its byte order mark names, else its
+ * declared `charset` (`iso-8859-1`, `utf-16`, `shift_jis`, ...), else UTF-8
+ * (also for a charset this runtime does not know).
+ */
+function decoderFor(bytes: Uint8Array, contentType: string): TextDecoder {
+  const options = { fatal: false, ignoreBOM: false };
+  const [a, b] = bytes;
+  if (a === 0xfe && b === 0xff) return new TextDecoder("utf-16be", options);
+  if (a === 0xff && b === 0xfe) return new TextDecoder("utf-16le", options);
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType)?.[1];
+  const utf8Bom = a === 0xef && b === 0xbb && bytes[2] === 0xbf;
+  if (charset && !utf8Bom) {
+    try {
+      return new TextDecoder(charset, options);
+    } catch { /* an unknown label: UTF-8 */ }
+  }
+  return new TextDecoder("utf-8", options);
 }
 
 /**

@@ -1452,3 +1452,30 @@ Deno.test("a value cut for a tile never ends in half an emoji", async () => {
     await t.close();
   }
 });
+
+Deno.test("a body is decoded in its declared charset or byte order mark", async () => {
+  const bodies: Record<string, [number[], string]> = {
+    // {"a":"\u00e9"} in Latin-1
+    "/latin1": [[0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xe9, 0x22, 0x7d], "iso-8859-1"],
+    // {"a":1} in UTF-16 with its BOM
+    "/utf16": [[0xff, 0xfe, ...[...'{"a":1}'].flatMap((c) => [c.charCodeAt(0), 0])], "utf-16"],
+  };
+  const t = target((req) => {
+    const [bytes, charset] = bodies[new URL(req.url).pathname];
+    return new Response(new Uint8Array(bytes), {
+      headers: { "content-type": `application/json; charset=${charset}` },
+    });
+  });
+  try {
+    const h1 = harness(`${t.url}/latin1`, { bodyContains: "\u00e9" });
+    await h1.scout.tick();
+    const latin1 = answerOf(last(await h1.tiles(), "[PERIODIC]"));
+    assert.deepEqual(latin1.body.json.values, { a: "\u00e9" });
+    const h2 = harness(`${t.url}/utf16`, { jsonPath: "a", jsonEquals: 1 });
+    await h2.scout.tick();
+    const utf16 = answerOf(last(await h2.tiles(), "[PERIODIC]"));
+    assert.equal(utf16.body.kind, "json");
+  } finally {
+    await t.close();
+  }
+});

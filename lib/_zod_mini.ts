@@ -33,3 +33,21 @@ export * from "zod/mini";
 export const whole: core.$ZodCheck<number> = refine(Number.isInteger, {
   error: "expected a whole number",
 });
+
+/** Whether `value` parses as an http or https URL. */
+function isHttpUrl(value: string): boolean {
+  try {
+    return /^https?:$/.test(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * An http or https URL, as `z.string().check(httpUrl)`: what
+ * `z.url({ protocol: /^https?$/ })` checks, without zod's URL format (~0.5 KB
+ * gzipped in the Worker bundle). The JSON Schema still says `uri`.
+ */
+export const httpUrl: core.$ZodCheck<string> = refine(isHttpUrl, {
+  error: "expected an http or https URL",
+});

@@ -53,7 +53,7 @@ function isJsonValue(value: unknown, depth = 0): boolean {
 
 const httpWatchSchema = z.strictObject({
   type: z.literal("http"),
-  url: z.url({ protocol: /^https?$/, message: "expected an http or https URL" }),
+  url: z.string().check(z.httpUrl),
   method: z._default(
     z.pipe(
       z.transform((v: unknown) => (typeof v === "string" ? v.trim().toUpperCase() : v)),

@@ -336,7 +336,7 @@ export interface KeeperWatch {
 export const KeeperWatchSchema: z.ZodMiniType<KeeperWatch> = z.strictObject({
   type: z.literal("keeper"),
   url: z._default(
-    z.url({ protocol: /^https?$/, message: "expected an http or https URL" }),
+    z.string().check(z.httpUrl),
     DEFAULT_KEEPER_URL,
   ),
   api_key: z.optional(z.string().check(z.minLength(1))),

@@ -7,7 +7,8 @@
  */
 import * as z from "../_zod_mini.ts";
 import type { ScoutKind } from "../scout_kind.ts";
-import { EmissionSchema, ScoutSectionSchema, WatchBase } from "./schema.ts";
+import { NAME_PATTERN } from "./defaults.ts";
+import { EmissionSchema, NAME_CHECK, ScoutSectionSchema, WatchBase } from "./schema.ts";
 
 /**
  * A JSON Schema of scout.yaml for editor completion, generated from the same
@@ -32,10 +33,12 @@ export function configJsonSchema(kinds: readonly ScoutKind[]): Record<string, un
   const schema = z.toJSONSchema(file, {
     io: "input",
     unrepresentable: "any",
-    // z.whole is a refinement, which JSON Schema cannot say: say integer.
+    // Refinements JSON Schema cannot read: say what they check.
     override: ({ zodSchema, jsonSchema }) => {
       const checks: readonly unknown[] = zodSchema._zod.def.checks ?? [];
       if (checks.includes(z.whole)) jsonSchema.type = "integer";
+      if (checks.includes(z.httpUrl)) jsonSchema.format = "uri";
+      if (checks.includes(NAME_CHECK)) jsonSchema.pattern = NAME_PATTERN.source;
     },
   }) as Record<string, unknown>;
   return { ...forEditors(schema) as Record<string, unknown>, title: "scout.yaml (@plato/scout)" };

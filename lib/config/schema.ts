@@ -10,6 +10,14 @@ import {
   ROOM_MAX_LENGTH,
 } from "./defaults.ts";
 
+/**
+ * A name's characters: a refinement, not z.regex, whose string formats cost
+ * the Worker bundle ~0.15 KB gzipped (the JSON Schema still gives the pattern).
+ */
+export const NAME_CHECK: z.core.$ZodCheck<string> = z.refine((v: string) => NAME_PATTERN.test(v), {
+  message: "may only contain ASCII letters, digits, '.', '_' and '-'",
+});
+
 const ROOM = z.string().check(
   z.trim(),
   z.minLength(1),
@@ -26,12 +34,10 @@ export const ScoutSectionSchema = z.strictObject({
     z.trim(),
     z.minLength(1),
     z.maxLength(NAME_MAX_LENGTH),
-    z.regex(NAME_PATTERN, {
-      message: "may only contain ASCII letters, digits, '.', '_' and '-'",
-    }),
+    NAME_CHECK,
   ),
   plato_url: z.optional(
-    z.url({ protocol: /^https?$/, message: "expected an http or https URL" }).check(
+    z.string().check(z.httpUrl).check(
       z.refine((url) => !/[?#]/.test(url), {
         message: "must be the server's base URL, without '?' or '#'",
       }),

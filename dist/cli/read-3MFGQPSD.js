@@ -1,4 +1,4 @@
-import{a as k,d as D}from"./chunk-B3EE27BT.js";import{a as L}from"./chunk-UENYB3SY.js";import{a as C,c as M}from"./chunk-BYETH5C3.js";import{a as R,b as j}from"./chunk-CR4QKM55.js";import{c as O}from"./chunk-A2SL6HDW.js";import{c as A}from"./chunk-VBR5XDDQ.js";import{a as o}from"./chunk-W2BOAQKP.js";async function*F(e){let n="";for await(let i of e.pipeThrough(new TextDecoderStream)){n+=i.replaceAll(`\r
+import{a as k,d as D}from"./chunk-CRROH4ZP.js";import{a as L}from"./chunk-UENYB3SY.js";import{a as C,c as M}from"./chunk-QLVIJ4MZ.js";import{a as R,b as j}from"./chunk-CR4QKM55.js";import{c as O}from"./chunk-6OSPUD7K.js";import{c as A}from"./chunk-VBR5XDDQ.js";import{a as o}from"./chunk-W2BOAQKP.js";async function*F(e){let n="";for await(let i of e.pipeThrough(new TextDecoderStream)){n+=i.replaceAll(`\r
 `,`
 `);let m;for(;(m=n.indexOf(`
 

@@ -1,0 +1,1 @@
+import{m as a,n as b,o as c,p as d,q as e}from"./chunk-ZCLIEB6T.js";import"./chunk-W2BOAQKP.js";export{a as DEFAULT_MAX_BODY_BYTES,b as HTTP_METHODS,c as HTTP_WATCH_DEFAULTS,d as MAX_TIMEOUT_SECONDS,e as resolvePlainHttpWatch};

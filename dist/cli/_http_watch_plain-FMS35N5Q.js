@@ -1,1 +1,0 @@
-import{h as a,i as b,j as c,k as d,l as e}from"./chunk-NOJTWFV2.js";import"./chunk-W2BOAQKP.js";export{a as DEFAULT_MAX_BODY_BYTES,b as HTTP_METHODS,c as HTTP_WATCH_DEFAULTS,d as MAX_TIMEOUT_SECONDS,e as resolvePlainHttpWatch};

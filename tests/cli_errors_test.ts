@@ -314,6 +314,18 @@ const cases: Array<[string, string[], string, Record<string, string>?]> = [
     ],
     `${dir}/platoq.yaml: scout.plato_url (line 5): must be the server's base URL, without '?' or '#'`,
   ],
+  [
+    "headers written as a YAML !!omap (they would be dropped)",
+    [
+      "validate",
+      file(
+        "omap.yaml",
+        "scout: {name: om, scout_room: r}\nwatch:\n  type: http\n  url: http://127.0.0.1:1/\n" +
+          "  headers: !!omap\n    - X-Api-Key: abc123secretvalue\n",
+      ),
+    ],
+    `${dir}/omap.yaml: watch.headers (line 5): tag !!omap is not supported here: write a plain mapping, list, text, number or boolean`,
+  ],
 ];
 
 for (const [what, args, expected, env] of cases) {

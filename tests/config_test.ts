@@ -405,6 +405,47 @@ Deno.test("YAML a config cannot mean is refused with its line: aliases, tags, ke
   ]);
 });
 
+Deno.test("YAML tags that build a Map, Set, bytes or a date are refused with their path, line and tag", () => {
+  const base = "scout:\n  name: a\n  scout_room: r\nwatch:\n  type: probe\n  url: http://x/\n";
+  const http = base.replace("type: probe", "type: http");
+  const r = (text: string) => {
+    const result = loadConfig(text, { kinds: BUILTIN_SCOUTS });
+    assert.equal(result.ok, false, text);
+    return (result as { problems: Parameters<typeof formatProblem>[0][] }).problems.map(
+      formatProblem,
+    );
+  };
+  const plain = "write a plain mapping, list, text, number or boolean";
+  assert.deepEqual(r(`${http}  headers: !!omap\n    - X-Key: abc\n`), [
+    `watch.headers (line 7): tag !!omap is not supported here: ${plain}`,
+  ]);
+  assert.deepEqual(r(`${http}  headers: !!set {a, b}\n`), [
+    `watch.headers (line 7): tag !!set is not supported here: ${plain}`,
+  ]);
+  assert.deepEqual(r(`${http}  json_path: a\n  json_equals: !!binary aGVsbG8=\n`), [
+    `watch.json_equals (line 8): tag !!binary is not supported here: ${plain}`,
+  ]);
+  assert.deepEqual(r(`${http}  json_path: a\n  json_equals: !!timestamp 2001-12-14\n`), [
+    `watch.json_equals (line 8): tag !!timestamp is not supported here: ${plain}`,
+  ]);
+  assert.deepEqual(r(`%YAML 1.1\n---\n${http}  json_path: a\n  json_equals: [2001-12-14]\n`), [
+    "watch.json_equals[0] (line 10): a YAML 1.1 date is not supported here: quote it to keep it as text",
+  ]);
+  // A config built in code is held to the same.
+  const code = validateConfig({
+    scout: { name: "a", scout_room: "r" },
+    watch: { type: "http", url: "http://x/", headers: new Map([["a", "b"]]) },
+  }, { kinds: BUILTIN_SCOUTS });
+  assert.deepEqual(code, {
+    ok: false,
+    problems: [{
+      path: "watch.headers",
+      message: "expected plain data, got a Map",
+      line: undefined,
+    }],
+  });
+});
+
 Deno.test("validateConfig refuses a value that contains itself, or nests past any config, without overflowing", () => {
   const cyclic: unknown[] = [1];
   cyclic.push(cyclic);

@@ -1,3 +1,5 @@
+import { unplainKind } from "./unplain.ts";
+
 /** A `${VAR}` that could not be resolved. */
 export interface InterpolationProblem {
   /** Where the variable was used. */
@@ -125,6 +127,12 @@ export function interpolateEnv(
       // Deeper than any config: an object that contains itself, or a bomb.
       problems.push({ path, message: `nested deeper than ${MAX_DEPTH} levels` });
       return undefined;
+    }
+    const kind = unplainKind(v);
+    if (kind) {
+      // A Map, Set, Date or bytes would be rebuilt as `{}` or byte indexes.
+      problems.push({ path, message: `expected plain data, got a ${kind}` });
+      return v;
     }
     if (Array.isArray(v)) return v.map((item, i) => walk(item, [...path, i]));
     if (v && typeof v === "object") {

@@ -14,6 +14,8 @@ import {
 } from "yaml";
 import { keyHint } from "./key_hint.ts";
 import type { ConfigProblem } from "./problem.ts";
+import { formatPath } from "./issues.ts";
+import { unplainValues } from "./unplain.ts";
 import { type LoadConfigOptions, type LoadConfigResult, validateConfig } from "./validate.ts";
 
 export { type LoadConfigOptions, type LoadConfigResult, validateConfig };
@@ -204,11 +206,34 @@ export function loadConfig(text: string, options: LoadConfigOptions): LoadConfig
     }
     return isScalar(node) ? rangeLine(node) ?? line : line;
   };
+  // `!!omap`, `!!set`, `!!binary`, dates: rebuilt as plain data they would
+  // silently lose their content (an omap of headers became `{}`).
+  const unplain = unplainValues(raw).map(({ path, kind }) => ({
+    path: formatPath(path),
+    line: lineOf(path),
+    message: unplainMessage(tagOf(doc.getIn(path, true)), kind),
+  }));
+  if (unplain.length > 0) return { ok: false, problems: unplain };
   return validateConfig(raw, options, lineOf, keyHint);
 }
 
 /** Expansions allowed per alias (the yaml package's guard against alias bombs). */
 const MAX_ALIAS_COUNT = 100;
+
+/** A node's tag as written (`!!omap`), if it has one. */
+function tagOf(node: unknown): string | undefined {
+  const tag = (node as { tag?: string } | undefined)?.tag;
+  return tag?.replace(/^tag:yaml\.org,2002:/, "!!");
+}
+
+/** Why a value YAML built as a Map, Set, Date or bytes is refused. */
+function unplainMessage(tag: string | undefined, kind: string): string {
+  if (tag === undefined && kind === "Date") {
+    return "a YAML 1.1 date is not supported here: quote it to keep it as text";
+  }
+  return `${tag ? `tag ${tag}` : `a ${kind} value`} is not supported here: ` +
+    "write a plain mapping, list, text, number or boolean";
+}
 
 /** A key as JavaScript sees it: `7:` is the key "7". */
 function keyText(key: unknown): string {

@@ -292,6 +292,25 @@ emission:
   ]);
 });
 
+Deno.test("json_equals given wholly ${VAR} takes JSON when the text parses, as --json-equals does", () => {
+  const equals = (value: string, vars: Record<string, string>) => {
+    const text = "scout: {name: n, scout_room: r}\n" +
+      `watch:\n  type: http\n  url: http://x/\n  json_path: ok\n  json_equals: ${value}\n`;
+    const r = loadConfig(text, { kinds: BUILTIN_SCOUTS, env: (n) => vars[n] });
+    assert.ok(r.ok, JSON.stringify(!r.ok && r.problems));
+    return (r.config.scouts[0].watch as { json_equals?: unknown }).json_equals;
+  };
+  assert.equal(equals("${JE}", { JE: "true" }), true);
+  assert.equal(equals('"${JE}"', { JE: "3" }), 3);
+  assert.equal(equals("${JE:-null}", {}), null);
+  assert.deepEqual(equals("'${JE}'", { JE: '{"a":[1]}' }), { a: [1] });
+  assert.equal(equals("${JE}", { JE: '"ok"' }), "ok");
+  // Text that is not JSON stays text; so does a value only partly from a variable.
+  assert.equal(equals("${JE}", { JE: "ok" }), "ok");
+  assert.equal(equals("'v${JE}'", { JE: "1" }), "v1");
+  assert.equal(equals("'${JE}${JE}'", { JE: "1" }), "11");
+});
+
 Deno.test("values of variables named like credentials are secrets of the config", () => {
   const text = GOOD.replace(
     "http://localhost:8080/health",

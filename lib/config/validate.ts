@@ -78,6 +78,7 @@ export function validateConfig(
       })),
     };
   }
+  for (const i of interpolated.interpolated) readJsonField(interpolated.value, i);
   const templates = new Map(interpolated.interpolated.map((i) => [formatPath(i.path), i]));
   const fromEnv = new Set(templates.keys());
   /** `value` quoted for a message, or the `${VAR}` text it came from (it may be a credential). */
@@ -280,6 +281,32 @@ function coerceEnvScalars(
     node[issue.path[issue.path.length - 1]] = scalar;
   }
   return copy;
+}
+
+/** A template that is one `${VAR}` or `${VAR:-default}` and nothing else. */
+const WHOLE_REFERENCE = /^\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}$/;
+
+/**
+ * A `watch.json_equals` that came wholly from `${VAR}` takes the variable's
+ * text as JSON when it parses, as `--json-equals` does (`true` is the
+ * boolean, `3` the number, `ok` the text): set in place in `config`, which
+ * interpolation built afresh.
+ */
+function readJsonField(
+  config: unknown,
+  { path, template, value }: { path: Path; template: string; value: string },
+): void {
+  if (path.at(-1) !== "json_equals" || path.at(-2) !== "watch") return;
+  if (!WHOLE_REFERENCE.test(template.trim())) return;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return;
+  }
+  let node = config as Record<PropertyKey, unknown>;
+  for (const seg of path.slice(0, -1)) node = node[seg] as Record<PropertyKey, unknown>;
+  node[path[path.length - 1]] = parsed;
 }
 
 const UNKNOWN_KEY = "unknown key";

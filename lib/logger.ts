@@ -97,7 +97,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const sink = options.sink ?? ((r: LogRecord) => console.error(formatLogRecord(r)));
   const secrets = options.secrets ?? [];
   const now = options.now ?? Date.now;
-  const make = (name: string): Logger => {
+  const make = (given: string): Logger => {
+    // A scout named by `${PLATO_API_KEY}` must not show it in `[name]`.
+    const name = redactSecrets(given, secrets);
     const at = (l: Exclude<LogLevel, "silent">) => (message: string) => {
       if (RANK[l] < RANK[level]) return;
       sink({ level: l, time: now(), name, message: redactSecrets(message, secrets) });

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { configSecrets, urlCredentials } from "../lib/runtime/cli/run_options.ts";
 import { validateConfig } from "../lib/config/validate.ts";
 import { httpScout } from "../scouts/http.ts";
+import { runCli } from "./_support/cli.ts";
 
 function resolve(watch: Record<string, unknown>, platoUrl?: string) {
   const result = validateConfig({
@@ -109,4 +110,31 @@ Deno.test("urlCredentials masks the Basic authorization fetch sends for a URL's 
   assert.deepEqual(urlCredentials("http://bob:50%off@h/"), ["50%off", "bob", btoa("bob:50%off")]);
   assert.deepEqual(urlCredentials("http://h/"), []);
   assert.deepEqual(urlCredentials("not a url"), []);
+});
+
+Deno.test("a secret used as a scout's name or room is masked in validate's summary and the log's [name]", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "plato-config-secrets-" });
+  try {
+    const path = `${dir}/scout.yaml`;
+    await Deno.writeTextFile(
+      path,
+      "scout:\n  name: ${PLATO_API_KEY}\n  scout_room: r/${ROOM_TOKEN}\n" +
+        "watch:\n  type: http\n  url: http://127.0.0.1:1/\n",
+    );
+    const env = { PLATO_API_KEY: "supersecretvalue123", ROOM_TOKEN: "roomsecret456" };
+    const validate = await runCli(["validate", path], { env });
+    assert.equal(validate.code, 0, validate.stderr);
+    assert.equal(validate.stdout, "ok: *** (http) every 60s \u2192 r/***\n");
+    const run = await runCli(
+      ["run", "--config", path, "--once", "--stdout", "--state-dir", `${dir}/state`],
+      { env },
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /\[\*\*\*\]/);
+    for (const secret of Object.values(env)) assert.ok(!run.stderr.includes(secret), run.stderr);
+    // A tile's room is where it goes (its domain), not masked; its name is.
+    assert.ok(!run.stdout.includes(env.PLATO_API_KEY), run.stdout);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

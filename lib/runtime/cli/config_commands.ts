@@ -1,4 +1,6 @@
 import { configJsonSchema } from "../../config/json_schema.ts";
+import { getEnv } from "../../env.ts";
+import { redactSecrets } from "../../redact.ts";
 import { UsageError } from "../usage_error.ts";
 import { type Command, parseFlags } from "./command.ts";
 import { loadAllKinds } from "./kind_loader.ts";
@@ -16,9 +18,13 @@ export const validateCommand: Command = {
       throw new UsageError("validate: missing the config file to check");
     }
     const config = await configFromFile(positionals[0], true);
+    // A name or room given `${PLATO_API_KEY}` is masked, as in tiles and logs.
+    const apiKey = getEnv("PLATO_API_KEY");
+    const secrets = [...(config.secrets ?? []), ...(apiKey ? [apiKey] : [])];
+    const shown = (text: string) => redactSecrets(text, secrets);
     for (const s of config.scouts) {
-      const schedule = s.cron ? `on cron '${s.cron}'` : `every ${s.pollInterval}s`;
-      console.log(`ok: ${s.name} (${s.watch.type}) ${schedule} \u2192 ${s.room}`);
+      const schedule = s.cron ? `on cron '${shown(s.cron)}'` : `every ${s.pollInterval}s`;
+      console.log(`ok: ${shown(s.name)} (${s.watch.type}) ${schedule} \u2192 ${shown(s.room)}`);
     }
     return 0;
   },

@@ -215,6 +215,31 @@ Deno.test("scouts in one process must share one plato_url and have distinct name
   ]);
 });
 
+Deno.test("one PLATO server written two ways (default port, host case) is one plato_url", () => {
+  const two = (a: string, b: string) =>
+    loadConfig(
+      `scouts:
+  - scout: { name: a, scout_room: r, plato_url: "${a}" }
+    watch: { type: probe, url: "http://x/" }
+  - scout: { name: b, scout_room: r, plato_url: "${b}" }
+    watch: { type: probe, url: "http://x/" }
+`,
+      { kinds },
+    );
+  for (
+    const [a, b] of [
+      ["http://127.0.0.1:80", "http://127.0.0.1"],
+      ["http://LOCALHOST:9/", "http://localhost:9"],
+      ["https://Plato.example:443/base/", "https://plato.example/base"],
+    ]
+  ) {
+    const r = two(a, b);
+    assert.ok(r.ok, `${a} ${b}: ${JSON.stringify(!r.ok && r.problems)}`);
+  }
+  assert.equal(two("http://localhost:9", "http://localhost:90").ok, false);
+  assert.equal(two("http://localhost/a", "http://localhost/b").ok, false);
+});
+
 Deno.test("validateConfig accepts a config built in code or parsed from JSON", () => {
   const r = validateConfig(
     JSON.parse(

@@ -189,7 +189,7 @@ export function validateConfig(
     }
     names.add(scout.name);
     if (scout.plato_url) {
-      if (platoUrl && platoUrl.replace(/\/+$/, "") !== scout.plato_url.replace(/\/+$/, "")) {
+      if (platoUrl && serverKey(platoUrl) !== serverKey(scout.plato_url)) {
         const p = [...base, "scout", "plato_url"];
         problems.push({
           path: formatPath(p),
@@ -219,6 +219,18 @@ export function validateConfig(
       ...(interpolated.secrets.length ? { secrets: interpolated.secrets } : {}),
     },
   };
+}
+
+/**
+ * A plato_url as the server it names: `http://LOCALHOST:80/` and
+ * `http://localhost` are one server (default port, host case, trailing '/').
+ */
+function serverKey(url: string): string {
+  let href = url;
+  try {
+    href = new URL(url).href;
+  } catch { /* the schema has refused it already */ }
+  return href.replace(/\/+$/, "");
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

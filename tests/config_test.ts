@@ -635,3 +635,32 @@ Deno.test("an unknown key close to a known one says which was meant", () => {
     problems.join("\n"),
   );
 });
+
+Deno.test("README's scout.yaml reference names every field the schema takes, each watch type's in its table", async () => {
+  const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+  const rows = (text: string) =>
+    new Set([...text.matchAll(/^\| `([a-z_.]+)` /gm)].map((m) => m[1]));
+  const general = rows(readme.split("`watch:` of `type: http`:")[0]);
+  type Props = { properties?: Record<string, Props>; anyOf?: Props[]; const?: string };
+  const schema = configJsonSchema(BUILTIN_SCOUTS) as unknown as Props;
+  const missing: string[] = [];
+  for (const [key, value] of Object.entries(schema.properties ?? {})) {
+    if (key === "watch") continue;
+    if (!general.has(key) && !Object.keys(value.properties ?? {}).length) missing.push(key);
+    for (const sub of Object.keys(value.properties ?? {})) {
+      if (!general.has(`${key}.${sub}`)) missing.push(`${key}.${sub}`);
+    }
+  }
+  if (!general.has("scouts")) missing.push("scouts");
+  if (!general.has("watch.type")) missing.push("watch.type");
+  for (const kind of schema.properties?.watch.anyOf ?? []) {
+    const type = kind.properties?.type.const;
+    // The table right after "`watch:` of `type: <type>`:".
+    const after = readme.split(`\`watch:\` of \`type: ${type}\`:\n\n`)[1] ?? "";
+    const own = rows(after.split(/\n(?!\|)/)[0]);
+    for (const key of Object.keys(kind.properties ?? {})) {
+      if (key !== "type" && !own.has(key)) missing.push(`watch.${key} (${type})`);
+    }
+  }
+  assert.deepEqual(missing, []);
+});

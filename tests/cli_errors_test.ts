@@ -361,6 +361,21 @@ Deno.test("validate lists every problem of a config in file order, the watch sec
   );
 });
 
+Deno.test("validate lists every problem when a variable is unset, naming the variable once", async () => {
+  const path = file(
+    "unset.yaml",
+    "scout:\n  name: x\n  scout_room: r\n  poll_interval: ${UNSET_P}\n" +
+      "watch:\n  type: http\n  url: ftp://x\n  timeout: -1\n",
+  );
+  const r = await runCli(["validate", path]);
+  assert.equal(r.code, 2);
+  assert.deepEqual(r.stderr.trimEnd().split("\n"), [
+    `plato-scout: ${path}: scout.poll_interval (line 4): environment variable 'UNSET_P' is not set`,
+    `plato-scout: ${path}: watch.url (line 7): expected an http or https URL`,
+    `plato-scout: ${path}: watch.timeout (line 8): expected a number greater than 0, got -1`,
+  ]);
+});
+
 Deno.test("validate accepts a good config and says what it would run", async () => {
   const r = await runCli(["validate", file("good.yaml", GOOD)]);
   assert.equal(r.code, 0, r.stderr);

@@ -68,23 +68,21 @@ export function validateConfig(
   const interpolated = options.interpolate === false
     ? { value: raw, problems: [], interpolated: [], secrets: [] }
     : interpolateEnv(raw, options.env ?? (() => undefined));
-  if (interpolated.problems.length) {
-    return {
-      ok: false,
-      problems: interpolated.problems.map((p) => ({
-        path: formatPath(p.path),
-        message: p.message,
-        line: lineOf(p.path),
-      })),
-    };
-  }
+  // An unset variable is one problem; the rest of the file is still
+  // checked, but not the value it left empty (that would be a second
+  // problem for the same mistake).
+  const problems: ConfigProblem[] = interpolated.problems.map((p) => ({
+    path: formatPath(p.path),
+    message: p.message,
+    line: lineOf(p.path),
+  }));
+  const broken = problems.map((p) => p.path);
   for (const i of interpolated.interpolated) readJsonField(interpolated.value, i);
   const templates = new Map(interpolated.interpolated.map((i) => [formatPath(i.path), i]));
   const fromEnv = new Set(templates.keys());
   /** `value` quoted for a message, or the `${VAR}` text it came from (it may be a credential). */
   const quote = (path: Path, value: string) =>
     `'${templates.get(formatPath(path))?.template ?? value}'`;
-  const problems: ConfigProblem[] = [];
   /** Parse `value` (at `prefix`) with `schema`, reading `${VAR}` numbers and booleans, noting problems. */
   const check = <T>(schema: Parser<T>, value: unknown, prefix: Path): T | undefined => {
     let result = schema.safeParse(value, PARSE_OPTIONS);
@@ -100,6 +98,7 @@ export function validateConfig(
         : [[...prefix, ...i.path]]
     ) as Path[];
     problemsFromZod(issues, prefix).forEach((p, i) => {
+      if (broken.some((b) => samePlace(b, p.path))) return;
       const from = templates.get(p.path);
       const path = paths[i] ?? [];
       let message = from === undefined
@@ -231,6 +230,13 @@ function serverKey(url: string): string {
     href = new URL(url).href;
   } catch { /* the schema has refused it already */ }
   return href.replace(/\/+$/, "");
+}
+
+/** Whether two dotted paths are one value, or one holds the other. */
+function samePlace(a: string, b: string): boolean {
+  const within = (inner: string, outer: string) =>
+    inner === outer || inner.startsWith(`${outer}.`) || inner.startsWith(`${outer}[`);
+  return within(a, b) || within(b, a);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -127,6 +127,11 @@ const cases: Array<[string, string[], string, Record<string, string>?]> = [
     `${dir}/typo.yaml: scout.scout_rom (line 3): unknown key (did you mean 'scout_room'?) (and 1 more: run 'plato-scout validate ${dir}/typo.yaml')`,
   ],
   [
+    "a config with a misspelt watch type key",
+    ["--config", file("tpye.yaml", GOOD.replace("  type: log", "  tpye: log"))],
+    `${dir}/tpye.yaml: watch.tpye (line 6): unknown key (did you mean 'type'?) (and 1 more: run 'plato-scout validate ${dir}/tpye.yaml')`,
+  ],
+  [
     "a config with broken YAML",
     ["--config", file("broken.yaml", "scout: [a,\n")],
     `${dir}/broken.yaml: (yaml) (line `,

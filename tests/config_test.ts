@@ -103,6 +103,11 @@ Deno.test("unknown keys, unknown types and missing sections are named", () => {
   assert.deepEqual(errors(GOOD.replace("type: probe", "type: ftp")), [
     "watch.type (line 9): unknown scout type 'ftp' (expected one of probe)",
   ]);
+  // A misspelt type: no kind checks the keys of a watch without one.
+  assert.deepEqual(errors(GOOD.replace("type: probe", "tpye: probe")), [
+    "watch.tpye (line 9): unknown key (did you mean 'type'?)",
+    "watch.type (line 8): is required",
+  ]);
   assert.deepEqual(errors("scout:\n  name: x\n  scout_room: r\n"), ["watch (line 1): is required"]);
   assert.deepEqual(errors("emission:\n  batch_size: 5\n"), [
     "(root) (line 1): no scout configured: add 'scout:' and 'watch:', or a 'scouts:' list",

@@ -3,7 +3,7 @@ import { emissionSettings } from "./defaults.ts";
 import { interpolateEnv } from "./interpolate.ts";
 import { PARSE_OPTIONS } from "../_zod_messages.ts";
 import { type ConfigProblem, formatPath, problemsFromZod } from "./issues.ts";
-import { ConfigFileSchema, type ResolvedConfig, type ResolvedScout } from "./schema.ts";
+import { ConfigFileSchema, type ResolvedConfig, type ResolvedScout, WatchBase } from "./schema.ts";
 import type * as z from "../_zod_mini.ts";
 
 /** Options of {@linkcode validateConfig} and `loadConfig`. */
@@ -155,6 +155,18 @@ export function validateConfig(
       }
     }
     const type = isRecord(entry.watch) ? entry.watch.type : undefined;
+    if (isRecord(entry.watch) && type === undefined && keyHint) {
+      // `tpye: http`: no kind checks the keys of a watch without a type.
+      for (const key of Object.keys(entry.watch)) {
+        if (keyHint(WatchBase, [], key) !== "type") continue;
+        const keyPath = [...entry.base, "watch", key];
+        problems.push({
+          path: formatPath(keyPath),
+          message: `${UNKNOWN_KEY} (did you mean 'type'?)`,
+          line: lineOf(keyPath),
+        });
+      }
+    }
     const kind = typeof type === "string" ? kinds.get(type) : undefined;
     if (typeof type === "string" && type !== "" && !kind) {
       const typePath = [...entry.base, "watch", "type"];

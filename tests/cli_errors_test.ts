@@ -132,6 +132,11 @@ const cases: Array<[string, string[], string, Record<string, string>?]> = [
     `${dir}/tpye.yaml: watch.tpye (line 6): unknown key (did you mean 'type'?) (and 1 more: run 'plato-scout validate ${dir}/tpye.yaml')`,
   ],
   [
+    "a config with a null key",
+    ["validate", file("nullkey.yaml", GOOD.replace("  name: e2e\n", "  name: e2e\n  ~: 1\n"))],
+    `${dir}/nullkey.yaml: scout.'' (line 3): unknown key`,
+  ],
+  [
     "a config with broken YAML",
     ["--config", file("broken.yaml", "scout: [a,\n")],
     `${dir}/broken.yaml: (yaml) (line `,

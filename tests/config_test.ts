@@ -448,6 +448,12 @@ Deno.test("YAML a config cannot mean is refused with its line: aliases, tags, ke
   assert.deepEqual(errors(`defaults: &d\n  again: *d\n${base}`), [
     "(yaml) (line 2): alias '*d' is inside its own anchor '&d': the value would contain itself",
   ]);
+  // A null or empty key is named '' on its own line (JavaScript reads all three as "").
+  for (const key of ["~", "null", '""']) {
+    assert.deepEqual(errors(base.replace("scout_room: r", `scout_room: r\n  ${key}: z`)), [
+      "scout.'' (line 4): unknown key",
+    ]);
+  }
   // A key YAML reads as a number is still found on its own line.
   assert.deepEqual(errors(base.replace("scout_room: r", "scout_room: r\n  7: z")), [
     "scout.7 (line 4): unknown key",

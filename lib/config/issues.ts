@@ -4,7 +4,8 @@ import type { ConfigProblem } from "./problem.ts";
 export { type ConfigProblem, formatProblem } from "./problem.ts";
 
 /**
- * Format a path as scout.yaml users read it: `scouts[1].watch.url`.
+ * Format a path as scout.yaml users read it: `scouts[1].watch.url` (an
+ * empty or null key as `''`).
  *
  * @param path Path segments.
  * @returns The dotted path.
@@ -12,8 +13,10 @@ export { type ConfigProblem, formatProblem } from "./problem.ts";
 export function formatPath(path: ReadonlyArray<PropertyKey>): string {
   let out = "";
   for (const seg of path) {
+    // An empty key (`"":`, or a null one: `~:`) is shown as ''.
+    const key = seg === "" ? "''" : String(seg);
     if (typeof seg === "number") out += `[${seg}]`;
-    else out += out ? `.${String(seg)}` : String(seg);
+    else out += out ? `.${key}` : key;
   }
   return out || "(root)";
 }

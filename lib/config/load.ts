@@ -235,9 +235,10 @@ function unplainMessage(tag: string | undefined, kind: string): string {
     "write a plain mapping, list, text, number or boolean";
 }
 
-/** A key as JavaScript sees it: `7:` is the key "7". */
+/** A key as JavaScript sees it: `7:` is the key "7", `~:` and `null:` the key "". */
 function keyText(key: unknown): string {
-  return String(isScalar(key) ? key.value : key);
+  const value = isScalar(key) ? key.value : key;
+  return value === null || value === undefined ? "" : String(value);
 }
 
 /** A document with nothing in it: only `---`, comments or `...` (no tag, no anchor). */

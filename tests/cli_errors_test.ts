@@ -175,6 +175,11 @@ const cases: Array<[string, string[], string, Record<string, string>?]> = [
     "http: '--room': its '/'-separated parts cannot be '.' or '..' (a URL would drop them)",
   ],
   [
+    "read of a room with a '..' part (it would read another room)",
+    ["read", "audit/zzz/../sd", "--plato-url", "http://127.0.0.1:9"],
+    "read: room 'audit/zzz/../sd': its '/'-separated parts cannot be '.' or '..' (a URL would drop them)",
+  ],
+  [
     "a blank room",
     ["http", "--url", "http://x/", "--room", " "],
     "http: '--room' must not be empty",

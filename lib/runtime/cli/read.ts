@@ -1,3 +1,4 @@
+import { hasDotSegment } from "../../config/defaults.ts";
 import { type Command, givenPlatoUrl, parseFlags } from "./command.ts";
 import { UsageError } from "../usage_error.ts";
 import { encodeRoom, fetchError } from "../../client.ts";
@@ -115,6 +116,12 @@ async function runRead(argv: string[], deps: ReadCommandDeps): Promise<number> {
   }, { positionals: 1 });
   const room = positionals[0];
   if (!room) throw new UsageError("read: missing <room> (plato-scout read <room>)");
+  if (hasDotSegment(room)) {
+    // `a/../b` would be read from room `b`, as scout.yaml and --room say.
+    throw new UsageError(
+      `read: room '${room}': its '/'-separated parts cannot be '.' or '..' (a URL would drop them)`,
+    );
+  }
   const since = values.since !== undefined ? parseSince(values.since) : undefined;
   const limit = values.limit !== undefined ? parseLimit(values.limit) : undefined;
   const env = deps.env ?? defaultEnv;

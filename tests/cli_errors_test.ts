@@ -265,6 +265,16 @@ const cases: Array<[string, string[], string, Record<string, string>?]> = [
     `Cannot use the state directory '${damaged}' (--state-dir): file is not a database: scout.db is damaged; move it aside to start with an empty outbox`,
   ],
   ["validate without a file", ["validate"], "validate: missing the config file to check"],
+  [
+    "validate -- --help (after '--' it is a file name, not help)",
+    ["validate", "--", "--help"],
+    "Cannot read config '--help': no such file",
+  ],
+  [
+    "run -- -h (after '--' it is an argument)",
+    ["run", "--", "-h"],
+    "run: unexpected argument '-h'",
+  ],
   ["schema with an argument", ["schema", "extra"], "schema: unexpected argument 'extra'"],
   [
     "a metrics port that is not a port",

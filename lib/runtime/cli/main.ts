@@ -69,11 +69,14 @@ export async function main(argv: string[]): Promise<number> {
 
 /**
  * `--help`/`-h` among a command's arguments prints its help, `--version`/`-V`
- * the version: either answers instead of running it.
+ * the version: either answers instead of running it. After `--` they are
+ * arguments (`validate -- --help` checks a file named `--help`).
  *
  * @returns Whether it answered.
  */
-function answered(help: string, args: readonly string[]): boolean {
+function answered(help: string, argv: readonly string[]): boolean {
+  const end = argv.indexOf("--");
+  const args = end < 0 ? argv : argv.slice(0, end);
   if (args.includes("--help") || args.includes("-h")) console.log(help);
   else if (args.includes("--version") || args.includes("-V")) console.log(`plato-scout ${VERSION}`);
   else return false;

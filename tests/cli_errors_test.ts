@@ -137,6 +137,11 @@ const cases: Array<[string, string[], string, Record<string, string>?]> = [
     `${dir}/nullkey.yaml: scout.'' (line 3): unknown key`,
   ],
   [
+    "a config with a batch size that is not whole",
+    ["validate", file("batch-frac.yaml", `${GOOD}emission:\n  batch_size: 2.5\n`)],
+    `${dir}/batch-frac.yaml: emission.batch_size (line 9): expected a whole number, got 2.5`,
+  ],
+  [
     "a config with broken YAML",
     ["--config", file("broken.yaml", "scout: [a,\n")],
     `${dir}/broken.yaml: (yaml) (line `,

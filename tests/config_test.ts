@@ -675,3 +675,35 @@ Deno.test("README's scout.yaml reference names every field the schema takes, eac
   }
   assert.deepEqual(missing, []);
 });
+
+Deno.test("messages say 'whole number' and 'mapping', name an empty value once, and tell null from an empty file", () => {
+  const base = "scout:\n  name: a\n  scout_room: r\nwatch:\n  type: http\n  url: http://x/\n";
+  const r = (text: string) => {
+    const result = loadConfig(text, { kinds: BUILTIN_SCOUTS });
+    assert.equal(result.ok, false, text);
+    return (result as { problems: Parameters<typeof formatProblem>[0][] }).problems.map(
+      formatProblem,
+    );
+  };
+  assert.deepEqual(r(`${base}emission:\n  batch_size: 2.5\n`), [
+    "emission.batch_size (line 8): expected a whole number, got 2.5",
+  ]);
+  assert.deepEqual(r(`${base}  max_body_bytes: 1.5\n`), [
+    "watch.max_body_bytes (line 7): expected a whole number, got 1.5",
+  ]);
+  assert.deepEqual(r(`${base}  headers: [a]\n`), [
+    "watch.headers (line 7): expected a mapping, got a list",
+  ]);
+  assert.deepEqual(r(base.replace("name: a", "name: ''")), [
+    "scout.name (line 2): must not be empty",
+  ]);
+  assert.deepEqual(
+    r(base.replace("type: http\n  url: http://x/", "type: log\n  file: x\n  pattern: ''")),
+    [
+      "watch.pattern (line 7): must not be empty",
+    ],
+  );
+  assert.deepEqual(r("null\n"), ["(root) (line 1): expected a mapping, got null"]);
+  assert.deepEqual(r("# nothing\n"), ["(root): the file is empty"]);
+  assert.deepEqual(r(`${base}state_dir: '  '\n`), ["state_dir (line 7): must not be blank"]);
+});

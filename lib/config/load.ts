@@ -174,7 +174,16 @@ export function loadConfig(text: string, options: LoadConfigOptions): LoadConfig
     };
   }
   if (raw === null || raw === undefined) {
-    return { ok: false, problems: [{ path: "(root)", message: "the file is empty" }] };
+    // `null` or `~` written out is not an empty file.
+    const written = isScalar(doc.contents) && doc.contents.source !== "";
+    return {
+      ok: false,
+      problems: [{
+        path: "(root)",
+        ...(written ? { line: rangeLine(doc.contents) } : {}),
+        message: written ? "expected a mapping, got null" : "the file is empty",
+      }],
+    };
   }
   // Each mapping's keys, indexed once: a file with thousands of unknown keys
   // asks for thousands of lines.

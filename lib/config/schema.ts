@@ -90,7 +90,13 @@ export const ConfigFileSchema = z.strictObject({
   watch: z.optional(WatchBase),
   scouts: z.optional(z.array(ScoutEntry)),
   emission: z._default(EmissionSchema, EmissionSchema.parse({})),
-  state_dir: z.optional(z.string().check(z.minLength(1))),
+  state_dir: z.optional(
+    z.string().check(
+      z.minLength(1),
+      // Only spaces: a directory no one means (the path itself is not trimmed).
+      z.refine((dir) => dir.length === 0 || dir.trim() !== "", { message: "must not be blank" }),
+    ),
+  ),
 });
 
 /** The file as parsed, before each watch section is checked by its kind. */

@@ -97,8 +97,12 @@ export function validateConfig(
         ? i.keys.map((k) => [...prefix, ...i.path, k])
         : [[...prefix, ...i.path]]
     ) as Path[];
-    problemsFromZod(issues, prefix).forEach((p, i) => {
+    const found = problemsFromZod(issues, prefix);
+    // An empty value is one fault: not also "may only contain ...".
+    const empty = new Set(found.filter((p) => p.message === EMPTY).map((p) => p.path));
+    found.forEach((p, i) => {
       if (broken.some((b) => samePlace(b, p.path))) return;
+      if (empty.has(p.path) && p.message !== EMPTY) return;
       const from = templates.get(p.path);
       const path = paths[i] ?? [];
       let message = from === undefined
@@ -340,6 +344,7 @@ function readJsonField(
 }
 
 const UNKNOWN_KEY = "unknown key";
+const EMPTY = "must not be empty";
 
 /**
  * `message` with each quoted copy of an interpolated `value` ('value',

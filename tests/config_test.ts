@@ -707,3 +707,19 @@ Deno.test("messages say 'whole number' and 'mapping', name an empty value once, 
   assert.deepEqual(r("# nothing\n"), ["(root): the file is empty"]);
   assert.deepEqual(r(`${base}state_dir: '  '\n`), ["state_dir (line 7): must not be blank"]);
 });
+
+Deno.test("a number given ${VAR} takes it as its whole value only, as the JSON Schema says", () => {
+  const text = "scout:\n  name: a\n  scout_room: r\n  poll_interval: ${POLL}0\n" +
+    "watch:\n  type: probe\n  url: http://x/\n  timeout: '1${X}'\n";
+  assert.deepEqual(errors(text, { POLL: "3", X: "0" }), [
+    "scout.poll_interval (line 4): expected a number, got the value of '${POLL}0'",
+    "watch.timeout (line 8): expected a number, got the value of '1${X}'",
+  ]);
+  const whole = loadConfig(text.replace("${POLL}0", " ${POLL} ").replace("'1${X}'", "${X:-4}"), {
+    kinds,
+    env: (n) => ({ POLL: "30" })[n],
+  });
+  assert.ok(whole.ok, JSON.stringify(!whole.ok && whole.problems));
+  assert.equal(whole.config.scouts[0].pollInterval, 30);
+  assert.equal(whole.config.scouts[0].watch.timeout, 4);
+});

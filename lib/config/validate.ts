@@ -79,7 +79,12 @@ export function validateConfig(
   const broken = problems.map((p) => p.path);
   for (const i of interpolated.interpolated) readJsonField(interpolated.value, i);
   const templates = new Map(interpolated.interpolated.map((i) => [formatPath(i.path), i]));
-  const fromEnv = new Set(templates.keys());
+  // A number or boolean is a `${VAR}` as its whole value (as the JSON Schema
+  // says): `${POLL}0` is text, not the number 30.
+  const fromEnv = new Set(
+    interpolated.interpolated.filter((i) => WHOLE_REFERENCE.test(i.template.trim()))
+      .map((i) => formatPath(i.path)),
+  );
   /** `value` quoted for a message, or the `${VAR}` text it came from (it may be a credential). */
   const quote = (path: Path, value: string) =>
     `'${templates.get(formatPath(path))?.template ?? value}'`;

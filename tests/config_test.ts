@@ -723,3 +723,28 @@ Deno.test("a number given ${VAR} takes it as its whole value only, as the JSON S
   assert.equal(whole.config.scouts[0].pollInterval, 30);
   assert.equal(whole.config.scouts[0].watch.timeout, 4);
 });
+
+Deno.test("the JSON Schema asks what validate asks of the top level, state_dir and a trimmed name's length", () => {
+  // deno-lint-ignore no-explicit-any -- JSON Schema is read as loose JSON
+  const schema = configJsonSchema(BUILTIN_SCOUTS) as any;
+  assert.deepEqual(schema.anyOf, [
+    { required: ["scout", "watch"] },
+    { required: ["scouts"], properties: { scouts: { minItems: 1 } } },
+  ]);
+  assert.deepEqual(schema.dependentRequired, { scout: ["watch"], watch: ["scout"] });
+  assert.equal(schema.properties.state_dir.anyOf[0].minLength, 1);
+  const name = schema.properties.scout.properties.name.anyOf[0];
+  assert.equal(name.maxLength, undefined);
+  const pattern = new RegExp(name.pattern);
+  assert.ok(pattern.test(`  ${"a".repeat(128)}  `));
+  assert.ok(!pattern.test("a".repeat(129)));
+  assert.ok(!pattern.test("   "));
+  // validate agrees on each.
+  const ok = (value: unknown) => validateConfig(value, { kinds: BUILTIN_SCOUTS }).ok;
+  const scout = { name: `  ${"a".repeat(128)}  `, scout_room: "r" };
+  const watch = { type: "http", url: "http://x/" };
+  assert.ok(ok({ scout, watch }));
+  for (const bad of [{}, { scout }, { watch }, { scouts: [] }, { scout, watch, state_dir: "" }]) {
+    assert.ok(!ok(bad), JSON.stringify(bad));
+  }
+});

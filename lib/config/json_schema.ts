@@ -8,7 +8,13 @@
 import * as z from "../_zod_mini.ts";
 import type { ScoutKind } from "../scout_kind.ts";
 import { NAME_PATTERN } from "./defaults.ts";
-import { EmissionSchema, NAME_CHECK, ScoutSectionSchema, WatchBase } from "./schema.ts";
+import {
+  ConfigFileSchema,
+  EmissionSchema,
+  NAME_CHECK,
+  ScoutSectionSchema,
+  WatchBase,
+} from "./schema.ts";
 
 /**
  * A JSON Schema of scout.yaml for editor completion, generated from the same
@@ -28,7 +34,7 @@ export function configJsonSchema(kinds: readonly ScoutKind[]): Record<string, un
     watch: z.optional(watch),
     scouts: z.optional(z.array(z.strictObject({ scout: ScoutSectionSchema, watch }))),
     emission: z.optional(EmissionSchema),
-    state_dir: z.optional(z.string()),
+    state_dir: ConfigFileSchema.shape.state_dir,
   });
   const schema = z.toJSONSchema(file, {
     io: "input",
@@ -41,8 +47,24 @@ export function configJsonSchema(kinds: readonly ScoutKind[]): Record<string, un
       if (checks.includes(NAME_CHECK)) jsonSchema.pattern = NAME_PATTERN.source;
     },
   }) as Record<string, unknown>;
-  return { ...forEditors(schema) as Record<string, unknown>, title: "scout.yaml (@plato/scout)" };
+  return {
+    ...forEditors(schema) as Record<string, unknown>,
+    ...SOME_SCOUT,
+    title: "scout.yaml (@plato/scout)",
+  };
 }
+
+/**
+ * What `validate` asks of the top level: `scout:` and `watch:` together, or
+ * a `scouts:` list that is not empty (or both).
+ */
+const SOME_SCOUT = {
+  anyOf: [
+    { required: ["scout", "watch"] },
+    { required: ["scouts"], properties: { scouts: { minItems: 1 } } },
+  ],
+  dependentRequired: { scout: ["watch"], watch: ["scout"] },
+};
 
 const VAR_REF = "\\$\\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\\}";
 
@@ -97,8 +119,16 @@ function forEditors(node: unknown, key = ""): unknown {
     delete out.format;
     out.pattern = "^\\s*[Hh][Tt][Tt][Pp][Ss]?://";
   } else if (typeof out.pattern === "string" && /^\^.*\$$/.test(out.pattern)) {
-    // Names are trimmed before they are checked.
-    out.pattern = `^\\s*(?:${out.pattern.slice(1, -1)})\\s*$`;
+    // Names are trimmed before they are checked: their length too (the
+    // spaces around a name do not count against its limit).
+    let body = out.pattern.slice(1, -1);
+    const repeated = /^(\[[^\]]+\])\+$/.exec(body);
+    if (repeated && typeof out.maxLength === "number") {
+      body = `${repeated[1]}{${out.minLength ?? 1},${out.maxLength}}`;
+      delete out.minLength;
+      delete out.maxLength;
+    }
+    out.pattern = `^\\s*(?:${body})\\s*$`;
   }
   if (
     Array.isArray(out.enum) && out.enum.every((e) => typeof e === "string" && e === e.toUpperCase())

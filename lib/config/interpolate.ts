@@ -1,5 +1,3 @@
-import { unplainKind } from "./unplain.ts";
-
 /** A `${VAR}` that could not be resolved. */
 export interface InterpolationProblem {
   /** Where the variable was used. */
@@ -16,6 +14,8 @@ export interface InterpolatedValue {
   template: string;
   /** The text it became. */
   value: string;
+  /** Whether the text is one `${VAR}` and nothing else (spaces aside). */
+  whole: boolean;
 }
 
 /** What {@linkcode interpolateEnv} returns. */
@@ -97,12 +97,14 @@ export function interpolateEnv(
         });
         return v;
       }
-      let read = false;
+      let reads = 0;
+      let last = "";
       const out = v.replace(
         VAR,
         (match, name: string | undefined, fallback: string | undefined) => {
           if (match === "$${") return "${";
-          read = true;
+          reads++;
+          last = match;
           const found = env(name!);
           const resolved = found !== undefined && found !== ""
             ? found
@@ -120,7 +122,14 @@ export function interpolateEnv(
         },
       );
       // Only an escaped '$${' is no variable read: its errors may show it.
-      if (read) interpolated.push({ path, template: v, value: out });
+      if (reads) {
+        interpolated.push({
+          path,
+          template: v,
+          value: out,
+          whole: reads === 1 && v.trim() === last,
+        });
+      }
       return out;
     }
     if (path.length >= MAX_DEPTH && v && typeof v === "object") {
@@ -128,10 +137,10 @@ export function interpolateEnv(
       problems.push({ path, message: `nested deeper than ${MAX_DEPTH} levels` });
       return undefined;
     }
-    const kind = unplainKind(v);
-    if (kind) {
+    const proto = v && typeof v === "object" && !Array.isArray(v) && Object.getPrototypeOf(v);
+    if (proto && proto !== Object.prototype) {
       // A Map, Set, Date or bytes would be rebuilt as `{}` or byte indexes.
-      problems.push({ path, message: `expected plain data, got a ${kind}` });
+      problems.push({ path, message: `expected plain data, got a ${proto.constructor?.name}` });
       return v;
     }
     if (Array.isArray(v)) return v.map((item, i) => walk(item, [...path, i]));

@@ -16,7 +16,13 @@ import { keyHint } from "./key_hint.ts";
 import type { ConfigProblem } from "./problem.ts";
 import { formatPath } from "./issues.ts";
 import { unplainValues } from "./unplain.ts";
-import { type LoadConfigOptions, type LoadConfigResult, validateConfig } from "./validate.ts";
+import { WatchBase } from "./schema.ts";
+import {
+  type LoadConfigOptions,
+  type LoadConfigResult,
+  ordered,
+  validateConfig,
+} from "./validate.ts";
 
 export { type LoadConfigOptions, type LoadConfigResult, validateConfig };
 
@@ -223,7 +229,35 @@ export function loadConfig(text: string, options: LoadConfigOptions): LoadConfig
     message: unplainMessage(tagOf(doc.getIn(path, true)), kind),
   }));
   if (unplain.length > 0) return { ok: false, problems: unplain };
-  return validateConfig(raw, options, lineOf, keyHint);
+  const result = validateConfig(raw, options, lineOf, keyHint);
+  const typos = typeTypos(raw, lineOf);
+  return result.ok || typos.length === 0
+    ? result
+    : { ok: false, problems: ordered([...typos, ...result.problems]) };
+}
+
+/**
+ * `tpye: http`: a key close to `type` in a `watch:` without one. No kind
+ * checks the keys of a watch without a type, so none names it otherwise.
+ */
+function typeTypos(
+  raw: unknown,
+  lineOf: (path: ReadonlyArray<string | number>) => number | undefined,
+): ConfigProblem[] {
+  const top = (raw ?? {}) as { watch?: unknown; scouts?: unknown };
+  const watches: Array<[Array<string | number>, unknown]> = [[["watch"], top.watch]];
+  if (Array.isArray(top.scouts)) {
+    top.scouts.forEach((s, i) => watches.push([["scouts", i, "watch"], s?.watch]));
+  }
+  return watches.flatMap(([path, watch]) =>
+    watch && typeof watch === "object" && !("type" in watch)
+      ? Object.keys(watch).filter((key) => keyHint(WatchBase, [], key) === "type").map((key) => ({
+        path: formatPath([...path, key]),
+        message: "unknown key (did you mean 'type'?)",
+        line: lineOf([...path, key]),
+      }))
+      : []
+  );
 }
 
 /** Expansions allowed per alias (the yaml package's guard against alias bombs). */

@@ -1,9 +1,9 @@
 import type { ScoutKind } from "../scout_kind.ts";
 import { emissionSettings } from "./defaults.ts";
-import { interpolateEnv } from "./interpolate.ts";
+import { type InterpolatedValue, interpolateEnv } from "./interpolate.ts";
 import { PARSE_OPTIONS } from "../_zod_messages.ts";
 import { type ConfigProblem, formatPath, problemsFromZod } from "./issues.ts";
-import { ConfigFileSchema, type ResolvedConfig, type ResolvedScout, WatchBase } from "./schema.ts";
+import { ConfigFileSchema, type ResolvedConfig, type ResolvedScout } from "./schema.ts";
 import type * as z from "../_zod_mini.ts";
 
 /** Options of {@linkcode validateConfig} and `loadConfig`. */
@@ -71,19 +71,18 @@ export function validateConfig(
   // An unset variable is one problem; the rest of the file is still
   // checked, but not the value it left empty (that would be a second
   // problem for the same mistake).
-  const problems: ConfigProblem[] = interpolated.problems.map((p) => ({
-    path: formatPath(p.path),
-    message: p.message,
-    line: lineOf(p.path),
-  }));
+  const problems: ConfigProblem[] = [];
+  /** Note a problem at `path`. */
+  const note = (path: Path, message: string) =>
+    problems.push({ path: formatPath(path), message, line: lineOf(path) });
+  for (const p of interpolated.problems) note(p.path, p.message);
   const broken = problems.map((p) => p.path);
   for (const i of interpolated.interpolated) readJsonField(interpolated.value, i);
   const templates = new Map(interpolated.interpolated.map((i) => [formatPath(i.path), i]));
   // A number or boolean is a `${VAR}` as its whole value (as the JSON Schema
   // says): `${POLL}0` is text, not the number 30.
   const fromEnv = new Set(
-    interpolated.interpolated.filter((i) => WHOLE_REFERENCE.test(i.template.trim()))
-      .map((i) => formatPath(i.path)),
+    interpolated.interpolated.filter((i) => i.whole).map((i) => formatPath(i.path)),
   );
   /** `value` quoted for a message, or the `${VAR}` text it came from (it may be a credential). */
   const quote = (path: Path, value: string) =>
@@ -159,33 +158,20 @@ export function validateConfig(
     if (entry.base.length === 0) {
       for (const section of ["scout", "watch"] as const) {
         if (entry[section] === undefined) {
-          problems.push({ path: section, message: "is required", line: lineOf([]) });
+          note([section], "is required");
         }
       }
     }
     const type = isRecord(entry.watch) ? entry.watch.type : undefined;
-    if (isRecord(entry.watch) && type === undefined && keyHint) {
-      // `tpye: http`: no kind checks the keys of a watch without a type.
-      for (const key of Object.keys(entry.watch)) {
-        if (keyHint(WatchBase, [], key) !== "type") continue;
-        const keyPath = [...entry.base, "watch", key];
-        problems.push({
-          path: formatPath(keyPath),
-          message: `${UNKNOWN_KEY} (did you mean 'type'?)`,
-          line: lineOf(keyPath),
-        });
-      }
-    }
     const kind = typeof type === "string" ? kinds.get(type) : undefined;
     if (typeof type === "string" && type !== "" && !kind) {
       const typePath = [...entry.base, "watch", "type"];
-      problems.push({
-        path: formatPath(typePath),
-        message: `unknown scout type ${quote(typePath, type)} (expected one of ${
+      note(
+        typePath,
+        `unknown scout type ${quote(typePath, type)} (expected one of ${
           [...kinds.keys()].join(", ")
         })`,
-        line: lineOf(typePath),
-      });
+      );
     }
     watches.push(kind ? check(kind.watch, entry.watch, [...entry.base, "watch"]) : undefined);
   }
@@ -201,21 +187,12 @@ export function validateConfig(
   sections.forEach(({ base, scout }, i) => {
     const namePath = [...base, "scout", "name"];
     if (names.has(scout.name)) {
-      problems.push({
-        path: formatPath(namePath),
-        message: `duplicate scout name ${quote(namePath, scout.name)}`,
-        line: lineOf(namePath),
-      });
+      note(namePath, `duplicate scout name ${quote(namePath, scout.name)}`);
     }
     names.add(scout.name);
     if (scout.plato_url) {
       if (platoUrl && serverKey(platoUrl) !== serverKey(scout.plato_url)) {
-        const p = [...base, "scout", "plato_url"];
-        problems.push({
-          path: formatPath(p),
-          message: "all scouts in one process must share one plato_url",
-          line: lineOf(p),
-        });
+        note([...base, "scout", "plato_url"], "all scouts in one process must share one plato_url");
       }
       platoUrl ??= scout.plato_url;
     }
@@ -246,26 +223,30 @@ export function validateConfig(
  * `http://localhost` are one server (default port, host case, trailing '/').
  */
 function serverKey(url: string): string {
-  let href = url;
   try {
-    href = new URL(url).href;
-  } catch { /* the schema has refused it already */ }
-  return href.replace(/\/+$/, "");
+    return new URL(url).href.replace(/\/+$/, "");
+  } catch {
+    return url; // the schema has refused it already
+  }
 }
 
 /** Whether two dotted paths are one value, or one holds the other. */
 function samePlace(a: string, b: string): boolean {
-  const within = (inner: string, outer: string) =>
-    inner === outer || inner.startsWith(`${outer}.`) || inner.startsWith(`${outer}[`);
-  return within(a, b) || within(b, a);
+  const [short, long] = a.length < b.length ? [a, b] : [b, a];
+  return long.startsWith(short) && /^$|^[.[]/.test(long.slice(short.length));
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** Unknown keys first (a misspelt key usually explains a missing one), then by line. */
-function ordered(problems: ConfigProblem[]): ConfigProblem[] {
+/**
+ * Unknown keys first (a misspelt key usually explains a missing one), then by line.
+ *
+ * @param problems Problems in the order found.
+ * @returns The same problems, in the order shown.
+ */
+export function ordered(problems: ConfigProblem[]): ConfigProblem[] {
   const rank = (p: ConfigProblem) => p.message.startsWith(UNKNOWN_KEY) ? 0 : 1;
   return problems
     .map((p, i) => ({ p, i }))
@@ -322,30 +303,19 @@ function coerceEnvScalars(
   return copy;
 }
 
-/** A template that is one `${VAR}` or `${VAR:-default}` and nothing else. */
-const WHOLE_REFERENCE = /^\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}$/;
-
 /**
  * A `watch.json_equals` that came wholly from `${VAR}` takes the variable's
  * text as JSON when it parses, as `--json-equals` does (`true` is the
  * boolean, `3` the number, `ok` the text): set in place in `config`, which
  * interpolation built afresh.
  */
-function readJsonField(
-  config: unknown,
-  { path, template, value }: { path: Path; template: string; value: string },
-): void {
-  if (path.at(-1) !== "json_equals" || path.at(-2) !== "watch") return;
-  if (!WHOLE_REFERENCE.test(template.trim())) return;
-  let parsed: unknown;
+function readJsonField(config: unknown, { path, value, whole }: InterpolatedValue): void {
+  if (!whole || path.slice(-2).join() !== "watch,json_equals") return;
   try {
-    parsed = JSON.parse(value);
-  } catch {
-    return;
-  }
-  let node = config as Record<PropertyKey, unknown>;
-  for (const seg of path.slice(0, -1)) node = node[seg] as Record<PropertyKey, unknown>;
-  node[path[path.length - 1]] = parsed;
+    const parsed = JSON.parse(value);
+    // deno-lint-ignore no-explicit-any -- a path interpolation walked
+    path.slice(0, -1).reduce((node: any, seg) => node[seg], config).json_equals = parsed;
+  } catch { /* not JSON: the text */ }
 }
 
 const UNKNOWN_KEY = "unknown key";

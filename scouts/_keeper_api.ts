@@ -48,7 +48,7 @@ export interface KeeperStats {
 export const KeeperStatsSchema: z.ZodMiniType<KeeperStats> = z.looseObject({
   registry: z.optional(z.looseObject({
     total: z.optional(z.number()),
-    by_status: z.optional(z.record(z.string(), z.number())),
+    by_status: z.optional(z.catchall(z.object({}), z.number())),
   })),
   discovery: z.optional(z.unknown()),
   routing: z.optional(z.unknown()),

@@ -113,7 +113,13 @@ export function problemsFromZod(
         });
         continue;
       default:
-        out.push({ path: formatPath(path), message: issue.message });
+        // A refinement of a number (z.whole) says what it got, as zod's own checks do.
+        out.push({
+          path: formatPath(path),
+          message: typeof input === "number" && issue.message.startsWith("expected ")
+            ? `${issue.message}, got ${input}`
+            : issue.message,
+        });
     }
   }
   return out;

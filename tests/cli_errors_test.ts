@@ -190,6 +190,11 @@ const cases: Array<[string, string[], string, Record<string, string>?]> = [
     "http: '--room' must not be empty",
   ],
   [
+    "an empty state directory (the dry run too, which only reads it)",
+    ["http", "--url", "http://127.0.0.1:1/", "--once", "--stdout", "--state-dir", " "],
+    "http: '--state-dir' must not be empty",
+  ],
+  [
     "the Keeper scout with a bad URL",
     ["keeper", "--url", "nope"],
     "keeper: '--url' is not a valid URL: 'nope'",

@@ -67,10 +67,14 @@ export function readRunFlags(command: string, values: Record<string, unknown>): 
     );
   }
   const deadline = values.deadline as string | undefined;
+  const stateDir = values["state-dir"] as string | undefined;
+  if (stateDir !== undefined && stateDir.trim() === "") {
+    throw new UsageError(`${command}: '--state-dir' must not be empty`);
+  }
   return {
     once: Boolean(values.once),
     stdout: Boolean(values.stdout),
-    stateDir: values["state-dir"] as string | undefined,
+    stateDir,
     platoUrl,
     deadlineMs: deadline === undefined ? 10_000 : boundedDeadline(command, deadline) * 1000,
   };

@@ -869,3 +869,26 @@ Deno.test({
     }
   },
 });
+
+Deno.test("a long run stopped while PLATO fails says why its tiles still wait", async () => {
+  const f = await fixture();
+  const plato = new FakePlato().start();
+  for (let i = 0; i < 50; i++) plato.faults.push({ status: 503, body: { error: "overloaded" } });
+  try {
+    const cli = await startCli(
+      ["log", "--file", f.log, "--room", "e2e/stop-why", "--state-dir", f.state, "--deadline", "1"],
+      /Delivery failed/,
+      { env: { PLATO_URL: plato.url } },
+    );
+    cli.child.kill("SIGTERM");
+    const rest = await cli.rest;
+    assert.equal((await cli.child.status).code, 0, rest);
+    assert.match(
+      rest,
+      /Stopped; \d+ tile\(s\) still waiting in .*; they will be delivered on the next run \(last delivery failure: .*503 Service Unavailable \(overloaded\)\)/,
+    );
+  } finally {
+    plato.stop();
+    await Deno.remove(f.dir, { recursive: true });
+  }
+});

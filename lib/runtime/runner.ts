@@ -425,7 +425,14 @@ async function runScouts(
         );
       }
       const report = await emitter.close({ deadlineMs: budget, signal: stopDelivery.signal });
-      logStopped(log, report.pending, emitter.stats.delivered, stateDir, options.stdout);
+      logStopped(
+        log,
+        report.pending,
+        emitter.stats.delivered,
+        stateDir,
+        options.stdout,
+        report.lastError,
+      );
     } finally {
       release();
     }
@@ -498,7 +505,7 @@ async function runOnce(
     const stopped = stopCycle.signal.aborted || stopDelivery.signal.aborted;
     const { delivered, rejected, duplicates } = emitter.stats;
     if (stopped) {
-      logStopped(log, report.pending, delivered, stateDir, options.stdout);
+      logStopped(log, report.pending, delivered, stateDir, options.stdout, report.lastError);
       return 0;
     }
     if (report.pending > 0) {
@@ -559,10 +566,13 @@ function logStopped(
   delivered: number,
   stateDir: string,
   printed?: boolean,
+  lastError?: string,
 ): void {
   if (pending > 0) {
+    // Why they wait: the delivery's last failure, when it failed (not when the stop cut it short).
     log.warn(
-      `Stopped; ${pending} tile(s) still waiting in ${stateDir}; they will be delivered on the next run`,
+      `Stopped; ${pending} tile(s) still waiting in ${stateDir}; they will be delivered on the next run` +
+        (lastError ? ` (last delivery failure: ${lastError})` : ""),
     );
   } else {
     log.info(`Stopped; ${printed ? "printed" : "delivered"} ${delivered} tile(s) in all`);

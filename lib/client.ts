@@ -573,7 +573,14 @@ export function fetchError(error: unknown): string {
 export function messageWithCause(error: Error): string {
   let text = error.message;
   if (error.cause instanceof Error && error.cause.message && !text.includes(error.cause.message)) {
-    text += ` (${error.cause.message.replace(/^error sending request for url \(.*?\): /, "")})`;
+    // Deno's preamble: "error sending request for url (<url>): " (older) or
+    // "error sending request from <local addr> for <url> (<host>): " (2.9).
+    text += ` (${
+      error.cause.message.replace(
+        /^error sending request (?:from \S+ )?for (?:url \(.*?\)|\S+ \(.*?\)): /,
+        "",
+      )
+    })`;
   }
   return maskQuerySecrets(text);
 }

@@ -1,4 +1,4 @@
-import{d as F}from"./chunk-NWQLAHTO.js";import{a as D,d as k}from"./chunk-CRROH4ZP.js";import{a as E}from"./chunk-UENYB3SY.js";import{a as C,c as M}from"./chunk-QLVIJ4MZ.js";import{a as x,b as j}from"./chunk-CR4QKM55.js";import{c as L}from"./chunk-6OSPUD7K.js";import{c as A}from"./chunk-VBR5XDDQ.js";import{a as o}from"./chunk-W2BOAQKP.js";async function*G(e){let n="";for await(let i of e.pipeThrough(new TextDecoderStream)){n+=i.replaceAll(`\r
+import{d as F}from"./chunk-NWQLAHTO.js";import{a as D,d as k}from"./chunk-CRROH4ZP.js";import{a as E}from"./chunk-UENYB3SY.js";import{a as C,c as M}from"./chunk-2XTENOG4.js";import{a as x,b as j}from"./chunk-CR4QKM55.js";import{c as L}from"./chunk-6OSPUD7K.js";import{c as A}from"./chunk-VBR5XDDQ.js";import{a as o}from"./chunk-W2BOAQKP.js";async function*G(e){let n="";for await(let i of e.pipeThrough(new TextDecoderStream)){n+=i.replaceAll(`\r
 `,`
 `);let m;for(;(m=n.indexOf(`
 

@@ -8,7 +8,7 @@ import {
 } from "../mod.ts";
 import { deadlineTimers, type Timers } from "../lib/timers.ts";
 import { FakePlato } from "./_support/fake_plato.ts";
-import { startSilentServer } from "./_support/silent_server.ts";
+import { startRawServer, startSilentServer } from "./_support/silent_server.ts";
 
 function tile(
   question: string,
@@ -656,23 +656,16 @@ Deno.test("parseRetryAfter reads a header sent twice (fetch joins it) as its fir
 });
 
 Deno.test("a dropped connection's reason names the URL once, without Deno's preamble or the local port", async () => {
-  // Accepts, reads the request, closes without an answer.
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const accepting = (async () => {
-    for await (const conn of listener) {
-      await conn.read(new Uint8Array(65536)).catch(() => null);
-      conn.close();
-    }
-  })();
+  // Reads the request, closes without an answer.
+  const server = startRawServer(null);
   try {
-    const url = `http://127.0.0.1:${listener.addr.port}`;
+    const url = server.url;
     const [outcome] = await createPlatoClient({ url }).submitBatch([tile("a"), tile("b")]);
     const reason = (outcome as { reason: string }).reason;
     assert.equal(outcome.kind, "retryable");
     assert.equal(reason.split(`${url}/submit_batch`).length, 2, `the URL once: ${reason}`);
     assert.doesNotMatch(reason, /error sending request|from 127\.0\.0\.1:\d+/, reason);
   } finally {
-    listener.close();
-    await accepting.catch(() => {});
+    await server.close();
   }
 });

@@ -12,6 +12,7 @@ import { HttpScout, httpScout, type HttpScoutOptions, HttpWatchSchema } from "..
 import { FakeClock } from "./_support/fake_clock.ts";
 import { FakePlato } from "./_support/fake_plato.ts";
 import { prepareTarget, Scrubber } from "../scouts/_http_secrets.ts";
+import { startRawServer } from "./_support/silent_server.ts";
 
 type Handler = (req: Request) => Response | Promise<Response>;
 
@@ -1158,17 +1159,10 @@ Deno.test("every header but the plain ones is a secret; a 'true' flag cannot bre
 Deno.test("a failure is typed by what failed, not by words in the URL", async () => {
   // A server that reads the request and closes without answering: a network
   // error whose message quotes the URL, 'dns' and 'refused' in it included.
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  const accepting = (async () => {
-    for await (const conn of listener) {
-      await conn.read(new Uint8Array(4096)).catch(() => null);
-      conn.close();
-    }
-  })();
+  const server = startRawServer(null);
   try {
     for (const path of ["/api/dns-records", "/closed/refused-orders", "/tls-settings"]) {
-      const h = harness(`http://127.0.0.1:${port}${path}`);
+      const h = harness(`${server.url}${path}`);
       await h.scout.tick();
       const error = last(await h.tiles(), "[ERROR]");
       assert.ok(error.tags.includes("error:network"), `${path}: ${error.tags}`);
@@ -1178,8 +1172,7 @@ Deno.test("a failure is typed by what failed, not by words in the URL", async ()
       assert.match(error.question, /: fetch failed: connection closed[^\u2026]*$/, error.question);
     }
   } finally {
-    listener.close();
-    await accepting.catch(() => {});
+    await server.close();
   }
 });
 
@@ -1385,25 +1378,17 @@ Deno.test("a /source/flags body_matches with g or y matches as one search, every
 });
 
 Deno.test("a status above 599 is a failed status check, not a 5xx", async () => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  const serving = (async () => {
-    for await (const conn of listener) {
-      await conn.read(new Uint8Array(4096)).catch(() => null);
-      const raw = "HTTP/1.1 999 Weird\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok";
-      await conn.write(new TextEncoder().encode(raw)).catch(() => 0);
-      conn.close();
-    }
-  })();
+  const server = startRawServer(
+    "HTTP/1.1 999 Weird\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok",
+  );
   try {
-    const h = harness(`http://127.0.0.1:${port}/weird`);
+    const h = harness(`${server.url}/weird`);
     await h.scout.tick();
     const error = last(await h.tiles(), "[ERROR]");
     assert.equal(answerOf(error).status, 999);
     assert.ok(error.tags.includes("error:status"), error.tags.join());
   } finally {
-    listener.close();
-    await serving.catch(() => {});
+    await server.close();
   }
 });
 

@@ -163,15 +163,20 @@ export function roomName(room: unknown): string {
   return JSON.stringify(room) ?? "?";
 }
 
+/** The latest epoch ms a `Date` holds (ECMAScript: 100,000,000 days either side of 1970). */
+const MAX_TIME = 8.64e15;
+
 /**
- * Epoch ms from an ISO string or epoch seconds/ms; `null` when absent or unparseable.
+ * Epoch ms from an ISO string or epoch seconds/ms; `null` when absent,
+ * unparseable, or outside what a `Date` can hold (so always printable).
  *
  * @param value A time as a session file gives it.
  * @returns Epoch milliseconds, or `null`.
  */
 export function parseTime(value: unknown): number | null {
   if (typeof value === "number" && Number.isFinite(value)) {
-    return value < 1e12 ? value * 1000 : value;
+    const t = value < 1e12 ? value * 1000 : value;
+    return Math.abs(t) <= MAX_TIME ? t : null;
   }
   if (typeof value === "string" && value.trim()) {
     const n = Number(value);

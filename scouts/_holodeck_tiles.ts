@@ -77,7 +77,8 @@ export function sessionEndCheckpoint(
 
 function isoTime(value: unknown): string | null {
   const t = parseTime(value);
-  return t === null ? null : new Date(t).toISOString();
+  const date = t === null ? null : new Date(t);
+  return date === null || Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
 
 function sessionInfo(folder: string, a: Adventure): Record<string, unknown> {

@@ -145,8 +145,7 @@ export class HolodeckScout extends Scout<HolodeckObservation> {
     try {
       return await readSession(this.#dirs, `${this.sessionsDir}/${folder}`);
     } catch (error) {
-      const reason = (error instanceof Error ? error.message : String(error)).split("\n")[0];
-      return { kind: "unreadable", file: "(session folder)", reason: quoteObserved(reason) };
+      return { kind: "unreadable", file: "(session folder)", reason: reasonOf(error) };
     }
   }
 
@@ -170,13 +169,14 @@ export class HolodeckScout extends Scout<HolodeckObservation> {
         deferred++;
         return false;
       }
+      this.emitCheckpoint(sessionStartCheckpoint(folder, adventure, observedAt));
       budget--;
       started++;
-      this.emitCheckpoint(sessionStartCheckpoint(folder, adventure, observedAt));
       this.#ledger.markStarted(folder);
       return true;
     };
-    for (const { folder, read } of obs.sessions) {
+    /** One session's tiles; whatever it holds, a failure here is that session's alone. */
+    const report = (folder: string, read: SessionRead): void => {
       if (read.kind === "waiting") {
         waiting++;
         if (this.#ledger.isStarted(folder)) active.push(folder);
@@ -185,31 +185,38 @@ export class HolodeckScout extends Scout<HolodeckObservation> {
         if (this.#ledger.isStarted(folder)) active.push(folder);
       } else if (read.kind === "open") {
         active.push(folder);
-        if (this.#ledger.isStarted(folder)) continue;
+        if (this.#ledger.isStarted(folder)) return;
         if (this.#ledger.full) {
           deferred++;
-          continue;
+          return;
         }
         reportStart(folder, read.adventure);
       } else {
         // Ended before it was first seen: the folder appeared too, so its
         // SESSION_START comes first.
-        if (!this.#ledger.isStarted(folder) && !reportStart(folder, read.adventure)) continue;
+        if (!this.#ledger.isStarted(folder) && !reportStart(folder, read.adventure)) return;
         const tries = this.#ledger.scoresTries(folder) + 1;
         if (read.scoresError && tries <= this.#scoresRetries) {
           this.#ledger.setScoresTries(folder, tries);
           unreadable.push({ session: folder, file: "scores.json", reason: read.scoresError });
           active.push(folder);
-          continue;
+          return;
         }
         if (budget === 0) {
           deferred++;
-          continue;
+          return;
         }
+        this.emitCheckpoint(sessionEndCheckpoint(folder, read));
         budget--;
         ended++;
-        this.emitCheckpoint(sessionEndCheckpoint(folder, read));
         this.#ledger.markEnded(folder);
+      }
+    };
+    for (const { folder, read } of obs.sessions) {
+      try {
+        report(folder, read);
+      } catch (error) {
+        unreadable.push({ session: folder, file: "(session)", reason: reasonOf(error) });
       }
     }
     this.#ledger.countUnreadable(unreadable.length);
@@ -239,6 +246,11 @@ export class HolodeckScout extends Scout<HolodeckObservation> {
     });
     await this.#ledger.save();
   }
+}
+
+/** An error's first line, quoted for a tile. */
+function reasonOf(error: unknown): string {
+  return quoteObserved((error instanceof Error ? error.message : String(error)).split("\n")[0]);
 }
 
 /** Sort key of a session folder: chronological by its timestamp suffix, others last. */

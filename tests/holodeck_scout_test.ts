@@ -584,3 +584,56 @@ Deno.test("saved counters that are unreadable, or name a session not started, co
     }
   });
 });
+
+Deno.test("a session with an out-of-range time shows it as null; the other sessions are reported and the ledger saved", async () => {
+  await withDir(async (dir) => {
+    const state = new MemoryState();
+    const h = make(dir, state);
+    await session(dir, "aaa_20261124T080000Z", {
+      "adventure.json": adventure({ name: "Far", started: 1e20, ended: "99999999999999999" }),
+    });
+    await session(dir, "bbb_20261124T090000Z", {
+      "adventure.json": adventure({ name: "Past", started: -1e13, active: true }),
+    });
+    await session(dir, LIGHTHOUSE, { "adventure.json": adventure() });
+    const tiles = await h.tick();
+    assert.deepEqual(kinds(tiles), [
+      "[STARTUP]",
+      "[SESSION_START]",
+      "[SESSION_END]",
+      "[SESSION_START]",
+      "[SESSION_START]",
+      "[PERIODIC]",
+    ]);
+    assert.equal(answer(tiles[1]).started, null);
+    assert.equal(answer(tiles[2]).ended, null);
+    assert.equal(answer(tiles[3]).started, null);
+    assert.equal(answer(tiles[4]).session, LIGHTHOUSE);
+    assert.notEqual(await state.get(sessionsKey), undefined);
+    assert.deepEqual(kinds(await h.tick()), ["[PERIODIC]"]);
+  });
+});
+
+Deno.test("a session whose tile cannot be built is listed as unreadable; the sessions after it are reported", async () => {
+  await withDir(async (dir) => {
+    const state = new MemoryState();
+    const h = make(dir, state);
+    const emit = h.scout.emitCheckpoint.bind(h.scout);
+    h.scout.emitCheckpoint = (c) => {
+      if (c.question.startsWith("Broken")) throw new RangeError("Invalid time value");
+      return emit(c);
+    };
+    await session(dir, "broken_20261124T080000Z", {
+      "adventure.json": adventure({ name: "Broken" }),
+    });
+    await session(dir, LIGHTHOUSE, { "adventure.json": adventure() });
+    const tiles = await h.tick();
+    assert.deepEqual(kinds(tiles), ["[STARTUP]", "[SESSION_START]", "[PERIODIC]"]);
+    assert.equal(answer(tiles[1]).session, LIGHTHOUSE);
+    const periodic = answer(tiles[2]);
+    assert.equal(periodic.started_since_last, 1);
+    assert.equal(periodic.unreadable[0].session, "broken_20261124T080000Z");
+    assert.match(periodic.unreadable[0].reason, /Invalid time value/);
+    assert.notEqual(await state.get(sessionsKey), undefined);
+  });
+});

@@ -11,6 +11,7 @@
 
 import * as z from "zod";
 import type { DirReader } from "../lib/scout_kind.ts";
+import { quoteObserved } from "../lib/gate.ts";
 import { cut } from "./_answer.ts";
 
 const text = z.string().optional().catch(undefined);
@@ -114,12 +115,18 @@ export type SessionRead =
  * @returns What the folder holds now.
  */
 export async function readSession(dirs: DirReader, folder: string): Promise<SessionRead> {
-  const adventureText = await dirs.readText(`${folder}/adventure.json`);
+  const adventureText = await readFile(dirs, `${folder}/adventure.json`);
   if (adventureText === null) return { kind: "waiting" };
-  const adventure = parseJson(adventureText, AdventureSchema);
+  const adventure = "error" in adventureText
+    ? adventureText
+    : parseJson(adventureText.text, AdventureSchema);
   if (!adventure.ok) return { kind: "unreadable", file: "adventure.json", reason: adventure.error };
-  const scoresText = await dirs.readText(`${folder}/scores.json`);
-  const scores = scoresText === null ? null : parseJson(scoresText, ScoresSchema);
+  const scoresText = await readFile(dirs, `${folder}/scores.json`);
+  const scores = scoresText === null
+    ? null
+    : "error" in scoresText
+    ? scoresText
+    : parseJson(scoresText.text, ScoresSchema);
   const a = adventure.value;
   const endSignal = hasValue(a.ended)
     ? "ended"
@@ -185,6 +192,23 @@ export function parseTime(value: unknown): number | null {
     return Number.isNaN(t) ? null : t;
   }
   return null;
+}
+
+/**
+ * A session file's text, `null` when it does not exist, or why it cannot be
+ * read (a directory, a FIFO, too large, no permission): that file's alone.
+ */
+async function readFile(
+  dirs: DirReader,
+  path: string,
+): Promise<{ text: string } | { ok: false; error: string } | null> {
+  try {
+    const text = await dirs.readText(path);
+    return text === null ? null : { text };
+  } catch (error) {
+    const message = (error instanceof Error ? error.message : String(error)).split("\n")[0];
+    return { ok: false, error: quoteObserved(message) };
+  }
 }
 
 function hasValue(v: unknown): boolean {

@@ -637,3 +637,55 @@ Deno.test("a session whose tile cannot be built is listed as unreadable; the ses
     assert.notEqual(await state.get(sessionsKey), undefined);
   });
 });
+
+Deno.test("a FIFO, a device or a file over 8 MiB as a session file is unreadable at once, and the other sessions are reported", async () => {
+  await withDir(async (dir) => {
+    const h = make(dir);
+    await session(dir, LIGHTHOUSE, { "adventure.json": adventure() });
+    await Deno.mkdir(`${dir}/fifo_20261124T080000Z`);
+    const mkfifo = new Deno.Command("mkfifo", {
+      args: [`${dir}/fifo_20261124T080000Z/adventure.json`],
+    });
+    assert.equal((await mkfifo.output()).code, 0);
+    await Deno.mkdir(`${dir}/zero_20261124T080100Z`);
+    await Deno.symlink("/dev/zero", `${dir}/zero_20261124T080100Z/adventure.json`);
+    const big = JSON.stringify(adventure()) + " ".repeat(8 * 1024 * 1024);
+    await session(dir, "big_20261124T080200Z", { "adventure.json": big });
+    await session(dir, "scores_20261124T080300Z", {
+      "adventure.json": adventure({ active: false }),
+    });
+    const scoresFifo = new Deno.Command("mkfifo", {
+      args: [`${dir}/scores_20261124T080300Z/scores.json`],
+    });
+    assert.equal((await scoresFifo.output()).code, 0);
+    const tiles = await h.tick();
+    assert.deepEqual(kinds(tiles), [
+      "[STARTUP]",
+      "[SESSION_START]",
+      "[SESSION_START]",
+      "[PERIODIC]",
+    ]);
+    assert.equal(answer(tiles[1]).session, "scores_20261124T080300Z");
+    assert.equal(answer(tiles[2]).session, LIGHTHOUSE);
+    const unreadable = answer(tiles[3]).unreadable as Array<Record<string, string>>;
+    const why = Object.fromEntries(unreadable.map((u) => [u.session, `${u.file}: ${u.reason}`]));
+    assert.match(why["fifo_20261124T080000Z"], /^adventure\.json: .*not a regular file \(a FIFO\)/);
+    assert.match(
+      why["zero_20261124T080100Z"],
+      /^adventure\.json: .*not a regular file \(a device\)/,
+    );
+    assert.match(why["big_20261124T080200Z"], /^adventure\.json: .*too large/);
+    assert.match(why["scores_20261124T080300Z"], /^scores\.json: .*a FIFO/);
+  });
+});
+
+Deno.test("the Deno dir reader refuses a text file over its cap and reads one at it", async () => {
+  await withDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/ok.json`, "x".repeat(100));
+    await Deno.writeTextFile(`${dir}/big.json`, "x".repeat(101));
+    const dirs = denoDirReader({ maxTextBytes: 100 });
+    assert.equal(await dirs.readText(`${dir}/ok.json`), "x".repeat(100));
+    await assert.rejects(async () => await dirs.readText(`${dir}/big.json`), /too large/);
+    assert.equal(await dirs.readText(`${dir}/none.json`), null);
+  });
+});

@@ -6,12 +6,77 @@
 
 import type { DirReader } from "../scout_kind.ts";
 
+/** Largest text file {@linkcode denoDirReader} reads by default: 8 MiB. */
+const DEFAULT_MAX_TEXT_BYTES = 8 * 1024 * 1024;
+
+function kindOf(info: Deno.FileInfo): string {
+  return info.isDirectory
+    ? "a directory"
+    : info.isFifo
+    ? "a FIFO"
+    : info.isSocket
+    ? "a socket"
+    : info.isCharDevice || info.isBlockDevice
+    ? "a device"
+    : "not a file";
+}
+
+/** Throw unless `info` is a regular file of at most `max` bytes. */
+function checkFile(path: string, info: Deno.FileInfo, max: number): void {
+  if (!info.isFile) throw new Error(`'${path}' is not a regular file (${kindOf(info)})`);
+  if (info.size > max) throw tooLarge(path, max);
+}
+
+function tooLarge(path: string, max: number): Error {
+  return new Error(`'${path}' is too large (over ${max} bytes)`);
+}
+
+/** Read at most `max` bytes of an open file; throw if it holds more (it grew since its stat). */
+async function readCapped(file: Deno.FsFile, path: string, max: number): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  while (true) {
+    const chunk = new Uint8Array(Math.min(64 * 1024, max + 1 - total));
+    const n = await file.read(chunk);
+    if (n === null) break;
+    chunks.push(chunk.subarray(0, n));
+    total += n;
+    if (total > max) throw tooLarge(path, max);
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
 /**
- * A {@linkcode DirReader} on `Deno.readDir` and `Deno.readTextFile`. A path
- * that does not exist reads as `null`; any other failure (permission, a file
- * where a folder is expected) throws, and the scout reports it. Symbolic
+ * Read a regular file of at most `max` bytes as UTF-8. Opening a FIFO waits
+ * for a writer, perhaps for good, and a device may never end: both are
+ * refused from a stat before the open.
+ */
+async function readText(path: string, max: number): Promise<string> {
+  checkFile(path, await Deno.stat(path), max);
+  const file = await Deno.open(path, { read: true });
+  try {
+    checkFile(path, await file.stat(), max);
+    return new TextDecoder().decode(await readCapped(file, path, max));
+  } finally {
+    file.close();
+  }
+}
+
+/**
+ * A {@linkcode DirReader} on `Deno.readDir`, `Deno.stat` and `Deno.open`. A
+ * path that does not exist reads as `null`; any other failure (permission, a
+ * file where a folder is expected) throws, and the scout reports it. A text
+ * file must be a regular file (not a FIFO, device or socket, which could
+ * block or never end) of at most `maxTextBytes`, or it throws. Symbolic
  * links are followed to tell folders from files.
  *
+ * @param options `maxTextBytes`: the largest text file read, in bytes (default 8 MiB).
  * @returns The reader.
  *
  * @example Read a sessions folder
@@ -21,7 +86,8 @@ import type { DirReader } from "../scout_kind.ts";
  * console.log(await dirs.list("sessions")); // [{ name: "demo_20260101T000000Z", isDirectory: true }] or null
  * ```
  */
-export function denoDirReader(): DirReader {
+export function denoDirReader(options: { maxTextBytes?: number } = {}): DirReader {
+  const max = options.maxTextBytes ?? DEFAULT_MAX_TEXT_BYTES;
   return {
     async list(path) {
       try {
@@ -44,7 +110,7 @@ export function denoDirReader(): DirReader {
     },
     async readText(path) {
       try {
-        return await Deno.readTextFile(path);
+        return await readText(path, max);
       } catch (error) {
         if (error instanceof Deno.errors.NotFound) return null;
         throw error;

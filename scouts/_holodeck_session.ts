@@ -142,7 +142,7 @@ export async function readSession(dirs: DirReader, folder: string): Promise<Sess
     }
     return { kind: "open", adventure: a };
   }
-  const listing = await dirs.list(`${folder}/artifacts`);
+  const listing = await listArtifacts(dirs, folder);
   return {
     kind: "ended",
     adventure: a,
@@ -192,6 +192,19 @@ export function parseTime(value: unknown): number | null {
     return Number.isNaN(t) ? null : t;
   }
   return null;
+}
+
+/** The `artifacts/` folder's entries; `null` when missing, not a folder, or unreadable. */
+async function listArtifacts(
+  dirs: DirReader,
+  folder: string,
+): Promise<Array<{ name: string; isDirectory: boolean }> | null> {
+  try {
+    return await dirs.list(`${folder}/artifacts`);
+  } catch {
+    // A file named artifacts, or a folder the scout may not list: no count, still reported.
+    return null;
+  }
 }
 
 /**

@@ -689,3 +689,17 @@ Deno.test("the Deno dir reader refuses a text file over its cap and reads one at
     assert.equal(await dirs.readText(`${dir}/none.json`), null);
   });
 });
+
+Deno.test("an ended session whose artifacts is a file, not a folder, is reported with artifacts null", async () => {
+  await withDir(async (dir) => {
+    const h = make(dir);
+    await session(dir, LIGHTHOUSE, {
+      "adventure.json": adventure({ ended: "2026-11-24T10:10:00Z", artifacts: undefined }),
+      artifacts: "not a folder",
+    });
+    const tiles = await h.tick();
+    assert.deepEqual(kinds(tiles), ["[STARTUP]", "[SESSION_START]", "[SESSION_END]", "[PERIODIC]"]);
+    assert.equal(answer(tiles[2]).artifacts, null);
+    assert.equal(answer(tiles[3]).unreadable_now, 0);
+  });
+});

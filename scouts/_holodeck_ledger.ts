@@ -13,10 +13,14 @@
  *   SESSION_START, and its SESSION_END when it ends); after that it is given
  *   up: counted as ended, without a SESSION_END, and forgotten as above.
  * - A folder without a timestamp suffix cannot be covered by the watermark,
- *   so once ended it stays remembered until the cap.
+ *   so once ended it stays remembered while it is listed, and once gone,
+ *   until the cap.
  *
- * Bounded: past `cap` sessions the oldest ended ones are forgotten under the
- * watermark. Limit: a folder that first appears with a suffix at or below the
+ * Bounded: past `cap` sessions the ended ones are forgotten, unsuffixed
+ * folders gone from the listing first, then the oldest suffixed ones under
+ * the watermark. Unsuffixed ended folders still listed are kept past the cap
+ * (so they are never reported twice): the ledger then holds at most `cap`
+ * plus the folders listed, as a cycle's listing does. Limit: a folder that first appears with a suffix at or below the
  * watermark (older than sessions already ended and gone) counts as reported.
  *
  * It also keeps two counters a cron job's runs (each a fresh scout) would
@@ -343,10 +347,12 @@ export class SessionLedger {
     if (this.size <= this.#cap) return;
     // Evict a tenth at once, so a full ledger sorts once per many sessions, not per session.
     const target = Math.floor(this.#cap * 0.9);
+    // Unsuffixed folders gone from the listing go first, then the oldest
+    // suffixed ones (the watermark keeps them reported). Unsuffixed folders
+    // still listed are never evicted: nothing else would keep them reported.
     const order = (f: string) => sessionKey(f) ?? "";
-    const ordered = [...this.#ended].sort((a, b) =>
-      order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0
-    );
+    const ordered = [...this.#ended].filter((f) => sessionKey(f) !== null || !this.#listed.has(f))
+      .sort((a, b) => order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0);
     const before = this.#watermark;
     const evicted = new Set<string>();
     for (const folder of ordered) {

@@ -42,11 +42,13 @@ export function sessionStartCheckpoint(
  *
  * @param folder The session folder's name.
  * @param read What reading the ended session found.
+ * @param observedAt ISO time the end was read (a repeated report is no exact duplicate).
  * @returns The checkpoint.
  */
 export function sessionEndCheckpoint(
   folder: string,
   read: Extract<SessionRead, { kind: "ended" }>,
+  observedAt: string,
 ): Checkpoint {
   const a = read.adventure;
   const q = analyseSession(a, read.scores, read.artifactFiles);
@@ -63,6 +65,7 @@ export function sessionEndCheckpoint(
       ...q,
       ...(read.scoresError ? { scores_error: read.scoresError } : {}),
       interesting: poor,
+      observed_at: observedAt,
     }),
     tags: [
       "session",

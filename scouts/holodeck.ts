@@ -206,7 +206,7 @@ export class HolodeckScout extends Scout<HolodeckObservation> {
           deferred++;
           return;
         }
-        this.emitCheckpoint(sessionEndCheckpoint(folder, read));
+        this.emitCheckpoint(sessionEndCheckpoint(folder, read, observedAt));
         budget--;
         ended++;
         this.#ledger.markEnded(folder);

@@ -703,3 +703,23 @@ Deno.test("an ended session whose artifacts is a file, not a folder, is reported
     assert.equal(answer(tiles[3]).unreadable_now, 0);
   });
 });
+
+Deno.test("ended sessions without a timestamp suffix are reported once past max_sessions, and forgotten once gone", async () => {
+  await withDir(async (dir) => {
+    const h = make(dir, new MemoryState(), { max_sessions: 5 });
+    for (let n = 1; n <= 8; n++) {
+      await session(dir, `plain${n}`, { "adventure.json": adventure({ active: false }) });
+    }
+    const first = await h.tick();
+    assert.equal(first.filter((t) => t.question.startsWith("[SESSION_END]")).length, 8);
+    assert.match(
+      answer(first.find((t) => t.question.startsWith("[SESSION_END]"))!).observed_at,
+      /Z$/,
+    );
+    assert.deepEqual(kinds(await h.tick()), ["[PERIODIC]"]);
+    assert.deepEqual(kinds(await h.tick()), ["[PERIODIC]"]);
+    for (let n = 1; n <= 8; n++) await Deno.remove(`${dir}/plain${n}`, { recursive: true });
+    const [periodic] = await h.tick();
+    assert.ok(answer(periodic).sessions_remembered <= 5, periodic.answer);
+  });
+});

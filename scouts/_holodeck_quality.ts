@@ -64,6 +64,7 @@ export function analyseSession(
   const roomsVisited = ratio?.visited ?? fromTranscript.rooms_visited;
   const issues: string[] = [];
   if (exchanges === 0) issues.push("no exchanges");
+  else if (uniqueSpeakers === 0) issues.push("no speakers");
   else if (uniqueSpeakers <= 1) issues.push("one speaker");
   if (roomsVisited === 0) issues.push("nothing visited");
   return {
@@ -85,7 +86,8 @@ export function analyseSession(
 function parseRatio(value: unknown): { visited: number; total: number | null } | null {
   if (typeof value === "number") return { visited: value, total: null };
   const m = typeof value === "string" ? /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(value) : null;
-  return m ? { visited: Number(m[1]), total: Number(m[2]) } : null;
+  // More rooms visited than there are is no ratio: the transcript counts instead.
+  return m && Number(m[1]) <= Number(m[2]) ? { visited: Number(m[1]), total: Number(m[2]) } : null;
 }
 
 function durationMinutes(a: Adventure, entries: Record<string, unknown>[]): number | null {

@@ -12,11 +12,12 @@
 import * as z from "zod";
 import type { DirReader } from "../lib/scout_kind.ts";
 import { quoteObserved } from "../lib/gate.ts";
-import { cut } from "./_answer.ts";
 
 const text = z.string().optional().catch(undefined);
 const time = z.union([z.string(), z.number()]).nullish().catch(undefined);
 const num = z.number().optional().catch(undefined);
+/** A count in `scores.json`: a negative, fractional or non-finite one is dropped. */
+const count = z.number().int().nonnegative().optional().catch(undefined);
 
 /** A session's `adventure.json`: unknown fields are kept; ill-typed known ones are dropped. */
 export interface Adventure {
@@ -81,12 +82,12 @@ export interface Scores {
 
 /** `scores.json`, written when a session is saved at its end. */
 export const ScoresSchema: z.ZodType<Scores> = z.looseObject({
-  total_exchanges: num,
-  unique_speakers: num,
-  rooms_visited: z.union([z.string(), z.number()]).optional().catch(undefined),
-  surprises_revealed: num,
-  artifacts_produced: num,
-  duration_minutes: num,
+  total_exchanges: count,
+  unique_speakers: count,
+  rooms_visited: z.union([z.string(), z.number().int().nonnegative()]).optional().catch(undefined),
+  surprises_revealed: count,
+  artifacts_produced: count,
+  duration_minutes: z.number().nonnegative().optional().catch(undefined),
 });
 
 /** What reading a session folder found. */
@@ -234,13 +235,29 @@ function parseJson<T>(
 ): { ok: true; value: T } | { ok: false; error: string } {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    // A UTF-8 byte order mark is no JSON, but editors write one.
+    json = JSON.parse(text.startsWith("\uFEFF") ? text.slice(1) : text);
   } catch (error) {
-    return { ok: false, error: cut((error as Error).message, 120) };
+    return { ok: false, error: jsonError(error) };
   }
   const parsed = schema.safeParse(json);
   return parsed.success ? { ok: true, value: parsed.data } : {
     ok: false,
-    error: `expected a JSON object, got ${Array.isArray(json) ? "an array" : typeof json}`,
+    error: `expected a JSON object, got ${
+      json === null ? "null" : Array.isArray(json) ? "an array" : typeof json
+    }`,
   };
+}
+
+/**
+ * Why a text is not JSON, without quoting it: the engine's message may hold
+ * the text's first characters, and a session file may be a symbolic link to
+ * any file the scout can read.
+ */
+function jsonError(error: unknown): string {
+  const message = error instanceof Error ? error.message : "";
+  const at = /at position (\d+)/.exec(message);
+  if (at) return `invalid JSON at position ${at[1]}`;
+  if (/end of (JSON )?input/i.test(message)) return "invalid JSON: it ends too early";
+  return "invalid JSON: unexpected token";
 }

@@ -5,6 +5,7 @@ import type { StateStore } from "../lib/state.ts";
 import type { Tile } from "../lib/tile.ts";
 import { holodeckScout } from "../scouts/holodeck.ts";
 import { SessionLedger } from "../scouts/_holodeck_ledger.ts";
+import { readSession } from "../scouts/_holodeck_session.ts";
 import type { Scout } from "../lib/scout.ts";
 import { FakeClock } from "./_support/fake_clock.ts";
 
@@ -721,5 +722,56 @@ Deno.test("ended sessions without a timestamp suffix are reported once past max_
     for (let n = 1; n <= 8; n++) await Deno.remove(`${dir}/plain${n}`, { recursive: true });
     const [periodic] = await h.tick();
     assert.ok(answer(periodic).sessions_remembered <= 5, periodic.answer);
+  });
+});
+
+Deno.test("an adventure.json with a UTF-8 byte order mark is read, whatever the dir reader", async () => {
+  const text = `\uFEFF${JSON.stringify(adventure())}`;
+  const dirs = {
+    list: () => null,
+    readText: (path: string) => path.endsWith("/adventure.json") ? text : null,
+  };
+  const read = await readSession(dirs, "sessions/bom_20261124T080000Z");
+  assert.equal(read.kind, "open");
+});
+
+Deno.test("a session file that is not JSON is unreadable without quoting its content, and null is named", async () => {
+  await withDir(async (dir) => {
+    const h = make(dir);
+    await Deno.writeTextFile(`${dir}/secret.txt`, "root:*:20200:0:99999:7:::\n");
+    await Deno.mkdir(`${dir}/link_20261124T080000Z`);
+    await Deno.symlink(`${dir}/secret.txt`, `${dir}/link_20261124T080000Z/adventure.json`);
+    await session(dir, "null_20261124T080100Z", { "adventure.json": "null" });
+    await session(dir, "cut_20261124T080200Z", { "adventure.json": '{"name":' });
+    await session(dir, "tail_20261124T080300Z", { "adventure.json": "{} secret" });
+    const tiles = await h.tick();
+    const unreadable = answer(tiles.at(-1)!).unreadable as Array<Record<string, string>>;
+    const why = Object.fromEntries(unreadable.map((u) => [u.session, u.reason]));
+    assert.equal(why["link_20261124T080000Z"], "invalid JSON: unexpected token");
+    assert.equal(why["null_20261124T080100Z"], "expected a JSON object, got null");
+    assert.equal(why["cut_20261124T080200Z"], "invalid JSON: it ends too early");
+    assert.equal(why["tail_20261124T080300Z"], "invalid JSON at position 3");
+    assert.doesNotMatch(tiles.at(-1)!.answer, /root|sec/);
+  });
+});
+
+Deno.test("impossible scores.json figures are dropped for the transcript's, and zero speakers is not one speaker", async () => {
+  await withDir(async (dir) => {
+    const h = make(dir);
+    await session(dir, "odd_20261124T080000Z", {
+      "adventure.json": adventure({ active: false, transcript: talk }),
+      "scores.json": { total_exchanges: -5, unique_speakers: "3", rooms_visited: "7/2" },
+    });
+    await session(dir, "mute_20261124T080100Z", {
+      "adventure.json": adventure({ active: false }),
+      "scores.json": { total_exchanges: 4, unique_speakers: 0, rooms_visited: "1/3" },
+    });
+    const ends = (await h.tick()).filter((t) => t.question.startsWith("[SESSION_END]"));
+    const odd = answer(ends[0]);
+    assert.equal(odd.exchanges, 3);
+    assert.equal(odd.unique_speakers, 2);
+    assert.equal(odd.rooms_visited, 2);
+    assert.equal(odd.rooms_total, 3);
+    assert.deepEqual(answer(ends[1]).issues, ["no speakers"]);
   });
 });

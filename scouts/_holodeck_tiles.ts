@@ -27,8 +27,8 @@ export function sessionStartCheckpoint(
 ): Checkpoint {
   return {
     checkpointType: CheckpointType.SESSION_START,
-    question: `${cut(a.name ?? folder, 80)} by ${cut(a.creator ?? "unknown", 40)}${
-      a.objective ? `: ${cut(a.objective, 100)}` : ""
+    question: `${shown(a.name ?? folder, 80)} by ${shown(a.creator ?? "unknown", 40)}${
+      a.objective ? `: ${shown(a.objective, 100)}` : ""
     }`,
     answer: fitAnswer({ ...sessionInfo(folder, a), observed_at: observedAt }),
     tags: ["session", "holodeck-session", "holodeck"],
@@ -56,7 +56,7 @@ export function sessionEndCheckpoint(
   const rooms = `${q.rooms_visited}/${q.rooms_total} rooms`;
   return {
     checkpointType: CheckpointType.SESSION_END,
-    question: `${cut(a.name ?? folder, 80)}: ${q.exchanges} exchanges, ${q.unique_speakers} ` +
+    question: `${shown(a.name ?? folder, 80)}: ${q.exchanges} exchanges, ${q.unique_speakers} ` +
       `speakers, ${rooms}${poor ? ` (poor: ${q.issues.join(", ")})` : ""}`,
     answer: fitAnswer({
       ...sessionInfo(folder, a),
@@ -76,6 +76,18 @@ export function sessionEndCheckpoint(
     ],
     confidence: 0.9,
   };
+}
+
+/**
+ * Control characters (C0, DEL, C1) and bidirectional overrides a terminal
+ * would act on when `plato-scout read` prints a question.
+ */
+// deno-lint-ignore no-control-regex
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** Session text for a tile question: line breaks and tabs become spaces, other controls U+FFFD; then cut. */
+function shown(text: string, n: number): string {
+  return cut(text.replace(CONTROLS, (c) => /[\t\n\r]/.test(c) ? " " : "\uFFFD"), n);
 }
 
 function isoTime(value: unknown): string | null {

@@ -775,3 +775,25 @@ Deno.test("impossible scores.json figures are dropped for the transcript's, and 
     assert.deepEqual(answer(ends[1]).issues, ["no speakers"]);
   });
 });
+
+Deno.test("control characters in session names reach no tile question raw", async () => {
+  await withDir(async (dir) => {
+    const h = make(dir);
+    await session(dir, LIGHTHOUSE, {
+      "adventure.json": adventure({
+        name: "weird\u0000\u001b[31m\u202e",
+        creator: "bell\u0007",
+        objective: "two\nlines\u009b",
+        ended: "2026-11-24T10:10:00Z",
+      }),
+    });
+    const tiles = await h.tick();
+    assert.deepEqual(kinds(tiles), ["[STARTUP]", "[SESSION_START]", "[SESSION_END]", "[PERIODIC]"]);
+    for (const t of tiles.slice(1, 3)) {
+      // deno-lint-ignore no-control-regex
+      assert.doesNotMatch(t.question, /[\u0000-\u001f\u007f-\u009f\u202e]/);
+    }
+    assert.match(tiles[1].question, /weird\uFFFD\uFFFD\[31m\uFFFD by bell\uFFFD: two lines\uFFFD/);
+    assert.equal(answer(tiles[1]).name, "weird\u0000\u001b[31m\u202e");
+  });
+});

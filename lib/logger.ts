@@ -73,8 +73,8 @@ export function parseLogLevel(value: string | undefined): LogLevel {
  */
 export function formatLogRecord(record: LogRecord): string {
   return `${new Date(record.time).toISOString()} ${record.level.toUpperCase()} [${record.name}] ${
-    record.message.replace(/[\x00-\x08\x0a-\x1f\x7f]+/g, " ")
-  }`;
+    // deno-lint-ignore no-control-regex -- control characters are what it removes
+    record.message.replace(/[\x00-\x08\x0a-\x1f\x7f]+/g, " ")}`;
 }
 
 /**

@@ -61,6 +61,21 @@ export interface PlatoHandler {
   close(): void;
 }
 
+/** Storage errors that pass: another connection holds a lock, or the store is closing. */
+const TRANSIENT = /\b(locked|busy)\b|not open|is closed/i;
+
+/**
+ * The answer to a store that threw: 503 with `Retry-After` when waiting helps
+ * (busy, locked, closing), 500 without it otherwise, so that clients do not
+ * retry an error that repeats forever.
+ */
+function storageError(error: unknown): Response {
+  const message = (error instanceof Error ? error.message : String(error)).split("\n")[0];
+  return TRANSIENT.test(message)
+    ? jsonError(503, `Storage unavailable: ${message}`, {}, { "retry-after": "1" })
+    : jsonError(500, `Storage error: ${message}`);
+}
+
 type Route = (request: Request, url: URL) => Promise<Response> | Response;
 
 /**
@@ -324,10 +339,7 @@ export function createPlatoHandler(options: PlatoHandlerOptions): PlatoHandler {
       try {
         return await handle(request);
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        return jsonError(503, `Storage unavailable: ${message.split("\n")[0]}`, {}, {
-          "retry-after": "1",
-        });
+        return storageError(error);
       }
     },
     close: () => hub.close(),

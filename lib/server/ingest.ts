@@ -52,6 +52,31 @@ export function deriveTileId(tile: Record<string, unknown>): string {
   return `derived-${sha256Hex(key).slice(0, 32)}`;
 }
 
+/**
+ * The deepest nesting of arrays and objects a tile may carry, the tile itself
+ * counting as one level. SQLite's JSON functions give up at 1,000 levels, and a
+ * stored tile deeper than that would make every search fail.
+ */
+export const MAX_TILE_DEPTH = 100;
+
+/** Whether `value` nests arrays or objects more than `levels` deep. */
+function nestedBeyond(value: unknown, levels: number): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  if (levels === 0) return true;
+  for (const v of Array.isArray(value) ? value : Object.values(value)) {
+    if (nestedBeyond(v, levels - 1)) return true;
+  }
+  return false;
+}
+
+/** The first field of `tile` nested deeper than {@linkcode MAX_TILE_DEPTH}, if any. */
+function tooDeepField(tile: Record<string, unknown>): string | undefined {
+  for (const key in tile) {
+    if (nestedBeyond(tile[key], MAX_TILE_DEPTH - 1)) return key;
+  }
+  return undefined;
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -111,6 +136,18 @@ export function prepareTile(value: unknown, mode: GateMode, receivedAt: number):
     }
   }
 
+  const deep = tooDeepField(tile);
+  if (deep !== undefined) {
+    return {
+      ok: false,
+      refusal: {
+        status: 400,
+        reason: `Invalid tile: '${deep}': nested deeper than ${MAX_TILE_DEPTH} levels`,
+        field: deep,
+        room,
+      },
+    };
+  }
   const question = tile.question as string;
   const answer = typeof tile.answer === "string" ? tile.answer : JSON.stringify(tile.answer);
   const id = typeof tile.id === "string" && tile.id !== "" && tile.id.length <= TILE_ID_MAX_LENGTH

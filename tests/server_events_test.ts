@@ -116,3 +116,85 @@ Deno.test("stopping the server ends open event streams instead of waiting on the
   const { done } = await events.next();
   assert.equal(done, true);
 });
+
+/** An `/events` client that sends its request and never reads. */
+async function stuckClient(port: number): Promise<Deno.TcpConn> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  await conn.write(
+    new TextEncoder().encode("GET /events HTTP/1.1\r\nHost: plato\r\nConnection: close\r\n\r\n"),
+  );
+  return conn;
+}
+
+/** Post batches of large tiles until `done` says stop (at most 60 batches, about 48 MB). */
+async function flood(url: string, done: () => Promise<boolean>): Promise<void> {
+  const big = "y".repeat(200_000);
+  for (let b = 0; b < 60 && !(await done()); b++) {
+    const tiles = [0, 1, 2, 3].map((i) => ({ ...makeTile(`${b}-${i}`), x: big }));
+    const r = await fetch(`${url}/submit_batch`, {
+      method: "POST",
+      body: JSON.stringify({ tiles }),
+    });
+    assert.equal(r.status, 200);
+    await r.body?.cancel();
+  }
+}
+
+/** Read `conn` until the server ends the connection (aborted, or closed after the stream). */
+async function readToEnd(conn: Deno.TcpConn): Promise<void> {
+  const buffer = new Uint8Array(1 << 16);
+  try {
+    while ((await conn.read(buffer)) !== null) { /* discard */ }
+  } catch { /* reset: ended too */ }
+}
+
+Deno.test("a dropped client that never reads keeps its slot until its connection is aborted, then frees it", async () => {
+  const server = await startTestServer({
+    limits: { sseQueue: 8, sseClients: 1, sseDrainMs: 1000 },
+  });
+  const conn = await stuckClient(server.port);
+  try {
+    const status = async () => (await (await fetch(`${server.url}/status`)).json()).events;
+    await flood(server.url, async () => (await status()).dropped > 0);
+    assert.equal((await status()).dropped, 1);
+    const refused = await fetch(`${server.url}/events`);
+    assert.equal(
+      refused.status,
+      503,
+      `the dropped stream still counts against the limit: ${JSON.stringify(await status())}`,
+    );
+    await refused.body?.cancel();
+    await readToEnd(conn);
+    assert.deepEqual({ ...(await status()), sent: 0 }, {
+      clients: 0,
+      ending: 0,
+      dropped: 1,
+      sent: 0,
+    });
+    const admitted = await fetch(`${server.url}/events`);
+    assert.equal(admitted.status, 200);
+    await admitted.body?.cancel();
+  } finally {
+    conn.close();
+    await server.stop();
+  }
+});
+
+Deno.test("stopping the server finishes while an event client does not read", async () => {
+  const server = await startTestServer({ limits: { sseDrainMs: 50 } });
+  const conn = await stuckClient(server.port);
+  try {
+    let batches = 0;
+    await flood(server.url, () => Promise.resolve(batches++ >= 20));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const stopped = await Promise.race([
+      server.stop().then(() => true),
+      new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(false), 10_000)),
+    ]);
+    clearTimeout(timer);
+    assert.ok(stopped, "stop() did not finish within 10 s");
+  } finally {
+    conn.close();
+    await server.stop();
+  }
+});

@@ -4,7 +4,12 @@
  *
  * @module
  */
-import { createPlatoHandler, type GateMode, type ServerLimits } from "../server/handler.ts";
+import {
+  createPlatoHandler,
+  DEFAULT_LIMITS,
+  type GateMode,
+  type ServerLimits,
+} from "../server/handler.ts";
 import { createMemoryStore } from "../server/memory_store.ts";
 import type { RoomStore } from "../server/store.ts";
 import { openSqliteStore, type SqliteStoreOptions } from "./sqlite_store.ts";
@@ -49,7 +54,11 @@ export interface LocalPlato {
   store: RoomStore;
   /** The database file, if tiles are kept on disk. */
   dbPath?: string;
-  /** End event streams, finish in-flight requests, close the store. Idempotent. */
+  /**
+   * End event streams, finish in-flight requests, close the store. Idempotent.
+   * Bounded: a connection whose client stopped reading is given up on after
+   * `sseDrainMs` and a second more (it ends when its client goes; `finished` waits for it).
+   */
   stop(): Promise<void>;
   /** Resolves when the server has stopped. */
   finished: Promise<void>;
@@ -125,7 +134,13 @@ export async function startLocalPlato(options: LocalPlatoOptions = {}): Promise<
   function stop(): Promise<void> {
     stopping ??= (async () => {
       handler.close();
-      await server.shutdown();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const patience = (options.limits?.sseDrainMs ?? DEFAULT_LIMITS.sseDrainMs) + 1000;
+      await Promise.race([
+        server.shutdown(),
+        new Promise<void>((resolve) => timer = setTimeout(resolve, patience)),
+      ]);
+      clearTimeout(timer);
       await store.close();
     })();
     return stopping;

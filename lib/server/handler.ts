@@ -25,8 +25,10 @@ export interface ServerLimits {
   defaultReadLimit: number;
   /** Events an SSE client may have waiting before it is dropped. Default 256. */
   sseQueue: number;
-  /** SSE clients at once (503 beyond). Default 64. */
+  /** SSE clients at once (503 beyond), ending streams included. Default 64. */
   sseClients: number;
+  /** Milliseconds a dropped or closing SSE stream has to drain before it is aborted. Default 2,000. */
+  sseDrainMs: number;
 }
 
 /** The default {@linkcode ServerLimits}. */
@@ -37,6 +39,7 @@ export const DEFAULT_LIMITS: ServerLimits = {
   defaultReadLimit: 100,
   sseQueue: 256,
   sseClients: 64,
+  sseDrainMs: 2000,
 };
 
 /** Options of {@linkcode createPlatoHandler}. */
@@ -57,7 +60,10 @@ export interface PlatoHandlerOptions {
 export interface PlatoHandler {
   /** Answer one request. Never rejects. */
   fetch(request: Request): Promise<Response>;
-  /** End every `/events` stream and refuse new ones; call before shutting the HTTP server down. */
+  /**
+   * End every `/events` stream (aborting those not drained within `sseDrainMs`) and
+   * refuse new ones; call before shutting the HTTP server down.
+   */
   close(): void;
 }
 
@@ -98,7 +104,11 @@ export function createPlatoHandler(options: PlatoHandlerOptions): PlatoHandler {
   const now = options.now ?? Date.now;
   const limits: ServerLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const authorized = options.apiKey ? bearerChecker(options.apiKey) : undefined;
-  const hub = createEventHub({ queueLimit: limits.sseQueue, maxClients: limits.sseClients });
+  const hub = createEventHub({
+    queueLimit: limits.sseQueue,
+    maxClients: limits.sseClients,
+    drainMs: limits.sseDrainMs,
+  });
   const gateStats = createGateStats();
   const started = now();
 

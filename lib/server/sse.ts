@@ -2,7 +2,10 @@
  * The `GET /events` side of the room server: a hub that fans stored tiles out
  * to server-sent-event streams, each with a bounded queue. A client that does
  * not keep up is dropped (sent a final `event: dropped` and closed) instead
- * of being buffered without limit.
+ * of being buffered without limit. A stream that is ending (dropped, or the hub
+ * closed) still counts against the client limit, and is aborted if its client
+ * has not read what is left within {@linkcode EventHubOptions.drainMs}: a client
+ * that stops reading cannot hold a connection, its queue or a shutdown forever.
  *
  * @module
  */
@@ -17,8 +20,10 @@ export interface EventFilter {
 
 /** Counters of an {@linkcode EventHub}. */
 export interface EventHubStats {
-  /** Streams open now. */
+  /** Streams open now and fed new events. */
   clients: number;
+  /** Streams still open that get no new events (dropped, or the hub closed); aborted after `drainMs`. */
+  ending: number;
   /** Streams closed because their queue filled up. */
   dropped: number;
   /** Events queued to streams, in total. */
@@ -31,6 +36,8 @@ export interface EventHubOptions {
   queueLimit: number;
   /** Streams open at once; more are refused. */
   maxClients: number;
+  /** Milliseconds an ending stream has to deliver what is queued before it is aborted. */
+  drainMs: number;
 }
 
 /** Fans tiles out to SSE streams. */
@@ -39,7 +46,7 @@ export interface EventHub {
   subscribe(filter: EventFilter, signal?: AbortSignal): ReadableStream<Uint8Array> | undefined;
   /** Queue an `event: tile` for every matching stream; `data` is only called if one matches. */
   publish(room: string, seq: number, data: () => string): void;
-  /** End every stream (after what is queued) and refuse new ones. */
+  /** End every stream (after what is queued, within `drainMs`) and refuse new ones. */
   close(): void;
   /** Counters. */
   stats(): EventHubStats;
@@ -50,9 +57,26 @@ interface Subscriber {
   queue: string[];
   done: boolean;
   wake?: () => void;
+  /** Aborts the stream; set while it is open. */
+  abort?: () => void;
+  /** The deadline of an ending stream. */
+  timer?: ReturnType<typeof setTimeout>;
 }
 
 const encoder = new TextEncoder();
+
+/** Bytes one write gathers at most (one event may be larger): what a stuck connection holds. */
+const CHUNK_CHARS = 64 * 1024;
+
+/** Remove and join the first queued events, up to {@linkcode CHUNK_CHARS} (at least one). */
+function take(queue: string[]): string {
+  let n = 0;
+  let size = 0;
+  while (n < queue.length && (n === 0 || size + queue[n].length <= CHUNK_CHARS)) {
+    size += queue[n++].length;
+  }
+  return queue.splice(0, n).join("");
+}
 
 /**
  * Create an {@linkcode EventHub}.
@@ -61,6 +85,8 @@ const encoder = new TextEncoder();
  * @returns The hub.
  */
 export function createEventHub(options: EventHubOptions): EventHub {
+  /** Streams feeding or ending: the client limit counts both. */
+  const open = new Set<Subscriber>();
   const subscribers = new Set<Subscriber>();
   let dropped = 0;
   let sent = 0;
@@ -73,19 +99,34 @@ export function createEventHub(options: EventHubOptions): EventHub {
     if (discard) sub.queue = [];
     if (finalEvent) sub.queue.push(finalEvent);
     subscribers.delete(sub);
+    if (sub.abort) sub.timer = setTimeout(sub.abort, options.drainMs);
     sub.wake?.();
+  }
+
+  /** The stream of `sub` is over: free its slot and queue. */
+  function release(sub: Subscriber): void {
+    clearTimeout(sub.timer);
+    sub.abort = undefined;
+    sub.queue = [];
+    open.delete(sub);
   }
 
   function subscribe(
     filter: EventFilter,
     signal?: AbortSignal,
   ): ReadableStream<Uint8Array> | undefined {
-    if (closed || subscribers.size >= options.maxClients) return undefined;
+    if (closed || open.size >= options.maxClients) return undefined;
     const sub: Subscriber = { filter, queue: [], done: false };
     subscribers.add(sub);
+    open.add(sub);
     signal?.addEventListener("abort", () => end(sub, "", true), { once: true });
     return new ReadableStream<Uint8Array>({
       start(controller) {
+        sub.abort = () => {
+          release(sub);
+          controller.error(new Error("Event stream aborted: its client did not read"));
+          sub.wake?.();
+        };
         controller.enqueue(encoder.encode(": connected\nretry: 3000\n\n"));
       },
       async pull(controller) {
@@ -93,12 +134,17 @@ export function createEventHub(options: EventHubOptions): EventHub {
           await new Promise<void>((resolve) => sub.wake = resolve);
           sub.wake = undefined;
         }
-        const text = sub.queue.splice(0).join("");
+        if (!sub.abort) return; // aborted meanwhile
+        const text = take(sub.queue);
         if (text) controller.enqueue(encoder.encode(text));
-        else if (sub.done) controller.close();
+        else if (sub.done) {
+          release(sub);
+          controller.close();
+        }
       },
       cancel() {
         end(sub, "", true);
+        release(sub);
       },
     }, { highWaterMark: 0 });
   }
@@ -133,12 +179,13 @@ export function createEventHub(options: EventHubOptions): EventHub {
     publish,
     close() {
       closed = true;
-      for (const sub of [...subscribers]) {
-        sub.done = true;
-        subscribers.delete(sub);
-        sub.wake?.();
-      }
+      for (const sub of [...subscribers]) end(sub, "", false);
     },
-    stats: () => ({ clients: subscribers.size, dropped, sent }),
+    stats: () => ({
+      clients: subscribers.size,
+      ending: open.size - subscribers.size,
+      dropped,
+      sent,
+    }),
   };
 }

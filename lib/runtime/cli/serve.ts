@@ -19,7 +19,7 @@ Flags:
 Environment:
   PLATO_API_KEY  When set, every route but /health requires 'Authorization: Bearer <key>'
 
-Stops cleanly on SIGINT (Ctrl-C) or SIGTERM.`;
+Stops cleanly on SIGINT (Ctrl-C) or SIGTERM; a second one stops at once.`;
 
 function envVar(name: string): string | undefined {
   try {
@@ -37,11 +37,14 @@ function parsePort(value: string): number {
   return n;
 }
 
-function waitForSignal(): { promise: Promise<string>; dispose(): void } {
-  const { promise, resolve } = Promise.withResolvers<string>();
+/** The first SIGINT/SIGTERM resolves `promise`, a second one `again`. */
+function waitForSignal(): { promise: Promise<string>; again: Promise<string>; dispose(): void } {
+  const first = Promise.withResolvers<string>();
+  const second = Promise.withResolvers<string>();
+  let seen = 0;
   const listeners: Array<[Deno.Signal, () => void]> = [];
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    const listener = () => resolve(signal);
+    const listener = () => (seen++ === 0 ? first : second).resolve(signal);
     try {
       Deno.addSignalListener(signal, listener);
       listeners.push([signal, listener]);
@@ -50,7 +53,8 @@ function waitForSignal(): { promise: Promise<string>; dispose(): void } {
     }
   }
   return {
-    promise,
+    promise: first.promise,
+    again: second.promise,
     dispose: () => listeners.forEach(([s, l]) => Deno.removeSignalListener(s, l)),
   };
 }
@@ -90,7 +94,12 @@ export const serveCommand: Command = {
       console.log(`plato-scout: tiles stored in ${dbPath}`);
       if (apiKey) console.log("plato-scout: PLATO_API_KEY is required (except on /health)");
       const signal = await Promise.race([signals.promise, server.finished.then(() => "")]);
-      await server.stop();
+      const forced = await Promise.race([server.stop().then(() => ""), signals.again]);
+      if (forced) {
+        // The database is consistent at every commit: leaving it open loses nothing acknowledged.
+        console.error(`plato-scout: stopped at once on a second ${forced}`);
+        return 130;
+      }
       console.log(`plato-scout: stopped${signal ? ` on ${signal}` : ""}`);
       return 0;
     } finally {

@@ -178,3 +178,57 @@ Deno.test("formatTile() shows a structured answer as JSON and falls back to the 
     '2026-01-01T00:00:00.000Z  q\n    {"a":1}',
   );
 });
+
+Deno.test("'read --since --limit' pages past the server's page size, and a read that stops short says so", async () => {
+  const server = await startTestServer({ limits: { maxReadLimit: 3, defaultReadLimit: 2 } });
+  try {
+    await createPlatoClient({ url: server.url })
+      .submitBatch(Array.from({ length: 10 }, (_, i) => makeTile(i)));
+    const env = (name: string) => name === "PLATO_URL" ? server.url : undefined;
+    const read = async (...argv: string[]) => {
+      const out = collector();
+      const notes: string[] = [];
+      const code = await createReadCommand({ env, write: out.write, warn: (l) => notes.push(l) })
+        .run([ROOM, "--json", ...argv]);
+      assert.equal(code, 0);
+      return { ids: out.lines.map((l) => JSON.parse(l).id), notes };
+    };
+    const paged = await read("--since", "0", "--limit", "7");
+    assert.deepEqual(paged.ids, [0, 1, 2, 3, 4, 5, 6].map((i) => `tile-${i}`));
+    assert.deepEqual(paged.notes, []);
+    const onePage = await read("--since", "0");
+    assert.deepEqual(onePage.ids, ["tile-0", "tile-1"]);
+    assert.deepEqual(onePage.notes, [
+      "read: stopped at 2 tiles; more follow (--limit N reads more)",
+    ]);
+    const newest = await read("--limit", "7");
+    assert.deepEqual(newest.ids, ["tile-7", "tile-8", "tile-9"]);
+    assert.match(newest.notes[0], /^read: stopped at 3 tiles, the server's page size/);
+  } finally {
+    await server.stop();
+  }
+});
+
+Deno.test("'read --follow --since 0' prints every stored page before the live tiles", async () => {
+  const server = await startTestServer({ limits: { maxReadLimit: 3, defaultReadLimit: 3 } });
+  const stop = new AbortController();
+  try {
+    const client = createPlatoClient({ url: server.url });
+    await client.submitBatch(Array.from({ length: 8 }, (_, i) => makeTile(i)));
+    const out = collector();
+    const env = (name: string) => name === "PLATO_URL" ? server.url : undefined;
+    const running = createReadCommand({ env, write: out.write, signal: stop.signal })
+      .run([ROOM, "--follow", "--json", "--since", "0"]);
+    await out.waitFor(8);
+    await client.submit(makeTile("live"));
+    await out.waitFor(9);
+    stop.abort();
+    assert.equal(await running, 0);
+    assert.deepEqual(
+      out.lines.map((l) => JSON.parse(l).id),
+      [...Array.from({ length: 8 }, (_, i) => `tile-${i}`), "tile-live"],
+    );
+  } finally {
+    await server.stop();
+  }
+});

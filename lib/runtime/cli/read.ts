@@ -156,9 +156,14 @@ async function runRead(argv: string[], deps: ReadCommandDeps): Promise<number> {
     }
   }
 
-  async function getRoom(
-    query: URLSearchParams,
-  ): Promise<{ tiles: Tile[]; cursor: string | null }> {
+  interface Page {
+    tiles: Tile[];
+    cursor: string | null;
+    hasMore: boolean;
+    tileCount: number;
+  }
+
+  async function getRoom(query: URLSearchParams): Promise<Page> {
     const path = `/room/${encodeRoom(room)}${query.size ? `?${query}` : ""}`;
     const response = await get(path);
     const text = await response.text();
@@ -166,8 +171,43 @@ async function runRead(argv: string[], deps: ReadCommandDeps): Promise<number> {
       const message = `[GET] "${redactUrl(base)}${path}": ${response.status} ${text.slice(0, 200)}`;
       throw response.status >= 500 ? new Error(message) : new Refused(message);
     }
-    const body = JSON.parse(text) as { tiles?: Tile[]; cursor?: string | null };
-    return { tiles: body.tiles ?? [], cursor: body.cursor ?? null };
+    const body = JSON.parse(text) as {
+      tiles?: Tile[];
+      cursor?: string | null;
+      has_more?: boolean;
+      tile_count?: number;
+    };
+    const tiles = body.tiles ?? [];
+    return {
+      tiles,
+      cursor: body.cursor ?? null,
+      hasMore: body.has_more === true && tiles.length > 0 && body.cursor != null,
+      tileCount: body.tile_count ?? tiles.length,
+    };
+  }
+
+  /**
+   * Print `query`'s tiles and, while the server says `has_more`, the pages after
+   * its cursor, up to `max` tiles (only the first page unless `more`). Returns
+   * the last cursor, what was printed and whether tiles were left.
+   */
+  async function printPages(
+    query: URLSearchParams,
+    max = Infinity,
+    more = true,
+  ): Promise<{ cursor: string | null; printed: number; left: boolean; tileCount: number }> {
+    let page = await getRoom(query);
+    let printed = 0;
+    while (true) {
+      const tiles = page.tiles.slice(0, max - printed);
+      tiles.forEach(print);
+      printed += tiles.length;
+      if (!more || !page.hasMore || printed >= max) break;
+      const next = new URLSearchParams({ after: page.cursor! });
+      if (limit !== undefined) next.set("limit", String(Math.min(limit, max - printed)));
+      page = await getRoom(next);
+    }
+    return { cursor: page.cursor, printed, left: page.hasMore, tileCount: page.tileCount };
   }
 
   try {
@@ -175,10 +215,21 @@ async function runRead(argv: string[], deps: ReadCommandDeps): Promise<number> {
     if (since !== undefined) first.set("since", String(since));
     if (limit !== undefined) first.set("limit", String(limit));
     if (!values.follow) {
-      const { tiles } = await getRoom(first);
-      tiles.forEach(print);
+      // Forward reads (--since) page up to --limit; without one, one page as the server sends it.
+      const paging = since !== undefined && limit !== undefined;
+      const read = await printPages(first, limit, paging);
+      const { printed } = read;
+      if (read.left && !paging) {
+        warn(`read: stopped at ${printed} tiles; more follow (--limit N reads more)`);
+      } else if (
+        since === undefined && limit !== undefined && printed < limit && read.tileCount > printed
+      ) {
+        warn(
+          `read: stopped at ${printed} tiles, the server's page size (--since 0 --limit N pages through the room)`,
+        );
+      }
       // PLATO answers an unknown room as an empty one: say so (stdout stays empty for scripts).
-      if (tiles.length === 0) {
+      if (printed === 0) {
         warn(
           `read: no tiles in room '${room}'${
             since !== undefined ? " since then" : ""
@@ -202,8 +253,8 @@ async function runRead(argv: string[], deps: ReadCommandDeps): Promise<number> {
           const message = `[GET] "${redactUrl(base)}/events": ${events.status}`;
           throw events.status >= 500 ? new Error(message) : new Refused(message);
         }
-        const { tiles, cursor } = await getRoom(query);
-        tiles.forEach(print);
+        // Every page the server holds after the cursor, before the live events.
+        const { cursor } = await printPages(query);
         seen = Math.max(seen ?? 0, Number(cursor ?? 0));
         if (failures > 0) warn(`read: reconnected to ${redactUrl(base)}`);
         failures = 0;

@@ -58,3 +58,33 @@ Deno.test("a storage error that repeats is 500 without Retry-After, a locked dat
     }
   }
 });
+
+Deno.test("a tile reusing a stored id with another room or content is 409 naming the stored room; the same tile again is accepted", async () => {
+  for (const dbPath of [undefined, ":memory:"]) {
+    const server = await startTestServer({ dbPath });
+    try {
+      const first = makeTile("fixed", { domain: "roomA" });
+      assert.equal((await post(server.url, "/submit", first)).status, 200);
+      const moved = await post(server.url, "/submit", { ...first, domain: "roomB" });
+      assert.equal(moved.status, 409, String(dbPath));
+      assert.equal(moved.body.status, "rejected");
+      assert.equal(moved.body.room, "rooma");
+      assert.match(String(moved.body.reason), /tile id 'tile-fixed' is stored in room 'rooma'/);
+      const changed = await post(server.url, "/submit_batch", {
+        tiles: [{ ...first, answer: "different content, long enough to pass" }, first],
+      });
+      assert.equal(changed.body.accepted, 1);
+      const details = changed.body.details as Array<Record<string, unknown>>;
+      assert.equal(details[0].status, "rejected");
+      assert.equal(details[1].already_stored, true);
+      assert.equal((await get(server.url, "/room/roomb")).body.tile_count, 0);
+      const status = await get(server.url, "/status");
+      assert.equal(
+        (status.body.gate as { by_rule: Record<string, number> }).by_rule.id_conflict,
+        2,
+      );
+    } finally {
+      await server.stop();
+    }
+  }
+});

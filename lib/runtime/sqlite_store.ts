@@ -104,7 +104,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     return statement;
   };
 
-  const byId = sql("SELECT seq, room FROM tiles WHERE id = ?");
+  const byId = sql("SELECT seq, room, hash FROM tiles WHERE id = ?");
   const hashSeen = sql("SELECT 1 AS seen FROM content_hashes WHERE hash = ?");
   const insertTile = sql(
     `INSERT INTO tiles (id, room, hash, received_at, body) VALUES (?, ?, ?, ?, ?)
@@ -116,6 +116,12 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
      ON CONFLICT (name) DO UPDATE SET tile_count = excluded.tile_count, updated = excluded.updated`,
   );
   const roomCount = sql("SELECT tile_count, created FROM rooms WHERE name = ?");
+
+  interface Existing {
+    seq: number;
+    room: string;
+    hash: string;
+  }
 
   interface RoomTally {
     count: number;
@@ -139,17 +145,20 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       }
       return entry;
     };
+    const exists = (row: Existing, at: number): InsertResult => ({
+      status: "exists",
+      seq: row.seq,
+      roomCount: tally(row.room, at).count,
+      room: row.room,
+      hash: row.hash,
+    });
     db.exec("BEGIN IMMEDIATE");
     try {
       for (const t of tiles) {
         if (opts.rejectDuplicateContent && hashSeen.get(t.hash)) {
-          const existing = byId.get(t.id) as { seq: number; room: string } | undefined;
+          const existing = byId.get(t.id) as Existing | undefined;
           if (existing) {
-            results.push({
-              status: "exists",
-              seq: existing.seq,
-              roomCount: tally(existing.room, t.receivedAt).count,
-            });
+            results.push(exists(existing, t.receivedAt));
           } else {
             results.push({ status: "duplicate" });
           }
@@ -163,12 +172,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
           JSON.stringify(t.tile),
         );
         if (Number(changes) === 0) {
-          const existing = byId.get(t.id) as { seq: number; room: string };
-          results.push({
-            status: "exists",
-            seq: existing.seq,
-            roomCount: tally(existing.room, t.receivedAt).count,
-          });
+          results.push(exists(byId.get(t.id) as unknown as Existing, t.receivedAt));
           continue;
         }
         recordHash.run(t.hash);

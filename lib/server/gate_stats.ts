@@ -12,7 +12,7 @@ export interface GateStatsSnapshot {
   already_stored: number;
   /** Tiles refused, for any reason. */
   rejected: number;
-  /** Refusals by rule: `schema`, `missing_field`, `answer_length`, `absolute_claim`, `question_length`, `confidence`, `duplicate`. */
+  /** Refusals by rule: `schema`, `missing_field`, `answer_length`, `absolute_claim`, `question_length`, `confidence`, `duplicate`, `id_conflict`. */
   by_rule: Record<string, number>;
 }
 
@@ -33,6 +33,7 @@ const RULES: Array<[RegExp, string]> = [
   [/^Answer contains absolute claim/, "absolute_claim"],
   [/^Question too short/, "question_length"],
   [/^Confidence out of range/, "confidence"],
+  [/^Conflict: tile id/, "id_conflict"],
 ];
 
 /**

@@ -160,6 +160,16 @@ export function createPlatoHandler(options: PlatoHandlerOptions): PlatoHandler {
           () => JSON.stringify({ room: insert.room, ...render({ ...insert, seq }) }),
         );
       }
+      if (
+        result.status === "exists" && (result.room !== insert.room || result.hash !== insert.hash)
+      ) {
+        return refused({
+          status: 409,
+          reason:
+            `Conflict: tile id '${insert.id}' is stored in room '${result.room}' with other content`,
+          room: result.room,
+        }, insert.hash);
+      }
       gateStats.accept(result.status === "exists");
       const detail: Detail = {
         status: "accepted",

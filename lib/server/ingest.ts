@@ -19,8 +19,8 @@ export type GateMode = "schema" | "fleet";
 
 /** A refusal of one tile. */
 export interface Refusal {
-  /** 400 for a malformed tile, 403 for a gate rejection. */
-  status: 400 | 403;
+  /** 400 for a malformed tile, 403 for a gate rejection, 409 for an id stored with other content. */
+  status: 400 | 403 | 409;
   /** One line, naming the field where there is one. */
   reason: string;
   /** The offending field, for schema errors. */

@@ -57,6 +57,8 @@ export function createMemoryStore(): MemoryStore {
           status: "exists",
           seq: existing.seq,
           roomCount: rooms.get(existing.room)?.tiles.length ?? 0,
+          room: existing.room,
+          hash: existing.hash,
         };
       }
       if (options.rejectDuplicateContent && hashes.has(insert.hash)) return { status: "duplicate" };

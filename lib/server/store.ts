@@ -34,8 +34,8 @@ export interface StoredTile extends TileInsert {
 export type InsertResult =
   /** Stored now. */
   | { status: "stored"; seq: number; roomCount: number }
-  /** A tile with this id was stored before; nothing changed. */
-  | { status: "exists"; seq: number; roomCount: number }
+  /** A tile with this id was stored before, in `room` with content `hash`; nothing changed. */
+  | { status: "exists"; seq: number; roomCount: number; room: string; hash: string }
   /** Refused: its content hash was seen before (only with `rejectDuplicateContent`). */
   | { status: "duplicate" };
 

@@ -88,3 +88,26 @@ Deno.test("a tile reusing a stored id with another room or content is 409 naming
     }
   }
 });
+
+Deno.test("a room name with a NUL byte or a '.' or '..' segment is refused with 400 naming 'domain'", async () => {
+  const server = await startTestServer({ dbPath: ":memory:" });
+  try {
+    for (const domain of ["nul\u0000room", "..", ".", "x/../y", "a/./b", "a/.."]) {
+      const r = await post(server.url, "/submit", makeTile(domain, { domain }));
+      assert.equal(r.status, 400, JSON.stringify(domain));
+      assert.equal(r.body.field, "domain");
+      assert.match(String(r.body.error), /NUL byte or a '\.' or '\.\.' segment/);
+    }
+    for (const domain of ["a..b", ".hidden/x", "x/...", "v1.2/room"]) {
+      assert.equal((await post(server.url, "/submit", makeTile(domain, { domain }))).status, 200);
+    }
+    assert.deepEqual(Object.keys((await get(server.url, "/rooms")).body).sort(), [
+      ".hidden/x",
+      "a..b",
+      "v1.2/room",
+      "x/...",
+    ]);
+  } finally {
+    await server.stop();
+  }
+});

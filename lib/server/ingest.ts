@@ -77,6 +77,9 @@ function tooDeepField(tile: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
+/** A NUL (SQLite reads a name back only up to it) or a `.`/`..` segment (a URL drops it). */
+const UNREADABLE_ROOM = /\0|(?:^|\/)\.\.?(?:\/|$)/;
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -136,6 +139,17 @@ export function prepareTile(value: unknown, mode: GateMode, receivedAt: number):
     }
   }
 
+  if (UNREADABLE_ROOM.test(room as string)) {
+    return {
+      ok: false,
+      refusal: {
+        status: 400,
+        reason:
+          "Invalid tile: 'domain': a room cannot hold a NUL byte or a '.' or '..' segment (it could not be read back)",
+        field: "domain",
+      },
+    };
+  }
   const deep = tooDeepField(tile);
   if (deep !== undefined) {
     return {

@@ -111,3 +111,20 @@ Deno.test("a room name with a NUL byte or a '.' or '..' segment is refused with 
     await server.stop();
   }
 });
+
+Deno.test("a cursor beyond 2^53 is refused with 400 naming 'after', and every cursor handed out is accepted back", async () => {
+  const server = await startTestServer();
+  try {
+    for (const after of ["99999999999999999999999", "9007199254740993"]) {
+      const r = await get(server.url, `/room/a?after=${after}`);
+      assert.equal(r.status, 400, after);
+      assert.equal(r.body.field, "after");
+    }
+    const edge = await get(server.url, `/room/a?after=${Number.MAX_SAFE_INTEGER}`);
+    assert.equal(edge.status, 200);
+    assert.equal(edge.body.cursor, String(Number.MAX_SAFE_INTEGER));
+    assert.equal((await get(server.url, `/room/a?after=${edge.body.cursor}`)).status, 200);
+  } finally {
+    await server.stop();
+  }
+});

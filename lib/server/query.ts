@@ -59,7 +59,8 @@ export function readQuery(
   }
   const after = params.get("after");
   if (allowed.includes("after") && after !== null) {
-    if (!/^\d+$/.test(after)) {
+    // Beyond 2^53 a number is rounded, and the cursor echoed back would be another one.
+    if (!/^\d+$/.test(after) || !Number.isSafeInteger(Number(after))) {
       return bad("after", `expected a cursor from 'cursor', got '${after}'`);
     }
     value.after = Number(after);

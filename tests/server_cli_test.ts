@@ -232,3 +232,31 @@ Deno.test("'read --follow --since 0' prints every stored page before the live ti
     await server.stop();
   }
 });
+
+Deno.test("'read --follow' ends with 0 when stdout is closed instead of reconnecting forever", async () => {
+  const server = await startTestServer();
+  const stop = new AbortController();
+  try {
+    const client = createPlatoClient({ url: server.url });
+    await client.submit(makeTile("before"));
+    const warnings: string[] = [];
+    const printed = Promise.withResolvers<void>();
+    const env = (name: string) => name === "PLATO_URL" ? server.url : undefined;
+    const running = createReadCommand({
+      env,
+      signal: stop.signal,
+      warn: (line) => warnings.push(line),
+      write: (line) => {
+        if (JSON.parse(line).id === "tile-before") return printed.resolve();
+        throw new Deno.errors.BrokenPipe("Broken pipe (os error 32)");
+      },
+    }).run([ROOM, "--follow", "--json"]);
+    await printed.promise;
+    await client.submit(makeTile("after"));
+    assert.equal(await running, 0);
+    assert.deepEqual(warnings, []);
+  } finally {
+    stop.abort();
+    await server.stop();
+  }
+});

@@ -29,7 +29,7 @@ export interface ReadCommandDeps {
   env?: (name: string) => string | undefined;
   /** The fetch to use. */
   fetch?: typeof fetch;
-  /** Print one line to stdout. */
+  /** Print one line to stdout; throwing `Deno.errors.BrokenPipe` ends the read (stdout closed). */
   write?: (line: string) => void;
   /** Stops `--follow`; default: SIGINT. */
   signal?: AbortSignal;
@@ -83,6 +83,19 @@ export function formatTile(tile: Tile): string {
   return [head, ...answer].join("\n");
 }
 
+const encoder = new TextEncoder();
+
+/** Write one line to stdout; unlike `console.log`, a closed stdout throws `BrokenPipe`. */
+function writeStdout(line: string): void {
+  let bytes = encoder.encode(`${line}\n`);
+  while (bytes.length > 0) bytes = bytes.subarray(Deno.stdout.writeSync(bytes));
+}
+
+/** Whether `error` says stdout was closed (`read --follow | head`). */
+function outputClosed(error: unknown): boolean {
+  return error instanceof Deno.errors.BrokenPipe;
+}
+
 function defaultEnv(name: string): string | undefined {
   try {
     return Deno.env.get(name) || undefined;
@@ -126,7 +139,7 @@ async function runRead(argv: string[], deps: ReadCommandDeps): Promise<number> {
   const limit = values.limit !== undefined ? parseLimit(values.limit) : undefined;
   const env = deps.env ?? defaultEnv;
   const doFetch = deps.fetch ?? globalThis.fetch.bind(globalThis);
-  const write = deps.write ?? ((line: string) => console.log(line));
+  const write = deps.write ?? writeStdout;
   const warn = deps.warn ?? ((line: string) => console.error(`plato-scout: ${line}`));
   const sleep = deps.sleep ??
     ((ms: number, signal?: AbortSignal) => sleepOn(globalTimers, ms, signal));
@@ -269,7 +282,7 @@ async function runRead(argv: string[], deps: ReadCommandDeps): Promise<number> {
         }
         reason = "PLATO ended the stream"; // it dropped us, or restarts
       } catch (error) {
-        if (stop?.aborted || error instanceof Refused) throw error;
+        if (stop?.aborted || error instanceof Refused || outputClosed(error)) throw error;
         reason = `connection lost: ${error instanceof Error ? error.message : error}`;
       }
       if (stop?.aborted) break;
@@ -281,7 +294,7 @@ async function runRead(argv: string[], deps: ReadCommandDeps): Promise<number> {
     }
     return 0;
   } catch (error) {
-    if (stop?.aborted) return 0;
+    if (stop?.aborted || outputClosed(error)) return 0;
     throw error;
   } finally {
     disposeSignal();

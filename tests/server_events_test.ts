@@ -198,3 +198,28 @@ Deno.test("stopping the server finishes while an event client does not read", as
     await server.stop();
   }
 });
+
+/** The events of a stream sent as `chunks`. */
+async function parse(chunks: string[]): Promise<Array<{ event: string; data: string }>> {
+  const body = ReadableStream.from(chunks).pipeThrough(new TextEncoderStream());
+  const out = [];
+  for await (const { event, data } of readSse(body)) out.push({ event, data });
+  return out;
+}
+
+Deno.test("readSse() takes CRLF, LF and CR line ends, split anywhere across chunks", async () => {
+  const two = [{ event: "tile", data: '{"n":1}' }, { event: "tile", data: '{"n":2}' }];
+  for (const end of ["\r\n", "\n", "\r"]) {
+    const text = [1, 2].map((n) => `event: tile${end}data: {"n":${n}}${end}${end}`).join("");
+    for (let cut = 0; cut <= text.length; cut++) {
+      assert.deepEqual(
+        await parse([text.slice(0, cut), text.slice(cut)]),
+        two,
+        `${JSON.stringify(end)} cut at ${cut}`,
+      );
+    }
+  }
+  assert.deepEqual(await parse(["data: a\rdata: b\r\n\r\ndata: half\n"]), [
+    { event: "message", data: "a\nb" },
+  ]);
+});

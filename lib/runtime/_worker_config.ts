@@ -69,16 +69,21 @@ export function resolveWorkerConfig(env: WorkerEnv, source: WorkerConfigSource):
   });
   if (!result.ok) return { ok: false, problems: result.problems.map(formatProblem) };
   const platoUrl = source.platoUrl ?? result.config.platoUrl ?? str(env.PLATO_URL);
-  if (!platoUrl) {
+  // Not echoed: a URL may carry credentials.
+  if (!/^https?:\/\/\w/i.test(platoUrl ?? "")) {
     return {
       ok: false,
-      problems: ["PLATO_URL is not set: add it as a var, set scout.plato_url, or pass 'platoUrl'"],
+      problems: [
+        `PLATO_URL is not ${
+          platoUrl ? "an http(s) URL" : "set"
+        }: add it as a var, set scout.plato_url, or pass 'platoUrl'`,
+      ],
     };
   }
   return {
     ok: true,
     config: result.config,
-    platoUrl,
+    platoUrl: platoUrl!,
     apiKey: source.apiKey ?? str(env.PLATO_API_KEY),
   };
 }

@@ -340,6 +340,40 @@ Deno.test("Tailer reads a 10 MB single line in bounded chunks and keeps its star
   });
 });
 
+Deno.test("Tailer gets past a line longer than its tick budget across restarts, reading it once", async () => {
+  await withDir(async (dir) => {
+    const path = `${dir}/app.log`;
+    const big = new Uint8Array(3 * 1024 * 1024).fill(0x78);
+    big.set(enc.encode("ERROR huge "), 0);
+    await Deno.writeFile(path, big);
+    await Deno.writeTextFile(path, "\nERROR after seq=1\n", { append: true });
+    const state = new MemoryState();
+    const lines: string[] = [];
+    let cut = 0;
+    // Each --once run: a new tailer, one tick, a commit.
+    for (let run = 0; run < 5; run++) {
+      const t = new Tailer({
+        path,
+        source: denoFileSource(),
+        state,
+        chunkSize: 64 * 1024,
+        tickBudget: 1024 * 1024,
+        fromStart: true,
+        onBlock: (text) => lines.push(...text.slice(0, -1).split("\n")),
+      });
+      const r = await t.tick();
+      await t.commit();
+      await t.close();
+      cut += t.cutLines;
+      assert.ok(r.offset > 0, `run ${run} saved offset 0`);
+    }
+    assert.equal(lines.length, 2);
+    assert.equal(lines[0], "ERROR huge " + "x".repeat(8192 - 11));
+    assert.equal(lines[1], "ERROR after seq=1");
+    assert.equal(cut, 1);
+  });
+});
+
 /** A file source that checks how the tailer reads: one read at a time, never into a chunk in use. */
 function watchedSource(failRead = -1) {
   const inner = denoFileSource();

@@ -40,10 +40,12 @@ export const DEFAULT_MAX_LINE_LENGTH = 8192;
 
 /**
  * Splits byte chunks into lines. A partial last line is held until its
- * newline arrives; of a line longer than `maxLineLength`, only enough bytes to
- * decode `maxLineLength` code units are held and the rest is counted, so a
- * 10 MB line costs a few KiB. Bytes that are not UTF-8 decode to U+FFFD
- * instead of throwing.
+ * newline arrives; a line that outgrows the bytes held for `maxLineLength`
+ * code units is delivered cut as soon as it does, and the rest of it, up to
+ * its newline, is skipped unread, so a 10 MB line costs a few KiB and its
+ * bytes are no longer pending (a reader may save its position past them; see
+ * {@linkcode LineSplitter.skipLine} for resuming there). Bytes that are not
+ * UTF-8 decode to U+FFFD instead of throwing.
  *
  * @example Split chunks into lines
  * ```ts
@@ -63,7 +65,8 @@ export class LineSplitter {
   /** Bytes of the held partial line (at most `3 * maxLineLength + 3`). */
   readonly #pending: Uint8Array;
   #held = 0;
-  #skipped = 0;
+  /** The rest of a line already delivered cut is being skipped, up to its newline. */
+  #skipping = false;
   #cutLines = 0;
 
   /**
@@ -84,14 +87,26 @@ export class LineSplitter {
     this.#pending = new Uint8Array(3 * max + 3);
   }
 
-  /** Bytes of the incomplete last line seen so far (held or skipped). */
+  /**
+   * Bytes of the incomplete last line held so far (not those of a line
+   * delivered cut, whose rest is skipped).
+   */
   get pendingBytes(): number {
-    return this.#held + this.#skipped;
+    return this.#held;
   }
 
   /** Lines longer than the cap that were cut while spanning chunks. */
   get cutLines(): number {
     return this.#cutLines;
+  }
+
+  /**
+   * Skip the bytes up to and including the next newline: the stream resumes
+   * inside a line whose start was read before (delivered cut) or never.
+   */
+  skipLine(): void {
+    this.#held = 0;
+    this.#skipping = true;
   }
 
   /**
@@ -101,16 +116,23 @@ export class LineSplitter {
    * @param bytes The next bytes of the stream.
    */
   push(bytes: Uint8Array): void {
+    let from = 0;
+    if (this.#skipping) {
+      from = bytes.indexOf(10) + 1;
+      if (from === 0) return;
+      this.#skipping = false;
+    }
     const last = bytes.lastIndexOf(10);
-    if (last === -1) {
-      this.#hold(bytes);
+    if (last < from) {
+      this.#hold(from === 0 ? bytes : bytes.subarray(from));
       return;
     }
-    let from = 0;
-    if (this.pendingBytes > 0) {
-      const first = bytes.indexOf(10);
-      this.#hold(bytes.subarray(0, first));
-      this.#emitPending();
+    if (this.#held > 0) {
+      const first = bytes.indexOf(10, from);
+      this.#hold(bytes.subarray(from, first));
+      // Held whole, or delivered cut when it outgrew the bytes held.
+      if (this.#skipping) this.#skipping = false;
+      else this.#emitPending();
       from = first + 1;
     }
     if (last + 1 > from) this.#emit(bytes, from, last + 1);
@@ -122,13 +144,14 @@ export class LineSplitter {
    * final newline and will not grow again, e.g. after rotation).
    */
   flush(): void {
-    if (this.pendingBytes > 0) this.#emitPending();
+    if (this.#held > 0) this.#emitPending();
+    this.#skipping = false;
   }
 
   /** Forget the held partial line (the file was truncated). */
   reset(): void {
     this.#held = 0;
-    this.#skipped = 0;
+    this.#skipping = false;
   }
 
   /** Deliver `bytes[from, to)`, complete lines, in pieces of about {@linkcode PIECE} bytes. */
@@ -146,26 +169,28 @@ export class LineSplitter {
     }
   }
 
+  /** Hold `bytes` of the partial line; past the room, deliver it cut and skip the rest. */
   #hold(bytes: Uint8Array): void {
     const room = this.#pending.length - this.#held;
     if (bytes.length <= room) {
       this.#pending.set(bytes, this.#held);
       this.#held += bytes.length;
-    } else {
-      if (room > 0) this.#pending.set(bytes.subarray(0, room), this.#held);
-      this.#held += room;
-      this.#skipped += bytes.length - room;
+      return;
     }
+    if (room > 0) this.#pending.set(bytes.subarray(0, room), this.#held);
+    this.#held += room;
+    this.#emitPending(true);
+    this.#skipping = true;
   }
 
-  #emitPending(): void {
+  /** Deliver the held line; `skipping`: its rest is skipped (it is cut). */
+  #emitPending(skipping = false): void {
     const held = this.#pending.subarray(0, this.#held);
     let text = this.#decoder.decode(held);
-    const cut = this.#skipped > 0 || text.length > this.#maxLineLength;
+    const cut = skipping || text.length > this.#maxLineLength;
     if (text.length > this.#maxLineLength) text = text.slice(0, this.#maxLineLength);
     if (cut) this.#cutLines++;
     this.#held = 0;
-    this.#skipped = 0;
     // The bytes only stand for the text when nothing was cut.
     if (!cut && held.length < this.#pending.length) {
       this.#pending[held.length] = 10;

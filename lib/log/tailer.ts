@@ -69,7 +69,10 @@ type Change = "rotation" | "truncation";
  * Copytruncate: a size below the offset, or other bytes just before it than
  * were read there (a file truncated and regrown past it), restarts at 0,
  * after the copy's end is read (see below). A partial last line is held
- * until complete. Reads are bounded by `chunkSize`, and each tick by
+ * until complete; one longer than the line cap is delivered cut once it
+ * outgrows it, and the offset goes on past what was read of it, so a line
+ * longer than the tick budget does not hold a restart back: a position
+ * inside a line resumes at its end. Reads are bounded by `chunkSize`, and each tick by
  * `tickBudget`; after a full chunk the next one is read into a second buffer
  * while the first is scanned.
  *
@@ -425,6 +428,15 @@ export class Tailer {
     this.#readOffset = offset;
     this.#setTail(tail ?? this.#tail.subarray(0, 0));
     this.#splitter.reset();
+    this.#skipIfMidLine();
+  }
+
+  /**
+   * A position not just after a newline is inside a line delivered cut (its
+   * rest was being skipped when it was saved): skip to the line's end.
+   */
+  #skipIfMidLine(): void {
+    if (this.#tailLen > 0 && this.#tail[this.#tailLen - 1] !== 10) this.#splitter.skipLine();
   }
 
   /** Whether the open file still holds, just before `#readOffset`, the bytes read there. */

@@ -11,6 +11,7 @@ import * as z from "zod";
 import { CheckpointType } from "../lib/checkpoint_type.ts";
 import { GATE_LIMITS, quoteObserved } from "../lib/gate.ts";
 import type { FileSource } from "../lib/log/file_source.ts";
+import { maskLogCredentials } from "../lib/log/_mask.ts";
 import { type LogSummary, LogWatcher } from "../lib/log/log_watcher.ts";
 import { compilePattern } from "../lib/log/pattern.ts";
 import { Scout, type ScoutOptions } from "../lib/scout.ts";
@@ -133,13 +134,13 @@ export class LogScout extends Scout<LogSummary> {
       this.emitCheckpoint({
         checkpointType: CheckpointType.ERROR,
         question: `New ${sig.level} signature in ${this.watchedService}: ${
-          quoteObserved(sig.signature.slice(0, 120))
+          fromLine(sig.signature).slice(0, 120)
         }`,
         answer: {
           file: quoteObserved(s.path),
-          signature: quoteObserved(sig.signature),
+          signature: fromLine(sig.signature),
           level: sig.level,
-          example: quoteObserved(sig.example),
+          example: fromLine(sig.example),
           count_in_interval: sig.count,
           signature_hash: sig.hash.toString(36),
           observed_at: observedAt,
@@ -170,6 +171,14 @@ function baseName(path: string): string {
   return path.split(/[\\/]/).filter(Boolean).pop() ?? path;
 }
 
+/**
+ * What a tile shows of a log line (or its signature): credentials masked,
+ * then quoted as observed text. Done per tile, never in the scan.
+ */
+function fromLine(text: string): string {
+  return quoteObserved(maskLogCredentials(text));
+}
+
 function summaryAnswer(s: LogSummary, observedAt: string): Record<string, unknown> {
   // The path and pattern are the operator's words, not the scout's claims:
   // quoted, so "/var/log/always-on" or /never established/ passes the gate.
@@ -186,10 +195,10 @@ function summaryAnswer(s: LogSummary, observedAt: string): Record<string, unknow
     lines_scanned: s.linesScanned,
     lines_matched: s.matched,
     levels: s.levels,
-    first_line: s.firstLine === undefined ? null : quoteObserved(s.firstLine),
-    last_line: s.lastLine === undefined ? null : quoteObserved(s.lastLine),
+    first_line: s.firstLine === undefined ? null : fromLine(s.firstLine),
+    last_line: s.lastLine === undefined ? null : fromLine(s.lastLine),
     top_signatures: s.signatures.map((x) => ({
-      signature: quoteObserved(x.signature),
+      signature: fromLine(x.signature),
       level: x.level,
       count: x.count,
     })),

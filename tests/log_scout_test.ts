@@ -110,6 +110,41 @@ Deno.test("log scout tiles pass the fleet gate when the path or the pattern hold
   }
 });
 
+Deno.test("log scout masks credentials in what its tiles show of log lines", async () => {
+  await withLog(async (path) => {
+    const { clock, scout, tiles } = setup(path, { readFrom: "beginning" });
+    await Deno.writeTextFile(
+      path,
+      "ERROR auth failed Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.abcDEFghi123\n" +
+        "ERROR db connect postgres://admin:S3cretPassw0rd@db.internal:5432/app failed\n" +
+        "ERROR login password=hunter2 user=bob\n" +
+        "WARN request GET /api?token=abcd1234efgh5678&x=1 slow\n" +
+        '{"level":"error","msg":"denied","api_key":"k3y-v4lue"}\n' +
+        "ERROR aws key AKIAIOSFODNN7EXAMPLE secret wJalrXUtnFDEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
+    );
+    clock.t += 10_000;
+    await scout.tick();
+    const all = tiles();
+    assert.equal(all.filter((t) => t.question.startsWith("[ERROR]")).length, 5);
+    const shown = all.map((t) => t.question + t.answer).join("\n");
+    for (
+      const secret of [
+        "eyJhbGciOiJIUzI1NiJ9",
+        "abcDEFghi123",
+        "S3cretPassw0rd",
+        "hunter2",
+        "abcd1234efgh5678",
+        "k3y-v4lue",
+        "AKIAIOSFODNN7EXAMPLE",
+        "bPxRfiCYEXAMPLEKEY",
+      ]
+    ) assert.ok(!shown.includes(secret), `${secret} is shown`);
+    assert.match(shown, /password=\*\*\* user=bob/);
+    assert.match(shown, /postgres:\/\/\*\*\*@db\.internal/);
+    assert.match(shown, /Bearer \*\*\*/);
+  });
+});
+
 Deno.test("log scout does not report a signature again after a restart", async () => {
   await withLog(async (path) => {
     const first = setup(path);

@@ -74,7 +74,7 @@ export class LogScout extends Scout<LogSummary> {
       ...options,
       watchedService: options.watchedService ?? baseName(options.file),
       purpose: options.purpose ??
-        `Follows ${options.file} and summarises lines matching /${pattern}/`,
+        `Follows ${shorten(options.file)} and summarises lines matching /${shorten(pattern)}/`,
     });
     this.file = options.file;
     this.pattern = pattern;
@@ -101,10 +101,22 @@ export class LogScout extends Scout<LogSummary> {
   /** The startup tile's extra fields. */
   protected override describe(): Record<string, unknown> {
     return {
-      watch_file: this.file,
-      pattern: this.pattern,
+      watch_file: shorten(this.file),
+      pattern: shorten(this.pattern),
       tiles: "one PERIODIC summary per cycle; one ERROR tile (interesting) per new signature",
     };
+  }
+
+  /**
+   * The startup tile's answer, with the file's name (the watched service by
+   * default) quoted as observed text: `always-on.log` passes the gate.
+   *
+   * @param details Extra fields for the answer.
+   * @returns The fields.
+   */
+  override startupContract(details: Record<string, unknown> = {}): Record<string, unknown> {
+    const contract = super.startupContract(details);
+    return { ...contract, watched_service: quoteObserved(shorten(this.watchedService)) };
   }
 
   /**
@@ -137,7 +149,7 @@ export class LogScout extends Scout<LogSummary> {
           fromLine(sig.signature).slice(0, 120)
         }`,
         answer: {
-          file: quoteObserved(s.path),
+          file: quoteObserved(shorten(s.path)),
           signature: fromLine(sig.signature),
           level: sig.level,
           example: fromLine(sig.example),
@@ -167,6 +179,22 @@ export class LogScout extends Scout<LogSummary> {
   }
 }
 
+/** Most characters of the file path or the pattern a tile shows. */
+const SHOWN_MAX = 600;
+
+/**
+ * `text` whole when short; else its start and its end (a path's file name)
+ * around a marker saying how much was left out, so that the startup tile
+ * (path and pattern twice) stays within the gate's length limit.
+ */
+function shorten(text: string): string {
+  if (text.length <= SHOWN_MAX) return text;
+  const keep = SHOWN_MAX / 2 - 20;
+  return `${text.slice(0, keep)}\u2026(${text.length - 2 * keep} characters left out)\u2026${
+    text.slice(-keep)
+  }`;
+}
+
 function baseName(path: string): string {
   return path.split(/[\\/]/).filter(Boolean).pop() ?? path;
 }
@@ -183,8 +211,8 @@ function summaryAnswer(s: LogSummary, observedAt: string): Record<string, unknow
   // The path and pattern are the operator's words, not the scout's claims:
   // quoted, so "/var/log/always-on" or /never established/ passes the gate.
   return {
-    file: quoteObserved(s.path),
-    pattern: quoteObserved(s.pattern),
+    file: quoteObserved(shorten(s.path)),
+    pattern: quoteObserved(shorten(s.pattern)),
     observed_at: observedAt,
     file_status: s.status,
     offset: s.offset,

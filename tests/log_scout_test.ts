@@ -145,6 +145,39 @@ Deno.test("log scout masks credentials in what its tiles show of log lines", asy
   });
 });
 
+Deno.test("log scout startup and summary tiles pass the gate with an absolute word in the file name and a long pattern or path", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "log_scout_" });
+  try {
+    const pattern = "ERROR|" + Array.from({ length: 800 }, (_, i) => `E${i}X`).join("|");
+    const deep = `${dir}/${"d".repeat(200)}/`.repeat(17);
+    for (
+      const [path, extra] of [
+        [`${dir}/always-on.log`, {}],
+        [`${dir}/never-ends.log`, { pattern }],
+        [`${deep}app.log`, {}],
+      ] as const
+    ) {
+      if (!path.startsWith(deep)) await Deno.writeTextFile(path, "");
+      const { clock, scout, tiles } = setup(path, extra);
+      await scout.tick();
+      clock.t += 10_000;
+      await scout.tick();
+      const all = tiles();
+      assert.deepEqual(all.map((t) => t.question.slice(0, 10)), [
+        "[STARTUP] ",
+        "[PERIODIC]",
+        "[PERIODIC]",
+      ]);
+      for (const tile of all) {
+        assert.deepEqual(checkGate(tile), [], `${path.slice(-20)}: ${tile.question}`);
+        assert.ok(tile.answer.length <= 5000, `${tile.answer.length} characters`);
+      }
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("log scout does not report a signature again after a restart", async () => {
   await withLog(async (path) => {
     const first = setup(path);

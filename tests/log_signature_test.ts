@@ -16,6 +16,20 @@ Deno.test("signatureOf() clusters the same error with different values into one 
   ]);
 });
 
+Deno.test("signatureOf() reads 8 or more digits as a number, and only tokens with a-f letters as hex", () => {
+  const pairs: Array<[string, string, string]> = [
+    ["ERROR user 9999999 x", "ERROR user 10000000 x", "ERROR user <num> x"],
+    ["ERROR count 5 x", "ERROR count 50000000 x", "ERROR count <num> x"],
+    ["ERROR at 1764828901.123 x", "ERROR at 1764828901 x", "ERROR at <num> x"],
+  ];
+  for (const [a, b, expected] of pairs) {
+    assert.equal(signatureOf(a), expected, a);
+    assert.equal(signatureOf(b), expected, b);
+  }
+  assert.equal(signatureOf("ERROR commit 1234abcd x"), "ERROR commit <hex> x");
+  assert.equal(signatureOf("ERROR commit 12345678ab x"), "ERROR commit <hex> x");
+});
+
 Deno.test("signatureOf() replaces UUIDs, hex, ids, quoted strings, paths, emails and URLs", () => {
   const cases: Array<[string, string]> = [
     [

@@ -194,7 +194,7 @@ export class SignatureBuilder {
           this.#copy(text, i, e);
           if (letters > 0) keyStart = i, keyEnd = e;
         } else if (cls(first) === C_DIGIT) {
-          this.#numeric(text, i, e, hexOnly, colons, dashes, slashes, dots, tsChars);
+          this.#numeric(text, i, e, hexOnly && letters > 0, colons, dashes, slashes, dots, tsChars);
         } else if (hexOnly && e - i >= 8) this.#ph(HEX);
         else this.#parts(text, i, e);
         this.#copy(text, e, j);
@@ -207,7 +207,7 @@ export class SignatureBuilder {
     text: string,
     i: number,
     e: number,
-    hexOnly: boolean,
+    hexWithLetters: boolean,
     colons: number,
     dashes: number,
     slashes: number,
@@ -217,7 +217,8 @@ export class SignatureBuilder {
     if (dots === 3 && isIpv4(text, i, e)) return this.#ph(IP);
     if (tsChars && (colons > 0 || dashes >= 2 || slashes >= 2)) return this.#ph(TS);
     if (text.charCodeAt(i) === 48 && (text.charCodeAt(i + 1) | 32) === 120) return this.#ph(HEX);
-    if (hexOnly && e - i >= 8) return this.#ph(HEX);
+    // A hex id has a-f letters: 8 or more digits alone are a number (a counter, an epoch).
+    if (hexWithLetters && e - i >= 8) return this.#ph(HEX);
     // A number, maybe with a unit: 35ms, 1.5GB, 200.
     let j = i;
     while (j < e) {

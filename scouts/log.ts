@@ -11,7 +11,7 @@ import * as z from "zod";
 import { CheckpointType } from "../lib/checkpoint_type.ts";
 import { GATE_LIMITS, quoteObserved } from "../lib/gate.ts";
 import type { FileSource } from "../lib/log/file_source.ts";
-import { maskLogCredentials } from "../lib/log/_mask.ts";
+import { escapeControls, maskLogCredentials } from "../lib/log/_mask.ts";
 import { type LogSummary, LogWatcher } from "../lib/log/log_watcher.ts";
 import { compilePattern } from "../lib/log/pattern.ts";
 import { Scout, type ScoutOptions } from "../lib/scout.ts";
@@ -201,10 +201,11 @@ function baseName(path: string): string {
 
 /**
  * What a tile shows of a log line (or its signature): credentials masked,
- * then quoted as observed text. Done per tile, never in the scan.
+ * control characters escaped, then quoted as observed text. Done per tile,
+ * never in the scan.
  */
 function fromLine(text: string): string {
-  return quoteObserved(maskLogCredentials(text));
+  return quoteObserved(escapeControls(maskLogCredentials(text)));
 }
 
 function summaryAnswer(s: LogSummary, observedAt: string): Record<string, unknown> {

@@ -178,6 +178,34 @@ Deno.test("log scout startup and summary tiles pass the gate with an absolute wo
   }
 });
 
+Deno.test("log scout shows control characters of log lines as escapes in its tiles", async () => {
+  await withLog(async (path) => {
+    const { clock, scout, tiles } = setup(path, { readFrom: "beginning" });
+    await Deno.writeTextFile(
+      path,
+      "ERROR esc \x1b]0;PWNED\x07 \x1b[2J title\nERROR nul\x00byte \u202eturned\n",
+    );
+    clock.t += 10_000;
+    await scout.tick();
+    const all = tiles();
+    assert.equal(all.filter((t) => t.question.startsWith("[ERROR]")).length, 2);
+    // deno-lint-ignore no-control-regex
+    const raw = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
+    const shown = (v: unknown): string[] =>
+      typeof v === "string"
+        ? [v]
+        : v && typeof v === "object"
+        ? Object.values(v).flatMap(shown)
+        : [];
+    for (const tile of all) {
+      for (const text of [tile.question, ...shown(answer(tile))]) {
+        assert.doesNotMatch(text, raw, JSON.stringify(text));
+      }
+    }
+    assert.ok(all.some((t) => t.question.includes("esc \\x1b]<num>;PWNED\\x07")), "escaped");
+  });
+});
+
 Deno.test("log scout does not report a signature again after a restart", async () => {
   await withLog(async (path) => {
     const first = setup(path);

@@ -1,7 +1,8 @@
 /**
- * Keep credentials that applications write into their logs out of tiles:
- * applied to what a tile shows of a matching line (samples, examples,
- * signatures), never in the scan. Private to the log scout.
+ * Keep credentials that applications write into their logs, and control
+ * characters, out of tiles: applied to what a tile shows of a matching line
+ * (samples, examples, signatures), never in the scan. Private to the log
+ * scout.
  *
  * @module
  */
@@ -81,4 +82,23 @@ function maskPairs(text: string): string {
     } else PAIR.lastIndex = m.index + head.length;
   }
   return out + text.slice(from);
+}
+
+/** C0 controls but tab, DEL, C1 controls, and the bidi embedding, override and isolate marks. */
+// deno-lint-ignore no-control-regex
+const CONTROLS = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Show the control characters of a log line as escapes (`\x1b`, `\u202e`),
+ * so that a tile read in a terminal cannot set its title, clear it or turn
+ * text around.
+ *
+ * @param text A line, or a signature, as a tile would show it.
+ * @returns The text with no control character but tab.
+ */
+export function escapeControls(text: string): string {
+  return text.replace(CONTROLS, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x100 ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16)}`;
+  });
 }

@@ -374,6 +374,36 @@ Deno.test("Tailer gets past a line longer than its tick budget across restarts, 
   });
 });
 
+Deno.test("Tailer starting at the end skips the rest of a last line longer than its look-back", async () => {
+  await withDir(async (dir) => {
+    const path = `${dir}/app.log`;
+    await Deno.writeTextFile(path, "ERROR complete 1\nERROR long " + "z".repeat(10_000));
+    const lines: string[] = [];
+    const state = new MemoryState();
+    const open = () =>
+      new Tailer({
+        path,
+        source: denoFileSource(),
+        state,
+        chunkSize: 4096,
+        onBlock: (text) => lines.push(...text.slice(0, -1).split("\n")),
+      });
+    // A running tailer, and a restart after its first commit.
+    const running = open();
+    await running.tick();
+    await running.commit();
+    await Deno.writeTextFile(path, " ERROR tail fragment\nINFO next\n", { append: true });
+    await running.tick();
+    await running.commit();
+    await running.close();
+    assert.deepEqual(lines, ["INFO next"]);
+    const restarted = open();
+    await restarted.tick();
+    await restarted.close();
+    assert.deepEqual(lines, ["INFO next"]);
+  });
+});
+
 /** A file source that checks how the tailer reads: one read at a time, never into a chunk in use. */
 function watchedSource(failRead = -1) {
   const inner = denoFileSource();

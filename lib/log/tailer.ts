@@ -294,6 +294,8 @@ export class Tailer {
       const file = this.#file!;
       this.#readOffset = await this.#lastLineStart(file, await file.size());
       this.#setTail(await windowBefore(file, this.#readOffset));
+      // A last line longer than the look-back: its start is not read, so none of it is.
+      this.#skipIfMidLine();
     }
     await this.commit();
   }
@@ -485,6 +487,7 @@ export class Tailer {
     return { t: hash(await windowBefore(file, off)) };
   }
 
+  /** Where the last line of the file's last chunk starts; `size` when the chunk holds no newline. */
   async #lastLineStart(file: OpenFile, size: number): Promise<number> {
     const from = Math.max(0, size - this.#buf.length);
     let got = 0;

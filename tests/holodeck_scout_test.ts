@@ -328,7 +328,7 @@ Deno.test("a session whose files cannot be read is listed as unreadable; the oth
     const periodic = answer(tiles[2]);
     assert.equal(periodic.unreadable_now, 1);
     assert.equal(periodic.unreadable[0].session, "bad_20261124T090000Z");
-    assert.match(periodic.unreadable[0].reason, /directory/i);
+    assert.match(periodic.unreadable[0].reason, /not a regular file \(a folder\)/);
   });
 });
 

@@ -5,25 +5,14 @@
  */
 
 import type { DirReader } from "../scout_kind.ts";
+import { fileKind } from "./_file_kind.ts";
 
 /** Largest text file {@linkcode denoDirReader} reads by default: 8 MiB. */
 const DEFAULT_MAX_TEXT_BYTES = 8 * 1024 * 1024;
 
-function kindOf(info: Deno.FileInfo): string {
-  return info.isDirectory
-    ? "a directory"
-    : info.isFifo
-    ? "a FIFO"
-    : info.isSocket
-    ? "a socket"
-    : info.isCharDevice || info.isBlockDevice
-    ? "a device"
-    : "not a file";
-}
-
 /** Throw unless `info` is a regular file of at most `max` bytes. */
 function checkFile(path: string, info: Deno.FileInfo, max: number): void {
-  if (!info.isFile) throw new Error(`'${path}' is not a regular file (${kindOf(info)})`);
+  if (!info.isFile) throw new Error(`'${path}' is not a regular file (${fileKind(info)})`);
   if (info.size > max) throw tooLarge(path, max);
 }
 

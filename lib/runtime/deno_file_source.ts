@@ -5,21 +5,10 @@
  */
 
 import type { FileInfo, FileSource, OpenFile } from "../log/file_source.ts";
+import { fileKind } from "./_file_kind.ts";
 
 function identityOf(info: Deno.FileInfo): string | null {
   return info.ino !== null && info.dev !== null ? `${info.dev}:${info.ino}` : null;
-}
-
-function kindOf(info: Deno.FileInfo): string {
-  return info.isDirectory
-    ? "a folder"
-    : info.isFifo
-    ? "a FIFO"
-    : info.isSocket
-    ? "a socket"
-    : info.isCharDevice || info.isBlockDevice
-    ? "a device"
-    : "not a file";
 }
 
 class DenoOpenFile implements OpenFile {
@@ -87,7 +76,7 @@ export function denoFileSource(): FileSource {
         // Opening a FIFO waits for a writer, perhaps for good; a device, a
         // socket or a folder is no log file either.
         const info = await Deno.stat(path);
-        if (!info.isFile) throw new Error(`'${path}' is not a regular file (${kindOf(info)})`);
+        if (!info.isFile) throw new Error(`'${path}' is not a regular file (${fileKind(info)})`);
         file = await Deno.open(path, { read: true });
       } catch (error) {
         if (error instanceof Deno.errors.NotFound) return null;

@@ -5,7 +5,7 @@
  */
 
 import type { DirReader } from "../scout_kind.ts";
-import { fileKind } from "./_file_kind.ts";
+import { fileKind, readAtMost } from "./_deno_files.ts";
 
 /** Largest text file {@linkcode denoDirReader} reads by default: 8 MiB. */
 const DEFAULT_MAX_TEXT_BYTES = 8 * 1024 * 1024;
@@ -20,27 +20,6 @@ function tooLarge(path: string, max: number): Error {
   return new Error(`'${path}' is too large (over ${max} bytes)`);
 }
 
-/** Read at most `max` bytes of an open file; throw if it holds more (it grew since its stat). */
-async function readCapped(file: Deno.FsFile, path: string, max: number): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  while (true) {
-    const chunk = new Uint8Array(Math.min(64 * 1024, max + 1 - total));
-    const n = await file.read(chunk);
-    if (n === null) break;
-    chunks.push(chunk.subarray(0, n));
-    total += n;
-    if (total > max) throw tooLarge(path, max);
-  }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
-
 /**
  * Read a regular file of at most `max` bytes as UTF-8. Opening a FIFO waits
  * for a writer, perhaps for good, and a device may never end: both are
@@ -51,7 +30,7 @@ async function readText(path: string, max: number): Promise<string> {
   const file = await Deno.open(path, { read: true });
   try {
     checkFile(path, await file.stat(), max);
-    return new TextDecoder().decode(await readCapped(file, path, max));
+    return new TextDecoder().decode(await readAtMost(file, max, () => tooLarge(path, max)));
   } finally {
     file.close();
   }

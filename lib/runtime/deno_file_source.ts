@@ -5,7 +5,7 @@
  */
 
 import type { FileInfo, FileSource, OpenFile } from "../log/file_source.ts";
-import { fileKind } from "./_file_kind.ts";
+import { fileKind } from "./_deno_files.ts";
 
 function identityOf(info: Deno.FileInfo): string | null {
   return info.ino !== null && info.dev !== null ? `${info.dev}:${info.ino}` : null;

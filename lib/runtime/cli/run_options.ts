@@ -5,6 +5,7 @@ import { oneLine, UsageError } from "../usage_error.ts";
 import { type FlagSpec, givenPlatoUrl, positiveNumber } from "./command.ts";
 import { getEnv } from "../../env.ts";
 import { kindsForRawConfig, plainWatchResolver } from "./kind_loader.ts";
+import { readAtMost } from "../_deno_files.ts";
 
 // What parseLogLevel (lib/logger.ts) reads; anything else would silently mean info.
 const LOG_LEVELS = [
@@ -167,7 +168,7 @@ function flagProblem(
 export async function configFromFile(path: string, listAll = false): Promise<ResolvedConfig> {
   let bytes: Uint8Array;
   try {
-    bytes = await readAtMost(path, MAX_CONFIG_BYTES);
+    bytes = await readFileAtMost(path, MAX_CONFIG_BYTES);
   } catch (error) {
     const reason = error instanceof RangeError
       ? error.message
@@ -289,26 +290,10 @@ function boundedDeadline(command: string, text: string): number {
 const MAX_CONFIG_BYTES = 1 << 20;
 
 /** A file's bytes; a RangeError past `max` bytes (a device or a runaway file). */
-async function readAtMost(path: string, max: number): Promise<Uint8Array> {
+async function readFileAtMost(path: string, max: number): Promise<Uint8Array> {
   const file = await Deno.open(path);
   try {
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    while (true) {
-      const chunk = new Uint8Array(64 * 1024);
-      const n = await file.read(chunk);
-      if (n === null) break;
-      total += n;
-      if (total > max) throw new RangeError(`larger than ${max >> 20} MiB`);
-      chunks.push(chunk.subarray(0, n));
-    }
-    const bytes = new Uint8Array(total);
-    let at = 0;
-    for (const c of chunks) {
-      bytes.set(c, at);
-      at += c.length;
-    }
-    return bytes;
+    return await readAtMost(file, max, () => new RangeError(`larger than ${max >> 20} MiB`));
   } finally {
     file.close();
   }

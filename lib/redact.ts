@@ -128,3 +128,30 @@ export function redactSecrets(text: string, secrets: readonly string[]): string 
 
 /** What a shortened value ends with (see the HTTP and log scouts' summaries). */
 const CUT = "\u2026";
+
+/**
+ * Percent-decode URL user info as curl does: a `%` that starts no valid
+ * escape (`50%off`) is kept as written, never an error.
+ *
+ * @param text The user or password as the URL holds it.
+ * @returns The decoded text, or the text itself when it does not decode.
+ */
+export function decodeUserInfo(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * The Basic credential fetch sends for URL user info: base64 of
+ * `user:password` in UTF-8.
+ *
+ * @param user The user, decoded.
+ * @param password The password, decoded.
+ * @returns The base64 text after `Basic `.
+ */
+export function basicCredential(user: string, password: string): string {
+  return btoa(String.fromCodePoint(...new TextEncoder().encode(`${user}:${password}`)));
+}

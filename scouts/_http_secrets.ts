@@ -7,7 +7,14 @@
  *
  * @module
  */
-import { isSensitiveQueryName, maskQuerySecrets, redactSecrets, redactUrl } from "../lib/redact.ts";
+import {
+  basicCredential,
+  decodeUserInfo,
+  isSensitiveQueryName,
+  maskQuerySecrets,
+  redactSecrets,
+  redactUrl,
+} from "../lib/redact.ts";
 
 /**
  * Headers known to carry no credential: shown as configured in tiles, and
@@ -99,7 +106,7 @@ function cookieSecrets(header: string): string[] {
     const name = pair.slice(0, at).trim();
     const value = pair.slice(at + 1).trim().replace(/^"(.*)"$/, "$1");
     if (!value || !(isHunted(name, value) || SESSION_ID_COOKIE.test(name))) continue;
-    out.push(value, decodeOrRaw(value));
+    out.push(value, decodeUserInfo(value));
   }
   return out;
 }
@@ -157,9 +164,9 @@ export function prepareTarget(
   }
   secrets.push(...urlSecrets(url));
   if (url.username || url.password) {
-    const user = decodeOrRaw(url.username);
-    const pass = decodeOrRaw(url.password);
-    const basic = btoa(String.fromCodePoint(...new TextEncoder().encode(`${user}:${pass}`)));
+    const user = decodeUserInfo(url.username);
+    const pass = decodeUserInfo(url.password);
+    const basic = basicCredential(user, pass);
     if (!sent.has("authorization")) sent.set("authorization", `Basic ${basic}`);
     credentialHeaders.add("authorization");
     secrets.push(basic, `${user}:${pass}`);
@@ -173,21 +180,6 @@ export function prepareTarget(
 }
 
 /**
- * Percent-decode URL user info as curl does: a `%` that starts no valid
- * escape (`50%off`) is kept as written, never an error.
- *
- * @param text The user or password as the URL holds it.
- * @returns The decoded text, or the text itself when it does not decode.
- */
-function decodeOrRaw(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
-
-/**
  * A URL's credentials: user info, and the values of sensitive query (and
  * fragment) parameters, decoded and as written (a target echoing its query
  * shows 'a+b', not 'a b').
@@ -195,7 +187,12 @@ function decodeOrRaw(text: string): string {
 function urlSecrets(url: URL): string[] {
   const out: string[] = [];
   if (url.username || url.password) {
-    out.push(url.username, url.password, decodeOrRaw(url.username), decodeOrRaw(url.password));
+    out.push(
+      url.username,
+      url.password,
+      decodeUserInfo(url.username),
+      decodeUserInfo(url.password),
+    );
   }
   for (const part of [url.search.slice(1), url.hash.slice(1)]) {
     for (const pair of part.split("&")) {

@@ -6,6 +6,7 @@ import { type FlagSpec, givenPlatoUrl, positiveNumber } from "./command.ts";
 import { getEnv } from "../../env.ts";
 import { kindsForRawConfig, plainWatchResolver } from "./kind_loader.ts";
 import { readAtMost } from "../_deno_files.ts";
+import { basicCredential, decodeUserInfo } from "../../redact.ts";
 
 // What parseLogLevel (lib/logger.ts) reads; anything else would silently mean info.
 const LOG_LEVELS = [
@@ -258,18 +259,10 @@ export function urlCredentials(value: string): string[] {
     return [];
   }
   if (!url.username && !url.password) return [];
-  const decode = (s: string) => {
-    try {
-      return decodeURIComponent(s);
-    } catch {
-      return s;
-    }
-  };
-  const user = decode(url.username), password = decode(url.password);
-  const basic = new TextEncoder().encode(`${user}:${password}`);
+  const user = decodeUserInfo(url.username), password = decodeUserInfo(url.password);
   // Credentials too short to mask (see configSecrets) are not masked encoded either.
   const masked = password.length >= 4 || user.length >= 4;
-  return [password, user, ...(masked ? [btoa(String.fromCharCode(...basic))] : [])]
+  return [password, user, ...(masked ? [basicCredential(user, password)] : [])]
     .filter((s) => s.length > 0);
 }
 

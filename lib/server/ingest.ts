@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { hasDotSegment } from "../config/defaults.ts";
 import { isWireTile, TILE_ID_MAX_LENGTH, TileSchema } from "../tile_schema.ts";
 import { PARSE_OPTIONS } from "../_zod_messages.ts";
 import { checkGate } from "../gate.ts";
@@ -77,9 +78,6 @@ function tooDeepField(tile: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
-/** A NUL (SQLite reads a name back only up to it) or a `.`/`..` segment (a URL drops it). */
-const UNREADABLE_ROOM = /\0|(?:^|\/)\.\.?(?:\/|$)/;
-
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -139,7 +137,8 @@ export function prepareTile(value: unknown, mode: GateMode, receivedAt: number):
     }
   }
 
-  if (UNREADABLE_ROOM.test(room as string)) {
+  // A NUL (SQLite reads a name back only up to it) or a '.'/'..' segment (a URL drops it).
+  if ((room as string).includes("\0") || hasDotSegment(room as string)) {
     return {
       ok: false,
       refusal: {

@@ -5,7 +5,8 @@
  * answer as the source does.
  */
 import assert from "node:assert/strict";
-import { ENTRY, OUT_DIR, ROOT, staleCliSources, STAMP } from "../tools/_cli_stamp.ts";
+import { BUILD_FILES, ENTRY, OUT_DIR, ROOT, staleCliSources, STAMP } from "../tools/_cli_stamp.ts";
+import { eagerFunctions } from "../tools/_eager.ts";
 import { CLI } from "./_support/cli.ts";
 
 async function deno(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -32,14 +33,17 @@ Deno.test("dist/cli/ is built from the sources as they are (else: deno task buil
   assert.deepEqual(await staleCliSources(), [], "changed since the build: run 'deno task build'");
 });
 
-Deno.test("the build's stamp lists every local module the command line's source reaches", async () => {
+Deno.test("the build's stamp lists every local module the command line's source reaches, and the build's own files", async () => {
   const stamp = JSON.parse(await Deno.readTextFile(new URL(STAMP, ROOT))) as {
     sources: Record<string, string>;
   };
   const local = (await graph(ENTRY))
     .filter((s) => s.startsWith(ROOT.href))
     .map((s) => s.slice(ROOT.href.length));
-  assert.deepEqual(Object.keys(stamp.sources).sort(), [...new Set([...local, "deno.json"])].sort());
+  assert.deepEqual(
+    Object.keys(stamp.sources).sort(),
+    [...new Set([...local, ...BUILD_FILES])].sort(),
+  );
 });
 
 Deno.test("the bundle reaches only its own chunks, npm packages and node: modules", async () => {
@@ -60,4 +64,17 @@ Deno.test("cli.ts (the bundle) answers --help, a command's help and a usage erro
     const bundled = await deno(["run", "-A", CLI, ...args]);
     assert.deepEqual(bundled, await source(args), args.join(" "));
   }
+});
+
+Deno.test("each of the bundle's chunks has its functions marked for eager compilation", async () => {
+  const out = new URL(`${OUT_DIR}/`, ROOT);
+  let chunks = 0;
+  for await (const entry of Deno.readDir(out)) {
+    if (!entry.name.endsWith(".js")) continue;
+    chunks++;
+    const code = await Deno.readTextFile(new URL(entry.name, out));
+    // Marked already: marking again changes nothing.
+    assert.equal(eagerFunctions(code).code, code, entry.name);
+  }
+  assert.ok(chunks > 10, `${chunks} chunks`);
 });

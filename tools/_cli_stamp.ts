@@ -1,7 +1,8 @@
 /**
  * What `dist/cli/` was built from: every local module the command line's
  * source reaches (`lib/runtime/cli/main.ts` and its static and dynamic
- * imports) and `deno.json` (the version and the import map), each with its
+ * imports), `deno.json` (the version and the import map) and the build's own
+ * tools ({@linkcode BUILD_FILES}: a changed transform is a stale build too), each with its
  * SHA-256, in `dist/cli/sources.json`. `deno task build` writes it; the tests
  * refuse to run the command line while a listed file differs from it.
  *
@@ -19,6 +20,13 @@ export const ENTRY = "lib/runtime/cli/main.ts";
 export const OUT_DIR = "dist/cli";
 /** The stamp in {@linkcode OUT_DIR}. */
 export const STAMP = `${OUT_DIR}/sources.json`;
+
+/** The build's own files, stamped with the sources (relative to {@linkcode ROOT}). */
+export const BUILD_FILES: readonly string[] = [
+  "deno.json",
+  "tools/build_cli.ts",
+  "tools/_eager.ts",
+];
 
 /** The stamp's content: each source file (relative path) and its SHA-256 (hex). */
 export interface CliStamp {

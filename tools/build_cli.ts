@@ -7,12 +7,15 @@
  * separate chunk, so a run loads only its own command's code; `zod`, `yaml`
  * and `node:` modules stay imports (resolved through deno.json, as from the
  * source). Minified with names kept (error and class names read the same).
+ * Then each chunk's functions are marked for eager compilation, so Deno's code
+ * cache keeps their bytecode (`_eager.ts`).
  *
  *     deno task build
  *
  * @module
  */
-import { ENTRY, OUT_DIR, ROOT, STAMP, stampOf } from "./_cli_stamp.ts";
+import { BUILD_FILES, ENTRY, OUT_DIR, ROOT, STAMP, stampOf } from "./_cli_stamp.ts";
+import { eagerFunctions, importCycle, staticImports } from "./_eager.ts";
 
 /** The bare imports the bundle keeps (deno.json maps them to npm:). */
 const EXTERNAL = ["zod", "zod/mini", "yaml"];
@@ -30,7 +33,7 @@ async function deno(args: string[]): Promise<string> {
   return new TextDecoder().decode(out.stdout);
 }
 
-/** Every local file the entry reaches, statically or by a dynamic import, and deno.json. */
+/** Every local file the entry reaches, statically or by a dynamic import, and the build's own. */
 async function sourceFiles(): Promise<string[]> {
   const graph = JSON.parse(await deno(["info", "--json", ENTRY])) as {
     modules: { specifier: string }[];
@@ -40,7 +43,7 @@ async function sourceFiles(): Promise<string[]> {
     .map((m) => m.specifier)
     .filter((s) => s.startsWith(root))
     .map((s) => s.slice(root.length));
-  return [...new Set([...files, "deno.json"])];
+  return [...new Set([...files, ...BUILD_FILES])];
 }
 
 if (import.meta.main) {
@@ -72,7 +75,28 @@ if (import.meta.main) {
       `${OUT_DIR}/ reaches ${specifier}: only its own chunks, npm: and node: modules`,
     );
   }
+  // Eager compilation: refused over an import cycle (see _eager.ts).
+  const chunks = new Map<string, string>();
+  for await (const entry of Deno.readDir(out)) {
+    if (entry.name.endsWith(".js")) {
+      chunks.set(entry.name, await Deno.readTextFile(new URL(entry.name, out)));
+    }
+  }
+  const cycle = importCycle(
+    new Map([...chunks].map(([name, code]) => [name, staticImports(code)])),
+  );
+  if (cycle) throw new Error(`${OUT_DIR}/ has an import cycle: ${cycle.join(" -> ")}`);
+  let declarations = 0, expressions = 0;
+  for (const [name, code] of chunks) {
+    const eager = eagerFunctions(code);
+    declarations += eager.declarations;
+    expressions += eager.expressions;
+    await Deno.writeTextFile(new URL(name, out), eager.code);
+  }
   const stamp = await stampOf(await sourceFiles());
   await Deno.writeTextFile(new URL(STAMP, ROOT), JSON.stringify(stamp, null, 2) + "\n");
-  console.log(`Built ${OUT_DIR}/ from ${Object.keys(stamp.sources).length} source files`);
+  console.log(
+    `Built ${OUT_DIR}/ from ${Object.keys(stamp.sources).length} source files ` +
+      `(${declarations} functions and ${expressions} function expressions compiled eagerly)`,
+  );
 }

@@ -7,8 +7,15 @@ import type { Timers } from "./timers.ts";
 
 /** Reads a directory tree as text (the holodeck scout's view of a sessions folder). */
 export interface DirReader {
-  /** Names of the entries directly under `path` (files and folders), or `null` if it does not exist. */
-  list(path: string): Awaitable<Array<{ name: string; isDirectory: boolean }> | null>;
+  /**
+   * Names of the entries directly under `path` (files and folders), or `null`
+   * if it does not exist. `notUtf8` marks an entry whose name is not valid
+   * UTF-8: it is listed with U+FFFD for the bad bytes, and no path built from
+   * it opens.
+   */
+  list(
+    path: string,
+  ): Awaitable<Array<{ name: string; isDirectory: boolean; notUtf8?: boolean }> | null>;
   /** A text file's content, or `null` if it does not exist. */
   readText(path: string): Awaitable<string | null>;
 }

@@ -64,6 +64,8 @@ export class HolodeckScout extends Scout<HolodeckObservation> {
   readonly #maxSessions: number;
   readonly #vanishedGraceMs: number;
   readonly #scoresRetries: number;
+  /** Listed session folders whose name is not UTF-8: warned about once while listed, skipped. */
+  #notUtf8 = new Set<string>();
 
   /**
    * Build a holodeck scout; nothing is read before the first tick.
@@ -121,7 +123,18 @@ export class HolodeckScout extends Scout<HolodeckObservation> {
     await this.#ledger.load();
     const entries = await this.#dirs.list(this.sessionsDir);
     if (entries === null) throw new Error(`Sessions folder "${this.sessionsDir}" does not exist`);
-    const folders = entries.filter((e) => e.isDirectory).map((e) => e.name)
+    const notUtf8 = new Set<string>();
+    for (const e of entries) {
+      if (!e.isDirectory || !e.notUtf8) continue;
+      notUtf8.add(e.name);
+      if (this.#notUtf8.has(e.name)) continue;
+      const name = JSON.stringify(e.name);
+      this.log.warn(
+        `Skipping session folder ${name}: its name is not UTF-8, so it cannot be opened`,
+      );
+    }
+    this.#notUtf8 = notUtf8;
+    const folders = entries.filter((e) => e.isDirectory && !e.notUtf8).map((e) => e.name)
       .sort((a, b) => order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0);
     const present = new Set(folders);
     const { missing: vanished, givenUp } = this.#ledger.sweep(present, this.now());

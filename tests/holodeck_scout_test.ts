@@ -20,7 +20,12 @@ interface Made {
   tick(): Promise<Tile[]>;
 }
 
-function make(dir: string, state: StateStore = new MemoryState(), watch = {}): Made {
+function make(
+  dir: string,
+  state: StateStore = new MemoryState(),
+  watch = {},
+  logger = quiet,
+): Made {
   const clock = new FakeClock();
   const scout = holodeckScout.create(
     {
@@ -28,7 +33,7 @@ function make(dir: string, state: StateStore = new MemoryState(), watch = {}): M
       scoutRoom: "gc/research/scout-reports/holodeck",
       platoUrl: "http://127.0.0.1:9",
       now: clock.now,
-      logger: quiet,
+      logger,
       emitter: new Emitter({
         client: createPlatoClient({ url: "http://127.0.0.1:9" }),
         autoFlush: false,
@@ -795,5 +800,34 @@ Deno.test("control characters in session names reach no tile question raw", asyn
     }
     assert.match(tiles[1].question, /weird\uFFFD\uFFFD\[31m\uFFFD by bell\uFFFD: two lines\uFFFD/);
     assert.equal(answer(tiles[1]).name, "weird\u0000\u001b[31m\u202e");
+  });
+});
+
+Deno.test("a session folder whose name is not UTF-8 is warned about once and skipped; the other sessions are reported", async () => {
+  await withDir(async (dir) => {
+    const warnings: string[] = [];
+    const logger = createLogger({
+      level: "warn",
+      sink: (r) => warnings.push(r.message),
+    });
+    const h = make(dir, new MemoryState(), {}, logger);
+    await session(dir, LIGHTHOUSE, { "adventure.json": adventure() });
+    // Deno's paths are strings, so the shell makes the name with byte 0xFF in it.
+    const sh = new Deno.Command("sh", {
+      args: [
+        "-c",
+        'd="$1/$(printf \'bad\\377_20261124T090000Z\')" && mkdir "$d" && printf "{}" > "$d/adventure.json"',
+        "sh",
+        dir,
+      ],
+    });
+    assert.equal((await sh.output()).code, 0);
+    const tiles = await h.tick();
+    assert.deepEqual(kinds(tiles), ["[STARTUP]", "[SESSION_START]", "[PERIODIC]"]);
+    assert.equal(answer(tiles[1]).session, LIGHTHOUSE);
+    assert.equal(answer(tiles[2]).waiting_for_adventure_json, 0);
+    assert.deepEqual(kinds(await h.tick()), ["[PERIODIC]"]);
+    assert.equal(warnings.length, 1, warnings.join("\n"));
+    assert.match(warnings[0], /^Skipping session folder "bad\uFFFD_20261124T090000Z": .*not UTF-8/);
   });
 });

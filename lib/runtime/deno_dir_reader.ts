@@ -42,7 +42,8 @@ async function readText(path: string, max: number): Promise<string> {
  * file where a folder is expected) throws, and the scout reports it. A text
  * file must be a regular file (not a FIFO, device or socket, which could
  * block or never end) of at most `maxTextBytes`, or it throws. Symbolic
- * links are followed to tell folders from files.
+ * links are followed to tell folders from files. An entry whose name is not
+ * UTF-8 is listed with `notUtf8` set: Deno cannot name it to open it.
  *
  * @param options `maxTextBytes`: the largest text file read, in bytes (default 8 MiB).
  * @returns The reader.
@@ -59,7 +60,7 @@ export function denoDirReader(options: { maxTextBytes?: number } = {}): DirReade
   return {
     async list(path) {
       try {
-        const out: Array<{ name: string; isDirectory: boolean }> = [];
+        const out: Array<{ name: string; isDirectory: boolean; notUtf8?: boolean }> = [];
         for await (const entry of Deno.readDir(path)) {
           let isDirectory = entry.isDirectory;
           if (entry.isSymlink) {
@@ -68,7 +69,14 @@ export function denoDirReader(options: { maxTextBytes?: number } = {}): DirReade
               () => false,
             );
           }
-          out.push({ name: entry.name, isDirectory });
+          // Deno lists a name that is not UTF-8 with U+FFFD for its bad bytes:
+          // that name is not the entry's, so it is not found by it.
+          const notUtf8 = entry.name.includes("\uFFFD") &&
+            await Deno.lstat(`${path}/${entry.name}`).then(
+              () => false,
+              (error) => error instanceof Deno.errors.NotFound,
+            );
+          out.push({ name: entry.name, isDirectory, ...notUtf8 ? { notUtf8 } : {} });
         }
         return out;
       } catch (error) {

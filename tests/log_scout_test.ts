@@ -9,6 +9,7 @@ import { MemoryState } from "../lib/state.ts";
 import type { Tile } from "../lib/tile.ts";
 import { denoFileSource } from "../lib/runtime/deno_file_source.ts";
 import { FakeClock } from "./_support/fake_clock.ts";
+import { maskLogCredentials } from "../lib/log/_mask.ts";
 
 const quiet = createLogger({ level: "silent" });
 
@@ -143,6 +144,34 @@ Deno.test("log scout masks credentials in what its tiles show of log lines", asy
     assert.match(shown, /postgres:\/\/\*\*\*@db\.internal/);
     assert.match(shown, /Bearer \*\*\*/);
   });
+});
+
+Deno.test("credential masking finds a scheme, key word or pair wherever a run of their characters starts it, on long runs too", () => {
+  const cases: Array<[string, string]> = [
+    ["1.http://u:p@h", "1.http://***@h"],
+    ["-http://u:p@h", "-http://***@h"],
+    ["a-b+c.d://u:p@h", "a-b+c.d://***@h"],
+    ["_http://u:p@h", "_http://u:p@h"],
+    ["x.my-secrets  wJalrXUtnFDEMIK7MDENG", "x.my-secrets  ***"],
+    ["--api-key wJalrXUtnFDEMIK7MDENG", "--api-key ***"],
+    ["password:password:password:x9", "password:***"],
+    ["password:password:pass word:x", "password:password:pass word:x"],
+    ['msg="password:abc secret:xY"', 'msg="password:abc secret:***"'],
+    ['a="password=x', 'a="password=***'],
+    ["token:abcdef\nGHIJ", "token:abcdef\nGHIJ"],
+    ["pass:" + "a".repeat(20) + "B", "pass:***"],
+  ];
+  // The shapes that made the masking scan a run again from each of its
+  // characters: 8 KiB of each now takes about a millisecond, not seconds.
+  const long = (unit: string) => unit.repeat(Math.ceil(8192 / unit.length)).slice(0, 8192);
+  for (const unit of ["a-", "a.", "key-", "secret_.", "a=", "a:", "password:"]) {
+    cases.push([long(unit), long(unit)]);
+  }
+  cases.push([long("password:") + "9", "password:***"]);
+  cases.push([long("a-") + "http://u:p@h", long("a-") + "http://***@h"]);
+  for (const [text, masked] of cases) {
+    assert.equal(maskLogCredentials(text), masked, JSON.stringify(text.slice(0, 40)));
+  }
 });
 
 Deno.test("log scout startup and summary tiles pass the gate with an absolute word in the file name and a long pattern or path", async () => {

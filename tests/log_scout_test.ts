@@ -174,6 +174,35 @@ Deno.test("credential masking finds a scheme, key word or pair wherever a run of
   }
 });
 
+Deno.test("log scout counts a matched line over the cap as cut, whether it came in one read or across reads", async () => {
+  await withLog(async (path) => {
+    const { clock, scout, tiles } = setup(path, { maxLineLength: 16 });
+    await scout.tick();
+    const long = "ERROR " + "x".repeat(30);
+    // Whole in one read; then held across cycles (written in two parts);
+    // then delivered cut as soon as it outgrows the bytes held (3 per
+    // character), its rest skipped on the next cycle.
+    await Deno.writeTextFile(path, `${long}\nERROR ${"y".repeat(10)}`, { append: true });
+    clock.t += 10_000;
+    await scout.tick();
+    await Deno.writeTextFile(path, `${"y".repeat(20)}\nERROR ${"z".repeat(60)}`, { append: true });
+    clock.t += 10_000;
+    await scout.tick();
+    await Deno.writeTextFile(path, `${"z".repeat(60)}\nERROR short\nINFO ${"i".repeat(40)}\n`, {
+      append: true,
+    });
+    clock.t += 10_000;
+    await scout.tick();
+    const summaries = tiles().filter((t) => t.question.startsWith("[PERIODIC]")).map(answer);
+    assert.deepEqual(summaries.map((s) => [s.lines_matched, s.cut_lines]), [
+      [0, 0],
+      [1, 1],
+      [2, 2],
+      [1, 0],
+    ]);
+  });
+});
+
 Deno.test("log scout startup and summary tiles pass the gate with an absolute word in the file name and a long pattern or path", async () => {
   const dir = await Deno.makeTempDir({ prefix: "log_scout_" });
   try {

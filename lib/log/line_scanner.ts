@@ -70,7 +70,7 @@ export class LineScanner {
   lines = 0;
   /** Lines matched so far. */
   matched = 0;
-  /** Matched lines that were longer than the cap. */
+  /** Matched lines that were longer than the cap (in the block, or before it was cut). */
   cut = 0;
   readonly #pattern: LinePattern;
   readonly #onMatch: MatchHandler;
@@ -93,8 +93,10 @@ export class LineScanner {
    * @param text The block.
    * @param bytes The bytes it was decoded from, if known; passed on to the
    *   handler when the block is ASCII (`bytes.length === text.length`).
+   * @param wasCut The block is one line already cut to the cap (a line that
+   *   spanned chunks, see `LineSplitter`); it counts as cut if it matches.
    */
-  scanBlock(text: string, bytes?: Uint8Array): void {
+  scanBlock(text: string, bytes?: Uint8Array, wasCut = false): void {
     const units = bytes !== undefined && bytes.length === text.length ? bytes : undefined;
     this.lines += countNewlines(text);
     const pattern = this.#pattern, max = this.#max;
@@ -107,7 +109,7 @@ export class LineScanner {
       if (end === -1) end = text.length;
       const next = end + 1;
       if (end > start && text.charCodeAt(end - 1) === 13) end--;
-      let cut = false;
+      let cut = wasCut;
       if (end - start > max) {
         end = start + max;
         cut = true;

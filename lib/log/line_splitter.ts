@@ -14,9 +14,11 @@ export interface LineSplitterOptions {
    * bytes.length` the block is ASCII and `bytes[i]` is `text.charCodeAt(i)`.
    * A block is decoded from about 48 KiB of bytes at most, unless one line is
    * longer. Lines inside a block are not cut; consumers cap them at
-   * `maxLineLength` themselves.
+   * `maxLineLength` themselves. `cut` is true for a block of one line that
+   * spanned chunks and was cut to `maxLineLength` here: a consumer sees no
+   * more than the cap of it.
    */
-  onBlock: (text: string, bytes: Uint8Array) => void;
+  onBlock: (text: string, bytes: Uint8Array, cut: boolean) => void;
   /**
    * Longest line kept, in UTF-16 code units, for lines that span chunks; the
    * rest is skipped without being buffered or decoded. Default 8192.
@@ -59,7 +61,7 @@ export const DEFAULT_MAX_LINE_LENGTH = 8192;
  * ```
  */
 export class LineSplitter {
-  readonly #onBlock: (text: string, bytes: Uint8Array) => void;
+  readonly #onBlock: (text: string, bytes: Uint8Array, cut: boolean) => void;
   readonly #maxLineLength: number;
   readonly #decoder = new TextDecoder("utf-8", { fatal: false });
   /** Bytes of the held partial line (at most `3 * maxLineLength + 3`). */
@@ -164,7 +166,7 @@ export class LineSplitter {
         end = (nl >= from ? nl : bytes.indexOf(10, from + PIECE)) + 1;
       }
       const block = bytes.subarray(from, end);
-      this.#onBlock(this.#decoder.decode(block), block);
+      this.#onBlock(this.#decoder.decode(block), block, false);
       from = end;
     }
   }
@@ -194,7 +196,7 @@ export class LineSplitter {
     // The bytes only stand for the text when nothing was cut.
     if (!cut && held.length < this.#pending.length) {
       this.#pending[held.length] = 10;
-      this.#onBlock(text + "\n", this.#pending.subarray(0, held.length + 1));
-    } else this.#onBlock(text + "\n", EMPTY);
+      this.#onBlock(text + "\n", this.#pending.subarray(0, held.length + 1), false);
+    } else this.#onBlock(text + "\n", EMPTY, cut);
   }
 }

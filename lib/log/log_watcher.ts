@@ -133,7 +133,7 @@ export class LogWatcher {
       chunkSize: options.chunkSize,
       tickBudget: options.tickBudget,
       fromStart: options.fromStart,
-      onBlock: (text, bytes) => scanner.scanBlock(text, bytes),
+      onBlock: (text, bytes, cut) => scanner.scanBlock(text, bytes, cut),
     });
   }
 

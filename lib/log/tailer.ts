@@ -29,8 +29,11 @@ export interface TailerOptions {
   state: StateStore;
   /** The state key. Default `log:offset:<path>`. */
   stateKey?: string;
-  /** Receives decoded blocks of complete lines and their bytes (see `LineSplitter`). */
-  onBlock: (text: string, bytes: Uint8Array) => void;
+  /**
+   * Receives decoded blocks of complete lines, their bytes, and whether the
+   * block is one line cut to the cap (see `LineSplitter`).
+   */
+  onBlock: (text: string, bytes: Uint8Array, cut: boolean) => void;
   /** Line cap, in code units (see `LineSplitter`). Default 8192. */
   maxLineLength?: number;
   /** Bytes per read. Default 1 MiB. */

@@ -94,7 +94,11 @@ type Change = "rotation" | "truncation";
  * with `tail -F`); a rotated file not found among the siblings (compressed,
  * moved elsewhere, renamed without the prefix) is lost from the offset on,
  * and so is a whole file written and rotated away between two ticks (two
- * rotations: only the file being read is looked for).
+ * rotations: only the file being read is looked for). A truncation followed,
+ * before the next tick, by the same bytes up to at least the offset is not
+ * seen: same `dev:ino`, same bytes checked, a size past the offset, as after
+ * an append. Reading goes on at the offset, so only the rewritten copies of
+ * lines already read are not read again.
  *
  * @example Follow a file
  * ```ts ignore

@@ -30,7 +30,7 @@ export function sessionStartCheckpoint(
     question: `${shown(a.name ?? folder, 80)} by ${shown(a.creator ?? "unknown", 40)}${
       a.objective ? `: ${shown(a.objective, 100)}` : ""
     }`,
-    answer: fitAnswer({ ...sessionInfo(folder, a), observed_at: observedAt }),
+    answer: sessionAnswer({ ...sessionInfo(folder, a), observed_at: observedAt }),
     tags: ["session", "holodeck-session", "holodeck"],
     confidence: 0.9,
   };
@@ -58,7 +58,7 @@ export function sessionEndCheckpoint(
     checkpointType: CheckpointType.SESSION_END,
     question: `${shown(a.name ?? folder, 80)}: ${q.exchanges} exchanges, ${q.unique_speakers} ` +
       `speakers, ${rooms}${poor ? ` (poor: ${q.issues.join(", ")})` : ""}`,
-    answer: fitAnswer({
+    answer: sessionAnswer({
       ...sessionInfo(folder, a),
       ended: isoTime(a.ended),
       end_signal: read.endSignal,
@@ -80,14 +80,48 @@ export function sessionEndCheckpoint(
 
 /**
  * Control characters (C0, DEL, C1) and bidirectional overrides a terminal
- * would act on when `plato-scout read` prints a question.
+ * would act on when `plato-scout read` prints a question or an answer.
  */
 // deno-lint-ignore no-control-regex
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
-/** Session text for a tile question: line breaks and tabs become spaces, other controls U+FFFD; then cut. */
+/**
+ * Session text with its {@linkcode CONTROLS} made harmless: each is U+FFFD,
+ * but tabs and line breaks, which become spaces (one line, as a question),
+ * or stay (`breaks`: in an answer's JSON, which escapes them).
+ *
+ * @param text Text from a session's files or folder name.
+ * @param breaks Keep tabs and line breaks.
+ * @returns The text.
+ */
+export function cleaned(text: string, breaks = false): string {
+  return text.replace(CONTROLS, (c) => /[\t\n\r]/.test(c) ? (breaks ? c : " ") : "\uFFFD");
+}
+
+/** Session text for a tile question: {@linkcode cleaned}, then cut. */
 function shown(text: string, n: number): string {
-  return cut(text.replace(CONTROLS, (c) => /[\t\n\r]/.test(c) ? " " : "\uFFFD"), n);
+  return cut(cleaned(text), n);
+}
+
+/**
+ * A holodeck tile's answer: its text, keys too, {@linkcode cleaned} as the
+ * questions are (line breaks kept), then {@linkcode fitAnswer}.
+ *
+ * @param value The answer's fields.
+ * @returns The answer's wire form.
+ */
+export function sessionAnswer(value: Record<string, unknown>): string {
+  return fitAnswer(cleanedAll(value, 0));
+}
+
+/** `value` with its strings and keys {@linkcode cleaned}, down to the depth `fitAnswer` shows. */
+function cleanedAll(value: unknown, depth: number): unknown {
+  if (typeof value === "string") return cleaned(value, true);
+  if (value === null || typeof value !== "object" || depth > 8) return value;
+  if (Array.isArray(value)) return value.map((v) => cleanedAll(v, depth + 1));
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [cleaned(k, true), cleanedAll(v, depth + 1)]),
+  );
 }
 
 function isoTime(value: unknown): string | null {

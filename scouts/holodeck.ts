@@ -13,10 +13,14 @@ import { CheckpointType } from "../lib/checkpoint_type.ts";
 import { quoteObserved } from "../lib/gate.ts";
 import { Scout, type ScoutOptions } from "../lib/scout.ts";
 import type { DirReader, ScoutKind } from "../lib/scout_kind.ts";
-import { fitAnswer } from "./_answer.ts";
 import { DEFAULT_VANISHED_GRACE_MS, sessionKey, SessionLedger } from "./_holodeck_ledger.ts";
 import { type Adventure, readSession, type SessionRead } from "./_holodeck_session.ts";
-import { sessionEndCheckpoint, sessionStartCheckpoint } from "./_holodeck_tiles.ts";
+import {
+  cleaned,
+  sessionAnswer,
+  sessionEndCheckpoint,
+  sessionStartCheckpoint,
+} from "./_holodeck_tiles.ts";
 
 /** Options of {@linkcode HolodeckScout}: the scout's own, plus the folder to watch. */
 export interface HolodeckScoutOptions extends ScoutOptions {
@@ -128,7 +132,7 @@ export class HolodeckScout extends Scout<HolodeckObservation> {
       if (!e.isDirectory || !e.notUtf8) continue;
       notUtf8.add(e.name);
       if (this.#notUtf8.has(e.name)) continue;
-      const name = JSON.stringify(e.name);
+      const name = JSON.stringify(cleaned(e.name));
       this.log.warn(
         `Skipping session folder ${name}: its name is not UTF-8, so it cannot be opened`,
       );
@@ -237,7 +241,7 @@ export class HolodeckScout extends Scout<HolodeckObservation> {
       checkpointType: CheckpointType.PERIODIC,
       question:
         `holodeck: ${active.length} active sessions, ${started} started and ${ended} ended since last`,
-      answer: fitAnswer({
+      answer: sessionAnswer({
         active_sessions: active.length,
         active,
         started_since_last: started,

@@ -799,7 +799,46 @@ Deno.test("control characters in session names reach no tile question raw", asyn
       assert.doesNotMatch(t.question, /[\u0000-\u001f\u007f-\u009f\u202e]/);
     }
     assert.match(tiles[1].question, /weird\uFFFD\uFFFD\[31m\uFFFD by bell\uFFFD: two lines\uFFFD/);
-    assert.equal(answer(tiles[1]).name, "weird\u0000\u001b[31m\u202e");
+    assert.equal(answer(tiles[1]).name, "weird\uFFFD\uFFFD[31m\uFFFD");
+  });
+});
+
+Deno.test("bidi and control characters in session files and folder names reach no tile answer raw", async () => {
+  await withDir(async (dir) => {
+    const h = make(dir);
+    const folder = "turn\u202e\u2066_20261124T100000Z";
+    await session(dir, folder, {
+      "adventure.json": adventure({
+        name: "ltr\u200e rtl\u200f embed\u202a\u202b pop\u202c",
+        objective: "two\nlines",
+        rooms: ["Shore\u2067", { name: "Tower\u2068\u2069" }],
+        npc_names: [{ "key\u202d": "Ada\u009b\u007f\u061c" }],
+        ended: "2026-11-24T10:10:00Z",
+      }),
+    });
+    await session(dir, "open\u2069_20261124T110000Z", { "adventure.json": adventure() });
+    const tiles = await h.tick();
+    assert.deepEqual(kinds(tiles), [
+      "[STARTUP]",
+      "[SESSION_START]",
+      "[SESSION_END]",
+      "[SESSION_START]",
+      "[PERIODIC]",
+    ]);
+    const raw =
+      // deno-lint-ignore no-control-regex
+      /[\u0000-\u0008\u000b-\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+    for (const t of tiles.slice(1)) {
+      assert.doesNotMatch(t.answer, raw, t.question);
+      assert.doesNotMatch(JSON.stringify(answer(t)), raw, t.question);
+    }
+    const start = answer(tiles[1]);
+    assert.equal(start.name, "ltr\uFFFD rtl\uFFFD embed\uFFFD\uFFFD pop\uFFFD");
+    assert.equal(start.objective, "two\nlines");
+    assert.deepEqual(start.rooms, ["Shore\uFFFD", "Tower\uFFFD\uFFFD"]);
+    assert.deepEqual(start.npc_names, [{ "key\uFFFD": "Ada\uFFFD\uFFFD\uFFFD" }]);
+    assert.equal(start.session, "turn\uFFFD\uFFFD_20261124T100000Z");
+    assert.deepEqual(answer(tiles[4]).active, ["open\uFFFD_20261124T110000Z"]);
   });
 });
 

@@ -38,6 +38,22 @@ Deno.test("/events streams each stored tile as 'event: tile' with its room and c
   }
 });
 
+Deno.test("/events and /search name the room a tile is stored in, not a 'room' field the tile carries", async () => {
+  const server = await startTestServer();
+  const abort = new AbortController();
+  try {
+    const events = readSse((await fetch(`${server.url}/events`, { signal: abort.signal })).body!);
+    const client = createPlatoClient({ url: server.url });
+    await client.submit({ ...makeTile(1, { domain: "real/room" }), room: "spoofed/room" } as never);
+    assert.equal(JSON.parse((await next(events)).data).room, "real/room");
+    const search = await (await fetch(`${server.url}/search?q=tile%20number`)).json();
+    assert.deepEqual(search.results.map((t: { room: string }) => t.room), ["real/room"]);
+  } finally {
+    abort.abort();
+    await server.stop();
+  }
+});
+
 Deno.test("/events?room= and ?prefix= deliver only the matching rooms", async () => {
   const server = await startTestServer();
   const abort = new AbortController();

@@ -121,6 +121,13 @@ export function createPlatoHandler(options: PlatoHandlerOptions): PlatoHandler {
     };
   }
 
+  /** {@linkcode render} led by the room the tile is stored in: it wins over a `room` of the tile. */
+  function renderWithRoom(t: StoredTile): Record<string, unknown> {
+    const out: Record<string, unknown> = { room: t.room, ...render(t) };
+    out.room = t.room;
+    return out;
+  }
+
   async function readJson(request: Request): Promise<{ value: unknown } | Response> {
     const body = await readBodyText(request, limits.maxBodyBytes);
     if (!body.ok) {
@@ -157,7 +164,7 @@ export function createPlatoHandler(options: PlatoHandlerOptions): PlatoHandler {
         hub.publish(
           insert.room,
           seq,
-          () => JSON.stringify({ room: insert.room, ...render({ ...insert, seq }) }),
+          () => JSON.stringify(renderWithRoom({ ...insert, seq })),
         );
       }
       if (
@@ -280,7 +287,7 @@ export function createPlatoHandler(options: PlatoHandlerOptions): PlatoHandler {
     const found = await store.search(q, query.value.limit);
     return json(200, {
       query: q,
-      results: found.map((t) => ({ room: t.room, ...render(t) })),
+      results: found.map(renderWithRoom),
       count: found.length,
     });
   };

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { openSqliteStore } from "../lib/runtime/sqlite_store.ts";
 import { createMemoryStore } from "../lib/server/memory_store.ts";
 import type { RoomStore } from "../lib/server/store.ts";
 import { get, makeTile, post, startTestServer } from "./_support/plato_server.ts";
@@ -26,6 +27,38 @@ Deno.test("a tile nested too deep for SQLite's JSON functions is refused, so /se
     const tagged = await get(server.url, `/room/${ROOM}?tag=scout`);
     assert.equal(tagged.status, 200);
     assert.equal(tagged.body.count, 1);
+  } finally {
+    await server.stop();
+  }
+});
+
+Deno.test("a row stored too deep before such tiles were refused is skipped by /search and tag reads, which answer 200", async () => {
+  const store = openSqliteStore(":memory:");
+  const server = await startTestServer({ store });
+  try {
+    assert.equal((await post(server.url, "/submit", makeTile(1))).status, 200);
+    const deep = { ...makeTile(2), x: nested(1500) };
+    store.db.prepare(
+      "INSERT INTO tiles (id, room, hash, received_at, body) VALUES (?, ?, ?, ?, ?)",
+    ).run(deep.id, ROOM, "0123456789abcdef", 1, JSON.stringify(deep));
+    assert.equal((await post(server.url, "/submit", makeTile(3))).status, 200);
+    const search = await get(server.url, "/search?q=tile%20number");
+    assert.equal(search.status, 200);
+    const found = search.body.results as Array<Record<string, unknown>>;
+    assert.deepEqual(found.map((t) => t.id), ["tile-3", "tile-1"]);
+    const tagged = await get(server.url, `/room/${ROOM}?tag=scout`);
+    assert.equal(tagged.status, 200);
+    assert.deepEqual((tagged.body.tiles as Array<{ id: string }>).map((t) => t.id), [
+      "tile-1",
+      "tile-3",
+    ]);
+    const all = await get(server.url, `/room/${ROOM}`);
+    assert.equal(all.status, 200);
+    assert.deepEqual((all.body.tiles as Array<{ id: string }>).map((t) => t.id), [
+      "tile-1",
+      "tile-2",
+      "tile-3",
+    ]);
   } finally {
     await server.stop();
   }

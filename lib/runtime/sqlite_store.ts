@@ -193,6 +193,27 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     return results;
   }
 
+  /**
+   * Run a query whose SQL applies JSON functions to `tiles.body`, given that SQL
+   * as a function of a row check. SQLite's JSON functions throw "malformed JSON"
+   * on a body nested more than 1,000 levels deep (stored before such tiles were
+   * refused), failing the whole answer; only then is the query run again with
+   * each row checked by `json_valid`, so such a row is skipped instead.
+   */
+  function allTileRows(
+    text: (valid: (expr: string) => string) => string,
+    params: Array<string | number>,
+  ): TileRow[] {
+    try {
+      return sql(text((expr) => expr)).all(...params) as unknown as TileRow[];
+    } catch (error) {
+      if (!(error instanceof Error && /malformed JSON/i.test(error.message))) throw error;
+      // CASE, unlike AND, is evaluated in order: json_valid decides first.
+      const checked = text((expr) => `CASE WHEN json_valid(tiles.body) THEN ${expr} END`);
+      return sql(checked).all(...params) as unknown as TileRow[];
+    }
+  }
+
   function toStored(row: TileRow): StoredTile {
     return {
       seq: row.seq,
@@ -217,17 +238,20 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       where.push("received_at > ?");
       params.push(query.since);
     }
-    if (query.tag !== undefined) {
-      where.push(
-        "EXISTS (SELECT 1 FROM json_each(tiles.body, '$.tags') WHERE json_each.value = ?)",
-      );
-      params.push(query.tag);
-    }
+    if (query.tag !== undefined) params.push(query.tag);
+    const tagged = (valid: (expr: string) => string) =>
+      query.tag === undefined
+        ? ""
+        : ` AND ${
+          valid("EXISTS (SELECT 1 FROM json_each(tiles.body, '$.tags') WHERE json_each.value = ?)")
+        }`;
     const forward = query.after !== undefined || query.since !== undefined;
-    const rows = sql(
-      `SELECT ${COLUMNS} FROM tiles WHERE ${where.join(" AND ")}
+    const rows = allTileRows(
+      (valid) =>
+        `SELECT ${COLUMNS} FROM tiles WHERE ${where.join(" AND ")}${tagged(valid)}
        ORDER BY seq ${forward ? "ASC" : "DESC"} LIMIT ?`,
-    ).all(...params, query.limit + (forward ? 1 : 0)) as unknown as TileRow[];
+      [...params, query.limit + (forward ? 1 : 0)],
+    );
     const hasMore = forward && rows.length > query.limit;
     const page = forward ? rows.slice(0, query.limit) : rows.reverse();
     return {
@@ -253,12 +277,16 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
 
   function search(query: string, limit: number): StoredTile[] {
     const pattern = `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    const rows = sql(
-      `SELECT ${COLUMNS} FROM tiles
-       WHERE json_extract(body, '$.question') LIKE ?1 ESCAPE '\\'
-          OR CAST(json_extract(body, '$.answer') AS TEXT) LIKE ?1 ESCAPE '\\'
+    const rows = allTileRows(
+      (valid) =>
+        `SELECT ${COLUMNS} FROM tiles
+       WHERE ${
+          valid(`(json_extract(body, '$.question') LIKE ?1 ESCAPE '\\'
+          OR CAST(json_extract(body, '$.answer') AS TEXT) LIKE ?1 ESCAPE '\\')`)
+        }
        ORDER BY seq DESC LIMIT ?2`,
-    ).all(pattern, limit) as unknown as TileRow[];
+      [pattern, limit],
+    );
     return rows.map(toStored);
   }
 

@@ -25,6 +25,7 @@ export { deriveTileId } from "./lib/server/ingest.ts";
 export type { Awaitable } from "./lib/outbox.ts";
 export { createMemoryStore, type MemoryStore } from "./lib/server/memory_store.ts";
 export {
+  foldCase,
   type InsertOptions,
   type InsertResult,
   normalizeRoom,

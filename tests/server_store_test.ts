@@ -84,6 +84,49 @@ Deno.test("the SQLite store passes the RoomStore conformance suite, and keeps it
   }
 });
 
+Deno.test("search ignores case in any script, and the memory and SQLite stores find the same tiles", async () => {
+  const texts = [
+    ["L'ÉCOLE est fermée", "plain ascii answer"],
+    ["plain ascii question", "la réunion de l'école"],
+    ["ΟΔΟΣ closed", "οδος final sigma"],
+    ["Kelvin K sign", "an answer"],
+    ["TILE Number", "ascii only"],
+    ['say "Hi" \\ 50%_off\nNext', "escapes in JSON"],
+  ];
+  const inserts = texts.map(([question, answer], i) => ({
+    ...insert(i + 1),
+    tile: { id: `t${i + 1}`, question, answer },
+  }));
+  const cases: Array<[string, string[]]> = [
+    ["école", ["t2", "t1"]],
+    ["ÉCOLE", ["t2", "t1"]],
+    ["FERMÉE", ["t1"]],
+    ["οδοσ", ["t3"]],
+    ["ΟΔΟΣ FINAL", ["t3"]],
+    ["kelvin k", ["t4"]],
+    ["K", ["t4"]],
+    ["tile number", ["t5"]],
+    ["ASCII", ["t5", "t2", "t1"]],
+    ['"hi" \\ 50%_OFF\nnext', ["t6"]],
+    ["50%_", ["t6"]],
+    ["0%o", []],
+    ["id", []],
+  ];
+  const dir = await Deno.makeTempDir();
+  const stores: RoomStore[] = [createMemoryStore(), openSqliteStore(`${dir}/rooms.db`)];
+  try {
+    for (const store of stores) {
+      await store.insertBatch(inserts);
+      for (const [query, ids] of cases) {
+        assert.deepEqual((await store.search(query, 10)).map((t) => t.id), ids, query);
+      }
+    }
+  } finally {
+    for (const store of stores) await store.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("the synchronous SHA-256 matches Web Crypto, including multi-byte text and block edges", async () => {
   const inputs = ["", "abc", "a".repeat(55), "a".repeat(56), "a".repeat(64), "é😀".repeat(300)];
   inputs.push("x".repeat(70_000), "lone \ud800 surrogate");

@@ -11,16 +11,17 @@
  * @module
  */
 import { DatabaseSync, type StatementSync } from "node:sqlite";
-import type {
-  InsertOptions,
+import {
+  foldCase,
+  type InsertOptions,
   InsertResult,
-  RoomInfo,
-  RoomQuery,
-  RoomRead,
-  StoredTile,
-  StoreStats,
-  SyncRoomStore,
-  TileInsert,
+  type RoomInfo,
+  type RoomQuery,
+  type RoomRead,
+  type StoredTile,
+  type StoreStats,
+  type SyncRoomStore,
+  type TileInsert,
 } from "../server/store.ts";
 
 /** Options of {@linkcode openSqliteStore}. */
@@ -70,6 +71,30 @@ interface TileRow {
 
 const COLUMNS = "seq, id, room, hash, received_at, body";
 
+/** `text` as a LIKE pattern with `ESCAPE '\\'`: its `\\`, `%` and `_` escaped. */
+function likeEscape(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/**
+ * A LIKE pattern (`ESCAPE '\\'`) that every text holding `folded` under
+ * {@linkcode foldCase} matches, and few others: a run of non-ASCII characters
+ * becomes `%` (it may come from characters of other lengths), and `i` and `k`
+ * become `_` (they may come from the non-ASCII 'I' with a dot above and the
+ * Kelvin sign, the only non-ASCII characters that fold to ASCII). With `json`,
+ * ASCII characters are written as JSON writes them, for matching stored JSON.
+ */
+function loosePattern(folded: string, json: boolean): string {
+  return `%${
+    folded.replace(/[^\0-\x7F]+|[\s\S]/g, (c) =>
+      c > "\x7F"
+        ? "%"
+        : c === "i" || c === "k"
+        ? "_"
+        : likeEscape(json ? JSON.stringify(c).slice(1, -1) : c))
+  }%`;
+}
+
 /**
  * Open (creating if needed) a SQLite room store.
  *
@@ -92,6 +117,11 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     db.exec("PRAGMA journal_mode = WAL");
     db.exec(`PRAGMA synchronous = ${options.synchronous === "NORMAL" ? "NORMAL" : "FULL"}`);
     db.exec(SQLITE_SCHEMA);
+    db.function(
+      "plato_fold",
+      { deterministic: true },
+      (v) => typeof v === "string" ? foldCase(v) : v,
+    );
   } catch (error) {
     db.close();
     throw new Error(`Cannot open room database '${path}'`, { cause: error });
@@ -275,17 +305,44 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     }));
   }
 
+  /**
+   * Tiles whose question or answer holds `query` under {@linkcode foldCase}, as
+   * the memory store finds them, newest first.
+   *
+   * Cheap first: a LIKE over the stored JSON, which every match passes (see
+   * {@linkcode loosePattern}), skips most rows without parsing them. SQLite's
+   * LIKE ignores ASCII case only, so it decides for ASCII text, where it is
+   * exact; a tile with non-ASCII text (more bytes than characters) also has its
+   * question and answer folded, by a call into JavaScript, when they pass the
+   * loose pattern. A query that folds to non-ASCII cannot be in ASCII text, so
+   * the exact LIKE is left out then.
+   */
   function search(query: string, limit: number): StoredTile[] {
-    const pattern = `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const needle = foldCase(query);
+    const ascii = /^[\0-\x7F]*$/.test(needle);
+    const fields = [
+      "json_extract(body, '$.question')",
+      "CAST(json_extract(body, '$.answer') AS TEXT)",
+    ];
+    const exact = fields.map((f) => `${f} LIKE ?1 ESCAPE '\\' OR `).join("");
+    const folded = fields.map((f) =>
+      `(${f} LIKE ?3 ESCAPE '\\' AND instr(plato_fold(${f}), ?2) > 0)`
+    )
+      .join(" OR ");
     const rows = allTileRows(
       (valid) =>
         `SELECT ${COLUMNS} FROM tiles
-       WHERE ${
-          valid(`(json_extract(body, '$.question') LIKE ?1 ESCAPE '\\'
-          OR CAST(json_extract(body, '$.answer') AS TEXT) LIKE ?1 ESCAPE '\\')`)
+       WHERE body LIKE ?4 ESCAPE '\\' AND ${
+          valid(`(${ascii ? exact : ""}(length(body) <> octet_length(body) AND (${folded})))`)
         }
-       ORDER BY seq DESC LIMIT ?2`,
-      [pattern, limit],
+       ORDER BY seq DESC LIMIT ?5`,
+      [
+        `%${likeEscape(needle)}%`,
+        needle,
+        loosePattern(needle, false),
+        loosePattern(needle, true),
+        limit,
+      ],
     );
     return rows.map(toStored);
   }

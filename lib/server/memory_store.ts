@@ -1,4 +1,5 @@
 import {
+  foldCase,
   type InsertOptions,
   type InsertResult,
   type RoomInfo,
@@ -107,13 +108,13 @@ export function createMemoryStore(): MemoryStore {
 
   function search(query: string, limit: number): StoredTile[] {
     open();
-    const needle = query.toLowerCase();
+    const needle = foldCase(query);
     const out: StoredTile[] = [];
     const all = [...byId.values()].sort((a, b) => b.seq - a.seq);
     for (const t of all) {
       if (out.length >= limit) break;
       const [q, a] = searchText(t.tile);
-      if (q.toLowerCase().includes(needle) || a.toLowerCase().includes(needle)) out.push(copy(t));
+      if (foldCase(q).includes(needle) || foldCase(a).includes(needle)) out.push(copy(t));
     }
     return out;
   }

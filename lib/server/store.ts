@@ -103,7 +103,7 @@ export interface RoomStore {
   listRooms(): Awaitable<RoomInfo[]>;
   /** Read one room; an unknown room is an empty read. */
   readRoom(room: string, query: RoomQuery): Awaitable<RoomRead>;
-  /** Tiles whose question or answer contains `query` (case-insensitive), newest first. */
+  /** Tiles whose question or answer holds `query` under {@linkcode foldCase}, newest first. */
   search(query: string, limit: number): Awaitable<StoredTile[]>;
   /** Whether a content hash was recorded (by any stored tile, ever). */
   hasContentHash(hash: string): Awaitable<boolean>;
@@ -149,6 +149,25 @@ export function tagsOf(tile: Record<string, unknown>): string[] {
 export function searchText(tile: Record<string, unknown>): [string, string] {
   const text = (v: unknown) => typeof v === "string" ? v : v === undefined ? "" : JSON.stringify(v);
   return [text(tile.question), text(tile.answer)];
+}
+
+/**
+ * Fold text for a case-insensitive search, in any script: lower-case, with the
+ * final sigma as sigma (the one mapping that depends on context). Each
+ * character is thus folded alone, so a folded text contains the folded query
+ * exactly when the text contains the query with case ignored.
+ *
+ * @param text A query, or a tile's question or answer.
+ * @returns The folded text.
+ *
+ * @example Fold a query
+ * ```ts
+ * import { foldCase } from "@plato/scout/server";
+ * console.log(foldCase("\u00c9COLE") === foldCase("\u00e9cole")); // true
+ * ```
+ */
+export function foldCase(text: string): string {
+  return text.toLowerCase().replaceAll("\u03C2", "\u03C3");
 }
 
 /** A {@linkcode RoomStore} whose methods all answer synchronously (memory, SQLite). */

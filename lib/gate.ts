@@ -26,6 +26,10 @@ export const GATE_LIMITS = {
   questionMin: 5,
 } as const;
 
+/** Characters as the fleet server (Python) counts them: code points, a surrogate pair one. */
+const codePoints = (text: string): number =>
+  text.length - (text.match(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g)?.length ?? 0);
+
 /** The fields of a tile the gate looks at. */
 export interface GateInput {
   /** The room. */
@@ -62,10 +66,10 @@ export function checkGate(tile: GateInput): string[] {
   }
   const answer = tile.answer;
   if (answer !== undefined && answer !== null && answer !== "") {
-    // The fleet server measures len() of whatever arrived: a string's length,
-    // an object's key count.
+    // The fleet server measures len() of whatever arrived: a string's code
+    // points, an object's key count.
     const length = typeof answer === "string"
-      ? answer.length
+      ? codePoints(answer)
       : typeof answer === "object"
       ? Object.keys(answer as object).length
       : String(answer).length;
@@ -80,10 +84,9 @@ export function checkGate(tile: GateInput): string[] {
     }
   }
   const question = tile.question;
-  if (
-    typeof question === "string" && question !== "" && question.length < GATE_LIMITS.questionMin
-  ) {
-    reasons.push(`Question too short (${question.length} < ${GATE_LIMITS.questionMin})`);
+  const questionLength = typeof question === "string" ? codePoints(question) : 0;
+  if (questionLength > 0 && questionLength < GATE_LIMITS.questionMin) {
+    reasons.push(`Question too short (${questionLength} < ${GATE_LIMITS.questionMin})`);
   }
   const confidence = tile.confidence ?? 0.5;
   if (typeof confidence !== "number" || !(confidence >= 0 && confidence <= 1)) {

@@ -32,6 +32,22 @@ Deno.test("checkGate enforces the answer length bounds 20..5000", () => {
   ]);
 });
 
+Deno.test("checkGate counts lengths in code points as the fleet's Python does, an emoji one character", () => {
+  const emoji = "\u{1F600}"; // two UTF-16 units, one code point
+  assert.deepEqual(checkGate({ ...ok, answer: "x".repeat(4999) + emoji }), []);
+  assert.deepEqual(checkGate({ ...ok, answer: "x".repeat(5000) + emoji }), [
+    "Answer too long (5001 > 5000)",
+  ]);
+  assert.deepEqual(checkGate({ ...ok, answer: emoji.repeat(19) }), ["Answer too short (19 < 20)"]);
+  assert.deepEqual(checkGate({ ...ok, answer: emoji.repeat(20) }), []);
+  assert.deepEqual(checkGate({ ...ok, question: emoji.repeat(4) }), [
+    "Question too short (4 < 5)",
+  ]);
+  assert.deepEqual(checkGate({ ...ok, question: emoji.repeat(5) }), []);
+  // A lone surrogate is one code point to Python too.
+  assert.deepEqual(checkGate({ ...ok, question: "\ud800".repeat(5) }), []);
+});
+
 Deno.test("checkGate measures an object answer by key count as the fleet server does", () => {
   assert.deepEqual(checkGate({ ...ok, answer: { a: 1, b: 2 } }), ["Answer too short (2 < 20)"]);
 });

@@ -3,6 +3,7 @@ import { openSqliteStore } from "../lib/runtime/sqlite_store.ts";
 import { createMemoryStore } from "../lib/server/memory_store.ts";
 import type { RoomStore } from "../lib/server/store.ts";
 import { get, makeTile, post, startTestServer } from "./_support/plato_server.ts";
+import { FakeClock, settle } from "./_support/fake_clock.ts";
 
 const ROOM = "gc/research/scout-reports/server-test";
 
@@ -158,6 +159,49 @@ Deno.test("a cursor beyond 2^53 is refused with 400 naming 'after', and every cu
     assert.equal(edge.body.cursor, String(Number.MAX_SAFE_INTEGER));
     assert.equal((await get(server.url, `/room/a?after=${edge.body.cursor}`)).status, 200);
   } finally {
+    await server.stop();
+  }
+});
+
+/** Read from a raw connection until the peer closes it. */
+async function readToEnd(conn: Deno.Conn): Promise<string> {
+  const chunks: string[] = [];
+  const buffer = new Uint8Array(4096);
+  const decoder = new TextDecoder();
+  for (let n = await conn.read(buffer); n !== null; n = await conn.read(buffer)) {
+    chunks.push(decoder.decode(buffer.subarray(0, n)));
+  }
+  return chunks.join("");
+}
+
+Deno.test("a client that sends part of a body and stalls is answered 408 at the body deadline, and its connection ends with the server's stop", async () => {
+  const clock = new FakeClock();
+  const server = await startTestServer({ timers: clock, limits: { bodyTimeoutMs: 30_000 } });
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+  try {
+    // A complete request first: its deadline is cleared, none is left behind.
+    assert.equal((await post(server.url, "/submit", makeTile(1))).status, 200);
+    assert.deepEqual(clock.pending, []);
+    const body = JSON.stringify(makeTile(2));
+    await conn.write(new TextEncoder().encode(
+      `POST /submit HTTP/1.1\r\nhost: plato\r\ncontent-type: application/json\r\n` +
+        `content-length: ${body.length}\r\n\r\n${body.slice(0, 10)}`,
+    ));
+    for (let i = 0; i < 100 && clock.pending.length === 0; i++) await settle();
+    assert.deepEqual(clock.pending, [30_000], "the body deadline was not set");
+    await clock.advance(29_999);
+    assert.deepEqual(clock.pending, [1]);
+    await clock.advance(1);
+    const buffer = new Uint8Array(4096);
+    const n = await conn.read(buffer);
+    const head = new TextDecoder().decode(buffer.subarray(0, n ?? 0));
+    assert.match(head, /^HTTP\/1\.1 408 /);
+    assert.equal((await get(server.url, "/status")).body.tiles, 1);
+    await server.stop();
+    // The rest of the answer, then the end of the connection.
+    assert.match(head + await readToEnd(conn), /the body did not arrive within 30000 ms/);
+  } finally {
+    conn.close();
     await server.stop();
   }
 });

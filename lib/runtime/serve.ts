@@ -13,6 +13,7 @@ import {
 import { createMemoryStore } from "../server/memory_store.ts";
 import type { RoomStore } from "../server/store.ts";
 import { openSqliteStore, type SqliteStoreOptions } from "./sqlite_store.ts";
+import type { Timers } from "../timers.ts";
 
 /** The port `plato-scout serve` listens on by default (the seed's `PLATO_URL`). */
 export const DEFAULT_PORT = 8848;
@@ -40,6 +41,8 @@ export interface LocalPlatoOptions {
   limits?: Partial<ServerLimits>;
   /** Epoch milliseconds now; default `Date.now`. */
   now?: () => number;
+  /** Timers of the handler's body deadline; default the global ones. */
+  timers?: Timers;
 }
 
 /** A running local room server. */
@@ -110,6 +113,7 @@ export async function startLocalPlato(options: LocalPlatoOptions = {}): Promise<
     gate: options.gate,
     apiKey: options.apiKey,
     now: options.now,
+    timers: options.timers,
     limits: options.limits,
   });
 

@@ -10,6 +10,7 @@ import { createEventHub } from "./sse.ts";
 import { normalizeRoom, type RoomStore, type StoredTile, type TileInsert } from "./store.ts";
 import { createGateStats } from "./gate_stats.ts";
 import { readQuery } from "./query.ts";
+import { globalTimers, type Timers } from "../timers.ts";
 
 export type { GateMode };
 
@@ -29,6 +30,8 @@ export interface ServerLimits {
   sseClients: number;
   /** Milliseconds a dropped or closing SSE stream has to drain before it is aborted. Default 2,000. */
   sseDrainMs: number;
+  /** Milliseconds a request body has to arrive in full (408 beyond). Default 30,000. */
+  bodyTimeoutMs: number;
 }
 
 /** The default {@linkcode ServerLimits}. */
@@ -40,6 +43,7 @@ export const DEFAULT_LIMITS: ServerLimits = {
   sseQueue: 256,
   sseClients: 64,
   sseDrainMs: 2000,
+  bodyTimeoutMs: 30_000,
 };
 
 /** Options of {@linkcode createPlatoHandler}. */
@@ -52,6 +56,8 @@ export interface PlatoHandlerOptions {
   apiKey?: string;
   /** Epoch milliseconds now; default `Date.now`. */
   now?: () => number;
+  /** Timers of the body deadline; default the global ones. */
+  timers?: Timers;
   /** Overrides of {@linkcode DEFAULT_LIMITS}. */
   limits?: Partial<ServerLimits>;
 }
@@ -102,6 +108,7 @@ export function createPlatoHandler(options: PlatoHandlerOptions): PlatoHandler {
   const { store } = options;
   const mode: GateMode = options.gate ?? "schema";
   const now = options.now ?? Date.now;
+  const timers = options.timers ?? globalTimers;
   const limits: ServerLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const authorized = options.apiKey ? bearerChecker(options.apiKey) : undefined;
   const hub = createEventHub({
@@ -129,7 +136,27 @@ export function createPlatoHandler(options: PlatoHandlerOptions): PlatoHandler {
   }
 
   async function readJson(request: Request): Promise<{ value: unknown } | Response> {
-    const body = await readBodyText(request, limits.maxBodyBytes);
+    const reading = readBodyText(request, limits.maxBodyBytes);
+    let timer: unknown;
+    const body = await Promise.race([
+      reading,
+      new Promise<undefined>((resolve) =>
+        timer = timers.setTimeout(() => resolve(undefined), limits.bodyTimeoutMs)
+      ),
+    ]);
+    timers.clearTimeout(timer);
+    if (!body) {
+      // A client that sent part of a body and stalled. The read is left to end
+      // with the connection, not cancelled: on Deno a cancelled body keeps the
+      // connection open through a server shutdown, while a pending one ends there.
+      reading.catch(() => {});
+      return jsonError(
+        408,
+        `Request timeout: the body did not arrive within ${limits.bodyTimeoutMs} ms`,
+        {},
+        { connection: "close" },
+      );
+    }
     if (!body.ok) {
       return jsonError(413, `Body too large: over ${limits.maxBodyBytes} bytes`);
     }

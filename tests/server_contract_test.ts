@@ -127,6 +127,31 @@ Deno.test("invalid JSON is 400 'Invalid JSON' and stores nothing", async () => {
   }
 });
 
+Deno.test("a body that is not valid UTF-8 is 400 saying so, with or without a length, and stores nothing", async () => {
+  const server = await startTestServer();
+  try {
+    const text = JSON.stringify(makeTile(1, { answer: "caf\u00e9 answer long enough to pass" }));
+    const bytes = new TextEncoder().encode(text);
+    const at = bytes.indexOf(0xc3); // the first byte of the two of U+00E9
+    const latin1 = Uint8Array.from([...bytes.subarray(0, at), 0xe9, ...bytes.subarray(at + 2)]);
+    for (const chunked of [false, true]) {
+      const response = await fetch(`${server.url}/submit`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: chunked ? new Blob([latin1]).stream() : latin1,
+      });
+      assert.equal(response.status, 400, `chunked: ${chunked}`);
+      assert.deepEqual(await response.json(), {
+        error: "Invalid JSON: the body is not valid UTF-8",
+      });
+    }
+    assert.equal((await get(server.url, "/status")).body.tiles, 0);
+    assert.equal((await post(server.url, "/submit", text)).status, 200, "valid UTF-8 is stored");
+  } finally {
+    await server.stop();
+  }
+});
+
 Deno.test("a schema error is 400 naming the field, in the default gate mode", async () => {
   const server = await startTestServer();
   try {

@@ -158,7 +158,9 @@ export function createPlatoHandler(options: PlatoHandlerOptions): PlatoHandler {
       );
     }
     if (!body.ok) {
-      return jsonError(413, `Body too large: over ${limits.maxBodyBytes} bytes`);
+      return body.problem === "too large"
+        ? jsonError(413, `Body too large: over ${limits.maxBodyBytes} bytes`)
+        : jsonError(400, "Invalid JSON: the body is not valid UTF-8");
     }
     try {
       return { value: JSON.parse(body.text) };

@@ -37,27 +37,42 @@ export function jsonError(
   return json(status, { error: message, ...extra }, headers);
 }
 
-/** The result of {@linkcode readBodyText}. */
-export type BodyText = { ok: true; text: string } | { ok: false; tooLarge: true };
+/** The result of {@linkcode readBodyText}: the text, or why there is none. */
+export type BodyText =
+  | { ok: true; text: string }
+  | { ok: false; problem: "too large" | "not UTF-8" };
+
+/** Refuses bytes that are not UTF-8 instead of replacing them with U+FFFD. */
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+/** Decode UTF-8 strictly. */
+function decode(bytes: BufferSource): BodyText {
+  try {
+    return { ok: true, text: UTF8.decode(bytes) };
+  } catch {
+    return { ok: false, problem: "not UTF-8" };
+  }
+}
 
 /**
  * Read a request body as UTF-8 text, giving up as soon as it passes `maxBytes`
- * (whatever `content-length` claims), so an oversized body is never buffered whole.
+ * (whatever `content-length` claims), so an oversized body is never buffered
+ * whole. Bytes that are not UTF-8 are refused, not stored as U+FFFD.
  *
  * @param request The request.
  * @param maxBytes The largest body accepted.
- * @returns The text, or `{ ok: false, tooLarge: true }`.
+ * @returns The text, or the problem: `"too large"` or `"not UTF-8"`.
  */
 export async function readBodyText(request: Request, maxBytes: number): Promise<BodyText> {
   const declared = Number(request.headers.get("content-length") ?? NaN);
   if (Number.isFinite(declared) && declared > maxBytes) {
     await request.body?.cancel().catch(() => {});
-    return { ok: false, tooLarge: true };
+    return { ok: false, problem: "too large" };
   }
   if (!request.body) return { ok: true, text: "" };
   if (Number.isFinite(declared)) {
     // The runtime enforces a declared length, so the native reader is safe and faster.
-    return { ok: true, text: await request.text() };
+    return decode(await request.arrayBuffer());
   }
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -68,7 +83,7 @@ export async function readBodyText(request: Request, maxBytes: number): Promise<
     total += value.byteLength;
     if (total > maxBytes) {
       await reader.cancel().catch(() => {});
-      return { ok: false, tooLarge: true };
+      return { ok: false, problem: "too large" };
     }
     chunks.push(value);
   }
@@ -78,7 +93,7 @@ export async function readBodyText(request: Request, maxBytes: number): Promise<
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  return { ok: true, text: new TextDecoder().decode(bytes) };
+  return decode(bytes);
 }
 
 async function sha256(text: string): Promise<Uint8Array> {

@@ -90,7 +90,10 @@ export function checkGate(tile: GateInput): string[] {
   }
   const confidence = tile.confidence ?? 0.5;
   if (typeof confidence !== "number" || !(confidence >= 0 && confidence <= 1)) {
-    reasons.push(`Confidence out of range (${String(confidence)} not in 0.0-1.0)`);
+    const got = typeof confidence === "number"
+      ? `${confidence} not`
+      : `${typeof confidence} ${JSON.stringify(confidence)} is not a number`;
+    reasons.push(`Confidence out of range (${got} in 0.0-1.0)`);
   }
   return reasons;
 }

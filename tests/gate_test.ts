@@ -77,6 +77,13 @@ Deno.test("checkGate enforces confidence 0..1 with 0.5 as the default", () => {
     "Confidence out of range (-0.1 not in 0.0-1.0)",
   ]);
   assert.equal(checkGate({ ...ok, confidence: "high" }).length, 1);
+  // A number sent as a string says so, rather than "0.5 not in 0.0-1.0".
+  assert.deepEqual(checkGate({ ...ok, confidence: "0.5" }), [
+    'Confidence out of range (string "0.5" is not a number in 0.0-1.0)',
+  ]);
+  assert.deepEqual(checkGate({ ...ok, confidence: [] }), [
+    "Confidence out of range (object [] is not a number in 0.0-1.0)",
+  ]);
 });
 
 Deno.test("contentHash is the first 16 hex characters of sha256(question + answer)", async () => {

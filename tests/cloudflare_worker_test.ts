@@ -87,6 +87,41 @@ Deno.test("createWorker's /run needs the trigger token, compared exactly", async
   assert.deepEqual(((await ok.json()) as { ran: string[] }).ran, ["a"]);
 });
 
+Deno.test("createWorker answers a wrong method 405 with Allow, takes any case of 'Bearer', and refuses an unknown scout in ?scouts= with 400", async () => {
+  const seen: string[] = [];
+  const worker = createWorker({ kinds: [httpScout], fetch: memoryFetch(seen), logger: silent() });
+  const env = {
+    PLATO_URL: "https://plato.example",
+    SCOUTS: JSON.stringify({ scouts: [scout("a"), scout("b")] }),
+    SCOUT_TRIGGER_TOKEN: "s3cret-token",
+  };
+  const call = (method: string, path: string, auth = "bearer s3cret-token") =>
+    worker.fetch(
+      new Request(`http://w${path}`, { method, headers: { authorization: auth } }),
+      env,
+      ctx,
+    );
+  const postHealth = await call("POST", "/health");
+  assert.equal(postHealth.status, 405);
+  assert.equal(postHealth.headers.get("allow"), "GET, HEAD");
+  assert.equal((await call("HEAD", "/health")).status, 200);
+  const getRun = await call("GET", "/run");
+  assert.equal(getRun.status, 405);
+  assert.equal(getRun.headers.get("allow"), "POST");
+  assert.equal((await call("GET", "/nope")).status, 404);
+  const unknown = await call("POST", "/run?scouts=a,nope");
+  assert.equal(unknown.status, 400);
+  assert.match((await unknown.json()).error, /Unknown scout in 'scouts': nope$/);
+  assert.equal(seen.length, 0);
+  assert.equal((await call("POST", "/run", "Bearer")).status, 401);
+  assert.equal((await call("POST", "/run", "s3cret-token")).status, 401);
+  const lower = await call("POST", "/run?scouts=b");
+  assert.equal(lower.status, 200);
+  assert.deepEqual(((await lower.json()) as { ran: string[] }).ran, ["b"]);
+  const upper = await call("POST", "/run", "BEARER s3cret-token");
+  assert.equal(upper.status, 200);
+});
+
 Deno.test("createWorker stops at the subrequest budget and leaves the tiles in KV", async () => {
   const seen: string[] = [];
   const kv = new FakeKv();

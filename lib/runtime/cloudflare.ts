@@ -99,10 +99,13 @@ export interface ScoutWorker {
   runCycle(env: WorkerEnv, selection?: { cron?: string; scouts?: string[] }): Promise<CycleReport>;
 }
 
-const json = (body: unknown, status = 200) =>
+const json = (body: unknown, status = 200, allow?: string) =>
   new Response(JSON.stringify(body, null, 2), {
     status,
-    headers: { "content-type": "application/json; charset=utf-8" },
+    headers: {
+      "content-type": "application/json; charset=utf-8",
+      ...(allow ? { allow } : {}),
+    },
   });
 
 /**
@@ -207,7 +210,12 @@ export function createWorker(options: WorkerOptions): ScoutWorker {
     },
     async fetch(request, env, ctx) {
       const url = new URL(request.url);
-      if (url.pathname === "/health" && (request.method === "GET" || request.method === "HEAD")) {
+      const path = url.pathname;
+      const allow = path === "/health" ? "GET, HEAD" : path === "/run" ? "POST" : "";
+      if (allow && !allow.split(", ").includes(request.method)) {
+        return json({ error: `Method not allowed: ${request.method} ${path}` }, 405, allow);
+      }
+      if (path === "/health") {
         const setup = setupFor(env);
         return setup.ok
           ? json({
@@ -220,10 +228,7 @@ export function createWorker(options: WorkerOptions): ScoutWorker {
           })
           : json({ status: "misconfigured", problems: setup.problems }, 503);
       }
-      if (url.pathname === "/run") {
-        if (request.method !== "POST") {
-          return json({ error: "Method not allowed" }, 405);
-        }
+      if (path === "/run") {
         const token = typeof env.SCOUT_TRIGGER_TOKEN === "string" ? env.SCOUT_TRIGGER_TOKEN : "";
         if (!token) {
           return json(
@@ -231,12 +236,18 @@ export function createWorker(options: WorkerOptions): ScoutWorker {
             403,
           );
         }
-        const auth = request.headers.get("authorization") ?? "";
-        const presented = auth.startsWith("Bearer ") ? auth.slice(7) : "";
-        if (!(await timingSafeEqual(presented, token))) {
+        // The auth scheme is case-insensitive (RFC 9110).
+        const presented = /^bearer +(.*)$/i.exec(request.headers.get("authorization") ?? "");
+        if (!(await timingSafeEqual(presented?.[1] ?? "", token))) {
           return json({ error: "Unauthorized" }, 401);
         }
         const names = url.searchParams.get("scouts")?.split(",").filter(Boolean);
+        const setup = setupFor(env);
+        const unknown = setup.ok &&
+          names?.filter((n) => !setup.config.scouts.some((s) => s.name === n));
+        if (unknown && unknown.length) {
+          return json({ error: `Unknown scout in 'scouts': ${unknown.join(", ")}` }, 400);
+        }
         const cron = url.searchParams.get("cron") ?? undefined;
         const running = runCycle(env, { cron, scouts: names });
         ctx.waitUntil(running);

@@ -229,7 +229,7 @@ Deno.test("a batch over 1,000 tiles is 413, and the project's client splits it a
   }
 });
 
-Deno.test("an unknown route is 404 and a wrong method is 405 with Allow, both as JSON", async () => {
+Deno.test("an unknown route is 404, a wrong method 405 with Allow, both as JSON, and HEAD is GET without the body", async () => {
   const server = await startTestServer();
   try {
     const missing = await get(server.url, "/nope");
@@ -241,7 +241,15 @@ Deno.test("an unknown route is 404 and a wrong method is 405 with Allow, both as
     assert.match(String(wrong.body.error), /GET \/submit/);
     const posted = await post(server.url, "/rooms", {});
     assert.equal(posted.status, 405);
-    assert.equal(posted.headers.get("allow"), "GET");
+    assert.equal(posted.headers.get("allow"), "GET, HEAD");
+    for (const path of ["/health", "/rooms", "/status"]) {
+      const head = await fetch(server.url + path, { method: "HEAD" });
+      const got = await fetch(server.url + path);
+      assert.equal(head.status, 200, `HEAD ${path}`);
+      assert.equal(head.headers.get("content-type"), got.headers.get("content-type"));
+      assert.equal(await head.text(), "");
+      await got.body?.cancel();
+    }
   } finally {
     await server.stop();
   }

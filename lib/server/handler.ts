@@ -378,16 +378,22 @@ export function createPlatoHandler(options: PlatoHandlerOptions): PlatoHandler {
     }
     const entry = routes[path] ?? (path.startsWith("/room/") ? routes["/room/"] : undefined);
     if (!entry) return jsonError(404, `Not found: ${path}`);
-    if (request.method !== entry.method) {
+    // HEAD is GET without the body, as HTTP has every GET route answer it.
+    const head = request.method === "HEAD" && entry.method === "GET";
+    if (request.method !== entry.method && !head) {
       await request.body?.cancel().catch(() => {});
+      const allow = entry.method === "GET" ? "GET, HEAD" : entry.method;
       return jsonError(
         405,
-        `Method not allowed: ${request.method} ${path} (allowed: ${entry.method})`,
+        `Method not allowed: ${request.method} ${path} (allowed: ${allow})`,
         {},
-        { allow: entry.method },
+        { allow },
       );
     }
-    return await entry.route(request, url);
+    const response = await entry.route(request, url);
+    if (!head) return response;
+    await response.body?.cancel().catch(() => {});
+    return new Response(null, { status: response.status, headers: response.headers });
   }
 
   return {

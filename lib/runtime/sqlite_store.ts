@@ -14,7 +14,7 @@ import { DatabaseSync, type StatementSync } from "node:sqlite";
 import {
   foldCase,
   type InsertOptions,
-  InsertResult,
+  type InsertResult,
   type RoomInfo,
   type RoomQuery,
   type RoomRead,

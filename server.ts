@@ -23,6 +23,7 @@ export {
 } from "./lib/server/handler.ts";
 export { deriveTileId } from "./lib/server/ingest.ts";
 export type { Awaitable } from "./lib/outbox.ts";
+export type { Timers } from "./lib/timers.ts";
 export { createMemoryStore, type MemoryStore } from "./lib/server/memory_store.ts";
 export {
   foldCase,

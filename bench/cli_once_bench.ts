@@ -9,7 +9,9 @@
  * `cli.ts` is the entry the installed `plato-scout` command runs (it runs the
  * bundled command line, `dist/cli/`); the same run started from `mod.ts`
  * (what `deno run -A jsr:@plato/scout …` runs) and from the unbundled source
- * (`_source_cli.ts`) are measured in the same rotation.
+ * (`_source_cli.ts`) are measured in the same rotation, and so is the same
+ * bundle built without its eager-compilation marking (`tools/_eager.ts`),
+ * into a temporary folder, to show what the marking saves.
  *
  * Two clocks, both started when this process spawns the command:
  * - **to the first tile acknowledged** (the issue's figure): until the PLATO
@@ -124,9 +126,10 @@ async function cliOnce(
   tag: string,
   entry = CLI,
   stateDir = `${dir}/state-${tag}`,
+  runFlags: string[] = [],
 ): Promise<{ exit: number; ack: number }> {
   const room = `bench/once/${tag}`;
-  const r = await timed(["run", "-A", ...cliArgs(room, stateDir, entry)]);
+  const r = await timed(["run", "-A", ...runFlags, ...cliArgs(room, stateDir, entry)]);
   if (r.code !== 0) throw new Error(`CLI --once exited ${r.code}: ${r.stderr.trim()}`);
   if (!await roomHas(room, /^\[PERIODIC\]/)) throw new Error(`room ${room} lacks the tile`);
   return { exit: r.ms, ack: toAck(room, r.t0) };
@@ -170,6 +173,8 @@ const viaMod: number[] = [];
 const kept: number[] = [];
 // The same run from the unbundled source modules.
 const fromSource: number[] = [];
+// The same run from the same bundle built without eager-compilation marking.
+const unmarked: number[] = [];
 const zodOnly: number[] = [], yamlOnly: number[] = [];
 // A file whose only line could import the bundle and never does: Deno's walk of its graph.
 const graphOnly: number[] = [];
@@ -203,12 +208,36 @@ try {
   const keptDir = `${dir}/state-kept`;
   const runKept = async () => kept.push((await cliOnce("kept", CLI, keptDir)).ack);
   const runSource = async (r: number) => fromSource.push((await cliOnce(`s${r}`, SOURCE)).ack);
+  // The bundle without the marking, in a temporary folder (deno.json for zod and yaml).
+  const build = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      `--lock=${here("../tests/deno.lock")}`,
+      here("../tools/build_cli.ts"),
+      "--out-dir",
+      `${dir}/unmarked`,
+      "--no-eager",
+    ],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (!build.success) throw new Error(new TextDecoder().decode(build.stderr));
+  const UNMARKED = `${dir}/unmarked.js`;
+  await Deno.writeTextFile(
+    UNMARKED,
+    'const cli = await import("./unmarked/main.js");\nDeno.exit(await cli.main(Deno.args));\n',
+  );
+  const mapped = ["--config", here("../deno.json")];
+  const runUnmarked = async (r: number) =>
+    unmarked.push((await cliOnce(`u${r}`, UNMARKED, undefined, mapped)).ack);
+  await cliOnce("warm-unmarked", UNMARKED, undefined, mapped);
   await cliOnce("warm-mod", MOD);
   await cliOnce("kept", CLI, keptDir);
   await cliOnce("warm-source", SOURCE);
   for (let r = 0; r < ROUNDS; r++) {
     // Rotate the order so no side always runs on a just-warmed machine.
-    const order = [runCli, runMinimal, runMod, runKept, runSource];
+    const order = [runCli, runMinimal, runMod, runKept, runSource, runUnmarked];
     for (let k = 0; k < order.length; k++) await order[(k + r) % order.length](r);
   }
   // Where the time goes: the runtime floor, the CLI's whole graph doing nothing, per-layer imports.
@@ -281,6 +310,8 @@ line("the same with an earlier run's state dir", summary(kept));
 console.log(`ratio (medians): ${(summary(kept).median / m.median).toFixed(2)}x`);
 line("the same from the source (unbundled)", summary(fromSource));
 console.log(`ratio (medians): ${(summary(fromSource).median / m.median).toFixed(2)}x`);
+line("the bundle without eager marking", summary(unmarked));
+console.log(`ratio (medians): ${(summary(unmarked).median / m.median).toFixed(2)}x`);
 line("CLI http --once, to exit", cx);
 line("minimal fetch + POST, to exit", mx);
 console.log(`ratio (medians): ${ratioExit.toFixed(2)}x`);
@@ -319,6 +350,7 @@ const work = c.median - e.median - walk - graph;
 const minimalWork = m.median - e.median;
 const budget = 2 * m.median;
 const src = summary(fromSource);
+const plainBundle = summary(unmarked);
 const breakdown =
   `To its first tile acknowledged the CLI takes ${ms(c.median)} (the 2x budget is ${ms(budget)}): ${
     ms(e.median)
@@ -344,7 +376,14 @@ const breakdown =
     ms(src.median - c.median)
   } more), as it loads ~50 TypeScript modules, each read, checked against Deno's emit cache ` +
   `and handed to V8 with an inline source map three times the module's size, where the bundle ` +
-  `loads ~20 minified chunks. ` +
+  `loads ~20 minified chunks. The build marks the bundle's functions for eager compilation ` +
+  `(tools/_eager.ts: V8 compiles a parenthesized function literal with its module, so Deno's ` +
+  `code cache keeps its bytecode, where it would otherwise compile each function again in ` +
+  `every run at its first call): the same bundle without the marking took ${
+    ms(plainBundle.median)
+  } in the same rotation (${(plainBundle.median / m.median).toFixed(2)}x, ${
+    ms(plainBundle.median - c.median)
+  } more). ` +
   `zod is not loaded on this path: plainly valid flags resolve without it (lib/config/plain.ts, ` +
   `checked against the schemas by tests/plain_config_test.ts); a config file would add ~${
     ms(zodPath)
@@ -368,7 +407,9 @@ const close = `The CLI is ${ms(c.median - budget)} over budget. What remains is 
 // Measured by hand (A/B, alternating runs of cli.ts http --once), recorded with the figure.
 const found = `Where the rest goes, measured by hand: V8 compiles each function the first ` +
   `time it runs (~30 us for a small one), and Deno's code cache keeps only what V8 compiled ` +
-  `with the module, its top-level code; ~200 of the package's functions run in a --once run. ` +
+  `with the module, its top-level code; ~240 of the bundle's functions run in a --once run, ` +
+  `~130 of them after the eager marking (class and object methods, which cannot be marked; ` +
+  `V8's --log-function-events). ` +
   `V8's file-level compile hint (a '//# allFunctionsCalledOnLoad' first line) changes ` +
   `nothing under Deno: 300 small functions in one module ran in the same time with it and ` +
   `without it (the embedder has to ask V8 to follow it). A --once run triggers no optimizing ` +
@@ -379,13 +420,11 @@ const found = `Where the rest goes, measured by hand: V8 compiles each function 
   `scout could fail to start a command offline; a one-file bundle (no code splitting, zod ` +
   `and yaml inside) was slower than the source (86 vs 77 ms to exit): it puts both npm ` +
   `packages, ~0.9 MB, on every start, where the code-split bundle leaves them to the ` +
-  `commands that import them; V8 compiles a parenthesized function ` +
-  `expression eagerly, and the code cache then keeps it, but Deno's TypeScript emit drops ` +
-  `the parentheses unless something follows them, as in '(function f() {...}).bind(undefined)': ` +
-  `rewriting the run's 98 top-level functions that way saved 2.7 ms (paired median, 20 ` +
-  `rounds, before the bundle), at the price of every exported function becoming a bound ` +
-  `function in a const (shown as a variable in the API docs), and class methods cannot be ` +
-  `hinted at all.`;
+  `commands that import them; marking the TypeScript source's functions for eager ` +
+  `compilation (Deno's emit drops bare parentheses, so '(function f() {...}).bind(undefined)') ` +
+  `saved 2.7 ms before the bundle, at the price of every exported function becoming a bound ` +
+  `function in a const (shown as a variable in the API docs): the build marks the bundle ` +
+  `instead, which Deno runs as written.`;
 
 const figures: Figure[] = [{
   name: "CLI --once: start to first tile acknowledged vs minimal fetch + POST script",

@@ -46,8 +46,17 @@ async function sourceFiles(): Promise<string[]> {
   return [...new Set([...files, ...BUILD_FILES])];
 }
 
-if (import.meta.main) {
-  const out = new URL(`${OUT_DIR}/`, ROOT);
+/**
+ * Bundle the command line into `outDir` (relative to {@linkcode ROOT}) and
+ * mark its functions for eager compilation (unless `eager` is false).
+ *
+ * @returns How many declarations and expressions were marked.
+ */
+export async function buildCli(
+  outDir: string,
+  { eager = true }: { eager?: boolean } = {},
+): Promise<{ declarations: number; expressions: number }> {
+  const out = new URL(`${outDir}/`, ROOT);
   await Deno.remove(out, { recursive: true }).catch((e) => {
     if (!(e instanceof Deno.errors.NotFound)) throw e;
   });
@@ -61,20 +70,21 @@ if (import.meta.main) {
     "--keep-names",
     ...EXTERNAL.flatMap((e) => ["--external", e]),
     "--outdir",
-    OUT_DIR,
+    out.pathname,
     ENTRY,
   ]);
   // What the bundle reaches besides its own chunks: only npm packages (zod,
   // yaml, through deno.json) and node: modules.
-  const built = JSON.parse(await deno(["info", "--json", `${OUT_DIR}/main.js`])) as {
+  const built = JSON.parse(await deno(["info", "--json", `${out.pathname}main.js`])) as {
     modules: { specifier: string }[];
   };
   for (const { specifier } of built.modules) {
     if (specifier.startsWith(out.href) || /^(npm|node):/.test(specifier)) continue;
     throw new Error(
-      `${OUT_DIR}/ reaches ${specifier}: only its own chunks, npm: and node: modules`,
+      `${outDir}/ reaches ${specifier}: only its own chunks, npm: and node: modules`,
     );
   }
+  if (!eager) return { declarations: 0, expressions: 0 };
   // Eager compilation: refused over an import cycle (see _eager.ts).
   const chunks = new Map<string, string>();
   for await (const entry of Deno.readDir(out)) {
@@ -85,18 +95,30 @@ if (import.meta.main) {
   const cycle = importCycle(
     new Map([...chunks].map(([name, code]) => [name, staticImports(code)])),
   );
-  if (cycle) throw new Error(`${OUT_DIR}/ has an import cycle: ${cycle.join(" -> ")}`);
+  if (cycle) throw new Error(`${outDir}/ has an import cycle: ${cycle.join(" -> ")}`);
   let declarations = 0, expressions = 0;
   for (const [name, code] of chunks) {
-    const eager = eagerFunctions(code);
-    declarations += eager.declarations;
-    expressions += eager.expressions;
-    await Deno.writeTextFile(new URL(name, out), eager.code);
+    const marked = eagerFunctions(code);
+    declarations += marked.declarations;
+    expressions += marked.expressions;
+    await Deno.writeTextFile(new URL(name, out), marked.code);
   }
-  const stamp = await stampOf(await sourceFiles());
-  await Deno.writeTextFile(new URL(STAMP, ROOT), JSON.stringify(stamp, null, 2) + "\n");
-  console.log(
-    `Built ${OUT_DIR}/ from ${Object.keys(stamp.sources).length} source files ` +
-      `(${declarations} functions and ${expressions} function expressions compiled eagerly)`,
-  );
+  return { declarations, expressions };
+}
+
+if (import.meta.main) {
+  // `--out-dir DIR --no-eager`: a bundle without the marking, for the
+  // benchmark's comparison (no stamp: the tests only run dist/cli/).
+  const at = Deno.args.indexOf("--out-dir");
+  const outDir = at >= 0 ? Deno.args[at + 1] : OUT_DIR;
+  const eager = !Deno.args.includes("--no-eager");
+  const { declarations, expressions } = await buildCli(outDir, { eager });
+  if (outDir === OUT_DIR) {
+    const stamp = await stampOf(await sourceFiles());
+    await Deno.writeTextFile(new URL(STAMP, ROOT), JSON.stringify(stamp, null, 2) + "\n");
+    console.log(
+      `Built ${OUT_DIR}/ from ${Object.keys(stamp.sources).length} source files ` +
+        `(${declarations} functions and ${expressions} function expressions compiled eagerly)`,
+    );
+  } else console.log(`Built ${outDir}/${eager ? "" : " without eager compilation"}`);
 }

@@ -2,11 +2,37 @@
  * A check for the regular expressions users give scouts (`body_matches`, a
  * log `pattern`): JavaScript runs them by backtracking, on the scout's only
  * thread, and nothing can interrupt a match once it has started, not even a
- * timeout. A repeat inside a repeat (`(a+)+`, `(\w+\s?)*`) can take
- * exponential time on a line or body that almost matches.
+ * timeout. A repeat inside a repeat (`(a+)+`, `(\w+\s?)*`), or a repeat of
+ * alternatives that can match the same text (`(a|aa)+`, `(\w|\d)*`), can
+ * take exponential time on a line or body that almost matches.
  *
  * @module
  */
+
+import { overlappingAlternation } from "./_regex_overlap.ts";
+
+export { overlappingAlternation };
+
+/** Which slow shape {@linkcode slowPattern} found. */
+export type PatternRisk = "nested" | "overlap";
+
+/**
+ * Whether a regex source has a shape that can backtrack for exponential
+ * time: a nested repeat ({@linkcode nestedRepeat}) or a repeat of
+ * overlapping alternatives ({@linkcode overlappingAlternation}).
+ *
+ * @param source A regex's source.
+ * @returns The shape found, or undefined.
+ *
+ * @example Both shapes
+ * ```ts
+ * import { slowPattern } from "./regex_risk.ts";
+ * console.log(slowPattern("(a+)+b"), slowPattern("(a|aa)+b"), slowPattern("(GET|POST) /")); // "nested" "overlap" undefined
+ * ```
+ */
+export function slowPattern(source: string): PatternRisk | undefined {
+  return nestedRepeat(source) ? "nested" : overlappingAlternation(source) ? "overlap" : undefined;
+}
 
 /**
  * Whether a regex source repeats (`*`, `+`, `{n,}`) a group that can end
@@ -15,8 +41,9 @@
  * exponentially many ways (`(a+)+`, `(\\w+\\s?)*`). A required separator after
  * the inner repeat that the repeat cannot match (`(\\d+,)*`, `([a-z]+\\.)+`,
  * `([^,]+,)+`) makes the split unambiguous, and is not flagged; a required
- * token the repeat can match (`(\\w+\\d)+`, `(.+.)+`) is. A heuristic: it
- * misses overlaps between alternatives (`(a|aa)+`).
+ * token the repeat can match (`(\\w+\\d)+`, `(.+.)+`) is. A heuristic:
+ * overlaps between alternatives (`(a|aa)+`) are
+ * {@linkcode overlappingAlternation}'s.
  *
  * @param source A regex's source (`RegExp.prototype.source`).
  * @returns True when a repeated group can end with a repeat.
@@ -111,14 +138,25 @@ function separates(repeated: string, atom: string): boolean {
 }
 
 /**
- * The startup warning for a pattern {@linkcode nestedRepeat} flags.
+ * The startup warning for a pattern {@linkcode slowPattern} flags.
  *
  * @param field The config field (`pattern`, `body_matches`).
  * @param source The regex source.
+ * @param risk The shape found.
  * @returns One line.
  */
-export function slowPatternWarning(field: string, source: string): string {
+export function slowPatternWarning(
+  field: string,
+  source: string,
+  risk: PatternRisk = "nested",
+): string {
+  const [shape, fix] = risk === "nested"
+    ? ["repeats a group that itself repeats", "without the nested repeat"]
+    : [
+      "repeats a group whose alternatives can match the same text",
+      "so that the alternatives cannot match the same text",
+    ];
   return `${field} '${
     source.length > 80 ? `${source.slice(0, 80)}\u2026` : source
-  }' repeats a group that itself repeats: on some input it may take exponential time, and a match cannot be interrupted (not even by the timeout); write it without the nested repeat, for example with a character class`;
+  }' ${shape}: on some input it may take exponential time, and a match cannot be interrupted (not even by the timeout); write it ${fix}, for example with a character class`;
 }

@@ -1,5 +1,5 @@
 import { announceOncePerConfig } from "../announce.ts";
-import { nestedRepeat, slowPatternWarning } from "../regex_risk.ts";
+import { slowPattern, slowPatternWarning } from "../regex_risk.ts";
 import { loadBatchMemory } from "../batch_memory.ts";
 import { buildScouts } from "../build_scouts.ts";
 import { createPlatoClient } from "../client.ts";
@@ -622,7 +622,7 @@ function stateDirError(stateDir: string, setting: string, error: unknown): Error
 
 /**
  * Warn about a `pattern` or `body_matches` whose shape can backtrack for
- * ever (see {@linkcode nestedRepeat}): a match cannot be interrupted, so a
+ * ever (see {@linkcode slowPattern}): a match cannot be interrupted, so a
  * hostile line or body would stop the scout. Warned, not refused: the check
  * is a heuristic, and most such patterns run fine on the input they meet.
  */
@@ -631,9 +631,8 @@ function warnSlowPatterns(config: ResolvedConfig, log: Logger): void {
     const watch = scout.watch as Record<string, unknown>;
     for (const field of ["pattern", "body_matches"]) {
       const value = watch[field];
-      if (typeof value === "string" && nestedRepeat(value)) {
-        log.warn(`${scout.name}: ${slowPatternWarning(field, value)}`);
-      }
+      const risk = typeof value === "string" ? slowPattern(value) : undefined;
+      if (risk) log.warn(`${scout.name}: ${slowPatternWarning(field, value as string, risk)}`);
     }
   }
 }

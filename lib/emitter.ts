@@ -646,10 +646,14 @@ function positiveInt(name: string, value: number): number {
   return value;
 }
 
-/** `tile` with each secret replaced by `***` in its text (never its room or id). */
+/**
+ * `tile` with each secret replaced by `***` in its text and its room (a room
+ * name is public: `GET /rooms` lists it), never its id.
+ */
 function maskTile(tile: Tile, secrets: readonly string[]): Tile {
   return {
     ...tile,
+    domain: redactSecrets(tile.domain, secrets),
     question: redactSecrets(tile.question, secrets),
     answer: redactSecrets(tile.answer, secrets),
     tags: tile.tags.map((tag) => redactSecrets(tag, secrets)),

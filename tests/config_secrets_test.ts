@@ -112,7 +112,7 @@ Deno.test("urlCredentials masks the Basic authorization fetch sends for a URL's 
   assert.deepEqual(urlCredentials("not a url"), []);
 });
 
-Deno.test("a secret used as a scout's name or room is masked in validate's summary and the log's [name]", async () => {
+Deno.test("a secret used as a scout's name or room is masked in validate's summary, the log's [name] and the tiles' room", async () => {
   const dir = await Deno.makeTempDir({ prefix: "plato-config-secrets-" });
   try {
     const path = `${dir}/scout.yaml`;
@@ -132,8 +132,15 @@ Deno.test("a secret used as a scout's name or room is masked in validate's summa
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /\[\*\*\*\]/);
     for (const secret of Object.values(env)) assert.ok(!run.stderr.includes(secret), run.stderr);
-    // A tile's room is where it goes (its domain), not masked; its name is.
-    assert.ok(!run.stdout.includes(env.PLATO_API_KEY), run.stdout);
+    // A tile's room (its domain) is public, as GET /rooms lists it: masked
+    // too, with a warning that the tiles go to the masked room.
+    for (const secret of Object.values(env)) assert.ok(!run.stdout.includes(secret), run.stdout);
+    const tiles = run.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    assert.ok(tiles.length > 0 && tiles.every((t) => t.domain === "r/***"), run.stdout);
+    assert.match(
+      run.stderr,
+      /WARN \[plato-scout\] \*\*\*: scout_room holds a secret; its tiles go to the room 'r\/\*\*\*', with the secret masked/,
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

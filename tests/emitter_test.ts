@@ -460,7 +460,7 @@ Deno.test("emitter masks the configuration's secrets in every tile before it is 
     });
     const leaky = buildTile({
       scoutName: "emitter-test",
-      room: "test/emitter",
+      room: "test/s3cr3t-path", // a room is public: GET /rooms lists it
       checkpointType: "periodic",
       question: "Polls http://h/hooks/s3cr3t-path",
       answer: { url: "http://h/hooks/s3cr3t-path", note: "abc" },
@@ -471,6 +471,7 @@ Deno.test("emitter masks the configuration's secrets in every tile before it is 
     assert.equal(queued.tile.question, "[PERIODIC] Polls http://h/hooks/***");
     assert.deepEqual(JSON.parse(queued.tile.answer), { url: "http://h/hooks/***", note: "abc" });
     assert.ok(queued.tile.tags.includes("hook:***"));
+    assert.equal(queued.tile.domain, "test/***");
     assert.equal(queued.tile.id, leaky.id);
     await emitter.flush();
     assert.equal(server.stored.length, 1);

@@ -9,7 +9,7 @@ import { DEFAULT_PLATO_URL, getEnv } from "../env.ts";
 import { createLogger, type Logger } from "../logger.ts";
 import { MetricsRegistry } from "../metrics.ts";
 import { MemoryOutbox, type Outbox } from "../outbox.ts";
-import { redactUrl } from "../redact.ts";
+import { redactSecrets, redactUrl } from "../redact.ts";
 import type { ScoutFactory } from "../scout_kind.ts";
 import { MemoryState, type StateStore } from "../state.ts";
 import { deadlineTimers, globalTimers, sleepOn } from "../timers.ts";
@@ -322,6 +322,7 @@ async function runScouts(
     log.info(`${waiting} tile(s) from an earlier run wait in the outbox; delivering them first`);
   }
   warnSlowPatterns(config, log);
+  warnSecretRooms(config, secrets, log);
   const scouts = buildScouts(config, {
     kinds: options.kinds,
     emitter,
@@ -633,6 +634,21 @@ function warnSlowPatterns(config: ResolvedConfig, log: Logger): void {
       const value = watch[field];
       const risk = typeof value === "string" ? slowPattern(value) : undefined;
       if (risk) log.warn(`${scout.name}: ${slowPatternWarning(field, value as string, risk)}`);
+    }
+  }
+}
+
+/**
+ * Warn about a `scout_room` that holds a secret: the emitter masks it in the
+ * tiles' room as everywhere else, so they go to the masked room.
+ */
+function warnSecretRooms(config: ResolvedConfig, secrets: string[], log: Logger): void {
+  for (const scout of config.scouts) {
+    const room = redactSecrets(scout.room, secrets);
+    if (room !== scout.room) {
+      log.warn(
+        `${scout.name}: scout_room holds a secret; its tiles go to the room '${room}', with the secret masked`,
+      );
     }
   }
 }

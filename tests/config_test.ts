@@ -7,6 +7,9 @@ import { interpolateEnv } from "../lib/config/interpolate.ts";
 import { Scout } from "../mod.ts";
 import type { ScoutKind } from "../lib/scout_kind.ts";
 import { BUILTIN_SCOUTS } from "../scouts/mod.ts";
+import { parse as parseYaml } from "yaml";
+import { runCli } from "./_support/cli.ts";
+import { schemaProblems } from "./_support/json_schema_check.ts";
 
 const probe: ScoutKind = {
   type: "probe",
@@ -593,11 +596,57 @@ Deno.test("the JSON Schema takes what the CLI takes: ${VAR} values, http(s) URLs
   assert.ok(takes(name, " api "));
   assert.ok(!takes(name, "a b"));
   const watch = schema.properties.watch.properties;
-  assert.deepEqual(watch.type, { type: "string", const: "probe" });
+  assert.deepEqual(watch.type.anyOf[0], { type: "string", const: "probe" });
+  for (const t of ["${T}", "pro${BE}"]) assert.ok(takes(watch.type, t), t);
+  assert.ok(!takes({ anyOf: watch.type.anyOf.slice(1) }, "$${T}"));
   assert.deepEqual(watch.method.anyOf[0].enum, ["GET", "POST"]);
   for (const m of ["GET", "post", "Post", " GET "]) assert.ok(takes(watch.method, m), m);
   for (const m of ["FETCH", "GETS", "$${M}"]) assert.ok(!takes(watch.method, m), m);
   assert.ok(takes(watch.method, "${METHOD:-GET}"));
+});
+
+Deno.test("a scout.yaml whose type and choices come from ${VAR}s fits the schema 'plato-scout schema' prints, as validate takes it", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "plato-config-schema-" });
+  try {
+    const printed = await runCli(["schema"]);
+    assert.equal(printed.code, 0, printed.stderr);
+    const schema = JSON.parse(printed.stdout);
+    const env = { T: "http", TT: "tp", M: "OST", P: "30", B: "true", R: "begin", G: "ff" };
+    const check = async (text: string) => {
+      const path = `${dir}/scout.yaml`;
+      await Deno.writeTextFile(path, text);
+      const validate = await runCli(["validate", path], { env });
+      const problems = schemaProblems(schema, parseYaml(text));
+      return { validate: validate.code, stderr: validate.stderr, problems };
+    };
+    const good = [
+      "scouts:",
+      "  - scout: {name: api, scout_room: r/api, poll_interval: '${P}'}",
+      "    watch: {type: '${T}', url: 'http://127.0.0.1:9/', method: 'P${M}'}",
+      "  - scout: {name: web, scout_room: r/web}",
+      "    watch: {type: 'ht${TT}', url: 'http://127.0.0.1:9/', method: '${VERB:-GET}'}",
+      "  - scout: {name: app, scout_room: r/app}",
+      "    watch: {type: '${L:-log}', file: x.log, pattern: E, ignore_case: '${B}', read_from: '${R}ning'}",
+      "emission: {gate: 'o${G}'}",
+      "",
+    ].join("\n");
+    assert.deepEqual(await check(good), { validate: 0, stderr: "", problems: [] });
+    // Both refuse a number or a boolean given text around its ${VAR}, and a
+    // type that is no scout's.
+    for (
+      const [from, to] of [
+        ["poll_interval: '${P}'", "poll_interval: '${P}0'"],
+        ["ignore_case: '${B}'", "ignore_case: 't${B}'"],
+        ["type: '${T}'", "type: ftp"],
+      ]
+    ) {
+      const r = await check(good.replace(from, to));
+      assert.equal(r.validate, 2, to);
+      assert.notDeepEqual(r.problems, [], to);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("a ${ that is no reference, or a default holding another ${...}, is a problem, not text", () => {
@@ -652,7 +701,11 @@ Deno.test("README's scout.yaml reference names every field the schema takes, eac
   const rows = (text: string) =>
     new Set([...text.matchAll(/^\| `([a-z_.]+)` /gm)].map((m) => m[1]));
   const general = rows(readme.split("`watch:` of `type: http`:")[0]);
-  type Props = { properties?: Record<string, Props>; anyOf?: Props[]; const?: string };
+  type Props = {
+    properties?: Record<string, Props>;
+    anyOf?: Props[];
+    const?: string;
+  };
   const schema = configJsonSchema(BUILTIN_SCOUTS) as unknown as Props;
   const missing: string[] = [];
   for (const [key, value] of Object.entries(schema.properties ?? {})) {
@@ -665,7 +718,7 @@ Deno.test("README's scout.yaml reference names every field the schema takes, eac
   if (!general.has("scouts")) missing.push("scouts");
   if (!general.has("watch.type")) missing.push("watch.type");
   for (const kind of schema.properties?.watch.anyOf ?? []) {
-    const type = kind.properties?.type.const;
+    const type = kind.properties?.type.anyOf?.[0].const;
     // The table right after "`watch:` of `type: <type>`:".
     const after = readme.split(`\`watch:\` of \`type: ${type}\`:\n\n`)[1] ?? "";
     const own = rows(after.split(/\n(?!\|)/)[0]);

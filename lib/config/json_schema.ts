@@ -95,7 +95,8 @@ function anyCase(word: string): string {
 /**
  * What zod's JSON Schema cannot say about how scout.yaml is read, so an
  * editor does not flag a file the CLI accepts:
- * - any property's value (but a `type:` discriminator) may be `${VAR}`;
+ * - a number's or a boolean's value may be a `${VAR}` (the whole value), and
+ *   text's, a choice's or a `type:` discriminator's may hold `${VAR}`s;
  * - a URL must be http or https (`format: uri` alone takes `ftp:`);
  * - upper-case choices (`method: GET`) are read in any case.
  */
@@ -111,7 +112,9 @@ function forEditors(node: unknown, key = ""): unknown {
   const type = out.type;
   const leaf = typeof type === "string" &&
     ["string", "number", "integer", "boolean"].includes(type);
-  if (!leaf || key === "" || key === "type" || "const" in out) return out;
+  // A scout's `type:` may be `${T}` too, or built from part of a variable.
+  if (leaf && "const" in out) return { anyOf: [out, INTERPOLATED_TEXT] };
+  if (!leaf || key === "") return out;
   const extra: Record<string, unknown>[] = [];
   if (out.format === "uri") {
     // http(s) only; and no `format`: it refuses what URL parsers take (a
@@ -139,7 +142,8 @@ function forEditors(node: unknown, key = ""): unknown {
       pattern: `^\\s*(?:${out.enum.map((e) => anyCase(e as string)).join("|")})\\s*$`,
     });
   }
-  const text = type === "string" && out.enum === undefined;
+  // A choice is text too: `method: P${VERB}` reads as validate reads it.
+  const text = type === "string";
   const { default: fallback, description, ...rest } = out;
   return {
     ...(fallback !== undefined ? { default: fallback } : {}),

@@ -729,6 +729,60 @@ Deno.test("README's scout.yaml reference names every field the schema takes, eac
   assert.deepEqual(missing, []);
 });
 
+Deno.test("every field of the JSON Schema has a description: the README's meaning, type and default", async () => {
+  const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+  // "| `field` | type | default | meaning |" rows, by section (general, or a watch type).
+  const expected = new Map<string, string>();
+  let section = "";
+  for (const line of readme.split("\n")) {
+    section = /^`watch:` of `type: (\w+)`:/.exec(line)?.[1] ?? section;
+    if (line.startsWith("### ")) section = "";
+    const row = /^\| `([a-z_.]+)` +\|(.*)\|$/.exec(line);
+    if (!row) continue;
+    const [type, fallback, meaning] = row[2].split(/(?<!\\)\|/).map((c) =>
+      c.trim().replaceAll("\\|", "|")
+    );
+    const tail = fallback === "**required**" ? "required" : fallback ? `default ${fallback}` : "";
+    const text = `${meaning}; ${type.replace(/^duration\b/, "seconds")}${tail ? `, ${tail}` : ""}`;
+    expected.set(section ? `${section}:${row[1]}` : row[1], text);
+  }
+  type Node = {
+    description?: string;
+    properties?: Record<string, Node>;
+    anyOf?: Node[];
+    items?: Node;
+  };
+  const schema = configJsonSchema(BUILTIN_SCOUTS) as Node;
+  const seen: string[] = [];
+  const check = (node: Node, path: string, kind: string) => {
+    for (const [key, field] of Object.entries(node.properties ?? {})) {
+      const at = `${path}${key}`;
+      seen.push(at);
+      assert.ok(field.description, `${at} has no description`);
+      const row = !kind
+        ? at.replace(/^scouts\[\]\./, "")
+        : key === "type"
+        ? "watch.type"
+        : `${kind}:${key}`;
+      if (expected.has(row)) assert.equal(field.description, expected.get(row), at);
+      else assert.ok(["scout", "watch", "emission"].includes(row), `${at}: no README row ${row}`);
+      if (key === "watch") {
+        for (const k of field.anyOf ?? []) {
+          const type = (k.properties?.type as { anyOf: { const: string }[] }).anyOf[0].const;
+          check(k, `${at}(${type}).`, type);
+        }
+      } else if (field.items) check(field.items, `${at}[].`, "");
+      else check(field, `${at}.`, kind);
+    }
+  };
+  check(schema, "", "");
+  // Every kind's fields, in both places a watch goes.
+  assert.ok(seen.includes("watch(holodeck).scores_retries"), seen.join(" "));
+  assert.ok(seen.includes("scouts[].watch(http).latency_min_delta_ms"), seen.join(" "));
+  assert.ok(seen.includes("scouts[].scout.poll_interval"), seen.join(" "));
+  assert.ok(seen.length > 100, String(seen.length));
+});
+
 Deno.test("messages say 'whole number' and 'mapping', name an empty value once, and tell null from an empty file", () => {
   const base = "scout:\n  name: a\n  scout_room: r\nwatch:\n  type: http\n  url: http://x/\n";
   const r = (text: string) => {

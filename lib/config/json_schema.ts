@@ -7,6 +7,7 @@
  */
 import * as z from "../_zod_mini.ts";
 import type { ScoutKind } from "../scout_kind.ts";
+import { FIELD_DOCS, WATCH_DOCS } from "./_field_docs.ts";
 import { NAME_PATTERN } from "./defaults.ts";
 import {
   ConfigFileSchema,
@@ -47,11 +48,48 @@ export function configJsonSchema(kinds: readonly ScoutKind[]): Record<string, un
       if (checks.includes(NAME_CHECK)) jsonSchema.pattern = NAME_PATTERN.source;
     },
   }) as Record<string, unknown>;
+  const forEditor = forEditors(schema) as JsonNode;
+  describe(forEditor, "");
   return {
-    ...forEditors(schema) as Record<string, unknown>,
+    ...forEditor,
     ...SOME_SCOUT,
     title: "scout.yaml (@plato/scout)",
   };
+}
+
+/** A JSON Schema node, as far as {@linkcode describe} reads it. */
+interface JsonNode {
+  description?: string;
+  properties?: Record<string, JsonNode>;
+  items?: JsonNode;
+  anyOf?: JsonNode[];
+  const?: unknown;
+}
+
+/**
+ * Give each field of an object node its hover text from the README's field
+ * reference: `prefix` is the node's dotted path (`scout.`); a `watch:`
+ * section's own fields by its `type`.
+ */
+function describe(node: JsonNode, prefix: string): void {
+  for (const [key, field] of Object.entries(node.properties ?? {})) {
+    const path = `${prefix}${key}`;
+    const doc = FIELD_DOCS[path];
+    if (doc) field.description = doc;
+    if (key === "watch") {
+      for (const kind of field.anyOf ?? [field]) {
+        const own = kind.properties ?? {};
+        const type = own.type?.anyOf?.[0].const ?? own.type?.const;
+        for (const [name, f] of Object.entries(own)) {
+          const text = name === "type"
+            ? FIELD_DOCS["watch.type"]
+            : WATCH_DOCS[String(type)]?.[name];
+          if (text) f.description = text;
+        }
+      }
+    } else if (key === "scouts" && field.items) describe(field.items, "");
+    else describe(field, `${path}.`);
+  }
 }
 
 /**

@@ -52,12 +52,50 @@ const cases: Array<[string, string[], string, Record<string, string>?]> = [
   [
     "a zero interval",
     ["--watch-file", "a.log", "--interval", "0"],
-    "run: '--interval' must be a number greater than 0, got '0'",
+    "run: '--interval' must be a number of seconds from 0.1 to 86400, got '0'",
+  ],
+  [
+    "an interval that would hammer the target",
+    ["--watch-url", "http://127.0.0.1:9/", "--interval", "0.001", "--once", "--stdout"],
+    "run: '--interval' must be a number of seconds from 0.1 to 86400, got '0.001'",
+  ],
+  [
+    "an interval longer than a day",
+    ["--watch-url", "http://127.0.0.1:9/", "--interval", "86401", "--once", "--stdout"],
+    "run: '--interval' must be a number of seconds from 0.1 to 86400, got '86401'",
+  ],
+  [
+    "a flag given twice",
+    [
+      "--watch-url",
+      "http://127.0.0.1:9/",
+      "--interval",
+      "5",
+      "--interval=10",
+      "--once",
+      "--stdout",
+    ],
+    "run: flag '--interval' is given more than once",
+  ],
+  [
+    "a scout command's flag given twice",
+    [
+      "http",
+      "--url",
+      "http://127.0.0.1:9/a",
+      "--room",
+      "r",
+      "--url",
+      "http://127.0.0.1:9/b",
+      "--once",
+      "--stdout",
+    ],
+    "http: flag '--url' is given more than once",
   ],
   [
     "an interval that is not a number",
     ["--watch-file", "a.log", "--interval", "often"],
-    "run: '--interval' must be a number greater than 0, got 'often'",
+    "run: '--interval' must be a number of seconds from 0.1 to 86400, got 'often'",
   ],
   [
     "a negative deadline",
@@ -117,7 +155,7 @@ const cases: Array<[string, string[], string, Record<string, string>?]> = [
   ["a config with a negative poll interval", [
     "--config",
     file("neg.yaml", GOOD.replace("poll_interval: 30", "poll_interval: -5")),
-  ], `${dir}/neg.yaml: scout.poll_interval (line 4): expected a number greater than 0, got -5`],
+  ], `${dir}/neg.yaml: scout.poll_interval (line 4): expected a number at least 0.1, got -5`],
   [
     "a config with a misspelt key",
     [
@@ -390,7 +428,7 @@ Deno.test("validate lists every problem of a config in file order, the watch sec
     [
       `plato-scout: ${path}: scout.name (line 2): may only contain ASCII letters, digits, '.', '_' and '-'`,
       `plato-scout: ${path}: scout.scout_room (line 3): must not be empty`,
-      `plato-scout: ${path}: scout.poll_interval (line 4): expected a number greater than 0, got 0`,
+      `plato-scout: ${path}: scout.poll_interval (line 4): expected a number at least 0.1, got 0`,
       `plato-scout: ${path}: watch.url (line 7): expected an http or https URL`,
     ],
   );

@@ -36,6 +36,7 @@ function ours(argv: string[]): Outcome {
     if (m.includes("starts with '-'")) return { ok: false, reason: "ambiguous", flag };
     if (m.includes("needs a value")) return { ok: false, reason: "missing", flag };
     if (m.includes("does not take a value")) return { ok: false, reason: "no-value", flag };
+    if (m.includes("is given more than once")) return { ok: false, reason: "repeated", flag };
     throw new Error(`unexpected message: ${m}`);
   }
 }
@@ -47,7 +48,19 @@ function node(argv: string[]): Outcome {
       options: { help: { type: "boolean", short: "h" }, ...SPEC },
       strict: true,
       allowPositionals: true,
+      tokens: true,
     });
+    // The one rule of parseFlags' own: a flag that takes one value, given it
+    // twice, is refused (parseArgs keeps the later); the first so repeated.
+    const seen = new Set<string>();
+    for (const token of r.tokens) {
+      if (token.kind !== "option" || token.value === undefined) continue;
+      const multiple = (SPEC as Record<string, FlagSpec>)[token.name]?.multiple;
+      if (seen.has(token.name) && !multiple) {
+        return { ok: false, reason: "repeated", flag: `--${token.name}` };
+      }
+      seen.add(token.name);
+    }
     return { ok: true, values: { ...r.values }, positionals: r.positionals };
   } catch (error) {
     const m = (error as Error).message;
@@ -75,6 +88,8 @@ const CASES: string[][] = [
   ["--deadline", "--once"],
   ["--deadline=-1"],
   ["--deadline", "a", "--deadline", "b"],
+  ["--deadline=a", "--once", "--deadline", "b", "--watch-url", "u", "--watch-url=v"],
+  ["--deadline", "a", "--deadline", "b", "--bogus"], // the unknown flag first
   ["--watch-url", "http://u:p@h/x?a=b=c"],
   ["--watch-url=http://h/?q=1"],
   ["--bogus"],

@@ -89,7 +89,7 @@ Deno.test("loadConfig runs several scouts from a scouts: list", () => {
 
 Deno.test("an error names the path and the line", () => {
   assert.deepEqual(errors(GOOD.replace("poll_interval: 60", "poll_interval: -5")), [
-    "scout.poll_interval (line 6): expected a number greater than 0, got -5",
+    "scout.poll_interval (line 6): expected a number at least 0.1, got -5",
   ]);
   assert.deepEqual(errors(GOOD.replace("timeout: 5", "timeout: soon")), [
     "watch.timeout (line 11): expected a number, got 'soon'",
@@ -385,7 +385,7 @@ emission:
 `;
   assert.deepEqual(errors(text), [
     "emission.batch_sise (line 7): unknown key (did you mean 'batch_size'?)",
-    "scouts[0].scout.poll_interval (line 2): expected a number greater than 0, got 0",
+    "scouts[0].scout.poll_interval (line 2): expected a number at least 0.1, got 0",
     "scouts[1].watch.timeout (line 5): expected a number, got 'slow'",
   ]);
 });

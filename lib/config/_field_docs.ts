@@ -17,7 +17,7 @@ export const FIELD_DOCS: Record<string, string> = {
   "scout.scout_room": "PLATO room its tiles go to (at most 512; no `.`/`..` parts); text, required",
   "scout.plato_url":
     "the PLATO server's base URL; one per process (`--plato-url` wins); http(s) URL, default `$PLATO_URL`, else `http://localhost:8848`",
-  "scout.poll_interval": "time between cycles (at most 86400); seconds, default `60`",
+  "scout.poll_interval": "time between cycles (0.1 to 86400); seconds, default `60`",
   "scout.cron": "five-field schedule, instead of `poll_interval`; cron expression",
   "scout.watched_service": "the service named in tiles; text, default from what it watches",
   "state_dir":

@@ -15,6 +15,12 @@ export const NAME_PATTERN: RegExp = /^[A-Za-z0-9._-]+$/;
 export const ROOM_MAX_LENGTH = 512;
 /** `scout.poll_interval` when none is given, seconds. */
 export const DEFAULT_POLL_INTERVAL = 60;
+/**
+ * The shortest `scout.poll_interval` (and `--interval`), seconds: ten cycles
+ * a second at most, so a slip such as `0.001` cannot hammer the target.
+ * Sub-second intervals are for tests; a service is polled every few seconds.
+ */
+export const MIN_POLL_INTERVAL = 0.1;
 /** The longest `scout.poll_interval`, seconds (a day). */
 export const MAX_POLL_INTERVAL = 86_400;
 

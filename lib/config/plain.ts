@@ -17,6 +17,7 @@ import {
   emissionSettings,
   hasDotSegment,
   MAX_POLL_INTERVAL,
+  MIN_POLL_INTERVAL,
   NAME_MAX_LENGTH,
   NAME_PATTERN,
   ROOM_MAX_LENGTH,
@@ -60,7 +61,8 @@ export function resolvePlainConfig(
   if (!plain(room) || room.length > ROOM_MAX_LENGTH || hasDotSegment(room)) return undefined;
   const pollInterval = interval ?? DEFAULT_POLL_INTERVAL;
   if (
-    typeof pollInterval !== "number" || !(pollInterval > 0 && pollInterval <= MAX_POLL_INTERVAL)
+    typeof pollInterval !== "number" ||
+    !(pollInterval >= MIN_POLL_INTERVAL && pollInterval <= MAX_POLL_INTERVAL)
   ) {
     return undefined;
   }

@@ -5,6 +5,7 @@ import {
   EMISSION_DEFAULTS as E,
   hasDotSegment,
   MAX_POLL_INTERVAL,
+  MIN_POLL_INTERVAL,
   NAME_MAX_LENGTH,
   NAME_PATTERN,
   ROOM_MAX_LENGTH,
@@ -45,7 +46,7 @@ export const ScoutSectionSchema = z.strictObject({
   ),
   scout_room: ROOM,
   poll_interval: z._default(
-    z.number().check(z.gt(0), z.maximum(MAX_POLL_INTERVAL)),
+    z.number().check(z.gte(MIN_POLL_INTERVAL), z.maximum(MAX_POLL_INTERVAL)),
     DEFAULT_POLL_INTERVAL,
   ),
   /** A cron expression for Workers/Deno cron; default derived from poll_interval. */

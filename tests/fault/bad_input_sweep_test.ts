@@ -40,7 +40,7 @@ const configCases: CliCase[] = [
   [
     "a poll interval of zero",
     ["--config", yaml("c2", GOOD.replace("30", "0"))],
-    `${dir}/c2.yaml: scout.poll_interval (line 4): expected a number greater than 0, got 0`,
+    `${dir}/c2.yaml: scout.poll_interval (line 4): expected a number at least 0.1, got 0`,
   ],
   [
     "a poll interval over a day",
@@ -174,12 +174,12 @@ const flagCases: CliCase[] = [
   [
     "an infinite interval",
     ["--watch-file", LOG, "--interval", "Infinity"],
-    "run: '--interval' must be a number greater than 0, got 'Infinity'",
+    "run: '--interval' must be a number of seconds from 0.1 to 86400, got 'Infinity'",
   ],
   [
     "an interval that overflows",
     ["--watch-file", LOG, "--interval", "1e999"],
-    "run: '--interval' must be a number greater than 0, got '1e999'",
+    "run: '--interval' must be a number of seconds from 0.1 to 86400, got '1e999'",
   ],
   [
     "a URL with no host",
@@ -227,7 +227,7 @@ const flagCases: CliCase[] = [
   [
     "a log interval over a day",
     ["log", "--file", LOG, "--room", "r", "--interval", "100000"],
-    "log: '--interval': expected a number at most 86400, got 100000",
+    "log: '--interval' must be a number of seconds from 0.1 to 86400, got '100000'",
   ],
   [
     "a deadline that is a word",

@@ -1,5 +1,6 @@
 import { formatProblem } from "../../config/problem.ts";
 import { resolvePlainConfig } from "../../config/plain.ts";
+import { MAX_POLL_INTERVAL, MIN_POLL_INTERVAL } from "../../config/defaults.ts";
 import type { ResolvedConfig } from "../../config/schema.ts";
 import { oneLine, UsageError } from "../usage_error.ts";
 import { type FlagSpec, givenPlatoUrl, positiveNumber } from "./command.ts";
@@ -38,7 +39,7 @@ export const RUN_FLAGS = {
 export const RUN_FLAGS_HELP = [
   "  --name NAME          Scout name (source of its tiles)",
   "  --room ROOM          PLATO room its tiles go to",
-  "  --interval SECONDS   Seconds between cycles (default 60)",
+  "  --interval SECONDS   Seconds between cycles, 0.1 to 86400 (default 60)",
   "  --plato-url URL      PLATO server (default $PLATO_URL, else http://localhost:8848)",
   "  --once               Run one cycle, deliver, exit (1 if tiles could not be delivered)",
   "  --stdout             Print tiles as JSON lines instead of sending them (a dry run:",
@@ -106,9 +107,7 @@ export async function configFromFlags(
   watch: Record<string, unknown>,
   watchFlags: Record<string, string> = {},
 ): Promise<ResolvedConfig> {
-  const pollInterval = scout.interval === undefined
-    ? 60
-    : positiveNumber(command, "interval", scout.interval);
+  const pollInterval = scout.interval === undefined ? 60 : intervalSeconds(command, scout.interval);
   const raw = {
     scout: { name: scout.name, scout_room: scout.room, poll_interval: pollInterval },
     watch,
@@ -131,6 +130,21 @@ export async function configFromFlags(
     );
   }
   return result.config;
+}
+
+/**
+ * `--interval`: seconds, as scout.yaml's `poll_interval` takes them (from
+ * {@linkcode MIN_POLL_INTERVAL}, so a slip such as `0.001` cannot hammer the
+ * target, to a day).
+ */
+function intervalSeconds(command: string, value: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !(n >= MIN_POLL_INTERVAL && n <= MAX_POLL_INTERVAL)) {
+    throw new UsageError(
+      `${command}: '--interval' must be a number of seconds from ${MIN_POLL_INTERVAL} to ${MAX_POLL_INTERVAL}, got '${value}'`,
+    );
+  }
+  return n;
 }
 
 /** The flags that set `scout:` keys in a flag-built config. */

@@ -414,6 +414,23 @@ Deno.test("an unclosed quote or bracket is named on the line it opens, not where
   ]);
 });
 
+Deno.test("a key indented under the one above it is named on its own line, once", () => {
+  const base = "scout:\n  name: a\n  scout_room: r\nwatch:\n  type: probe\n  url: http://x/\n";
+  assert.deepEqual(errors(base.replace("  scout_room: r", "    scout_room: r")), [
+    "(yaml) (line 3): indented more than 'name' on line 2, so read as part of its value: start it in the same column as 'name'",
+  ]);
+  assert.deepEqual(errors(base.replace("  url: http", "      url: http")), [
+    "(yaml) (line 6): indented more than 'type' on line 5, so read as part of its value: start it in the same column as 'type'",
+  ]);
+  // In a list item too.
+  assert.deepEqual(
+    errors("scouts:\n  - scout: {name: a,\n      scout_room: r}\n    watch: x\n      url: y\n"),
+    [
+      "(yaml) (line 5): indented more than 'watch' on line 4, so read as part of its value: start it in the same column as 'watch'",
+    ],
+  );
+});
+
 Deno.test("YAML a config cannot mean is refused with its line: aliases, tags, keys, documents", () => {
   const base = "scout:\n  name: a\n  scout_room: r\nwatch:\n  type: probe\n  url: http://x/\n";
   assert.deepEqual(errors(base.replace("scout_room: r", "scout_room: *nope")), [
@@ -423,7 +440,12 @@ Deno.test("YAML a config cannot mean is refused with its line: aliases, tags, ke
     "(yaml) (line 3): unknown tag: !custom",
   ]);
   assert.deepEqual(errors(base.replace("scout_room: r", "scout_room: r\n  ? [x, y]\n  : q")), [
-    "(yaml) (line 4): a key must be a plain value, not a list or mapping",
+    "(yaml) (line 4): a key must be text, not a list ('[x, y]'); quote it if the brackets are meant as text",
+  ]);
+  assert.deepEqual(errors(`${base}[a]: 1\n{b: 2}: 3\n? - c\n: 4\n`), [
+    "(yaml) (line 7): a key must be text, not a list ('[a]'); quote it if the brackets are meant as text",
+    "(yaml) (line 8): a key must be text, not a mapping ('{b: 2}'); quote it if the braces are meant as text",
+    "(yaml) (line 9): a key must be text, not a list",
   ]);
   assert.deepEqual(errors(`${base}---\nscout: {}\n`), [
     "(yaml) (line 7): more than one YAML document ('---'): a config is one document",

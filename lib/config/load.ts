@@ -74,19 +74,31 @@ export function loadConfig(text: string, options: LoadConfigOptions): LoadConfig
     const close = range && CLOSING[text[range[0]]];
     if (range && close && text[range[1] - 1] !== close) opens.set(range[2], range[0]);
   });
+  // A key indented under the one above it (`name: a` then `    room: r`)
+  // reads as a value continued on the next line: two errors at the value,
+  // the line above. Told once, on the key's own line.
+  const overIndented = new Set(
+    errors.filter((e) => e.code === "MULTILINE_IMPLICIT_KEY").map((e) => e.pos[0]),
+  );
   const yamlProblems: ConfigProblem[] = [
-    ...errors.map((e) => ({
-      path: "(yaml)",
-      line: lineAt(
-        (e.code === "MISSING_CHAR" || e.code === "BAD_INDENT" ? opens.get(e.pos[0]) : undefined) ??
-          e.pos[0],
+    ...errors.filter((e) => !(e.code === "BLOCK_AS_IMPLICIT_KEY" && overIndented.has(e.pos[0])))
+      .map((e): ConfigProblem =>
+        e.code === "MULTILINE_IMPLICIT_KEY"
+          ? overIndent(text, lineAt(e.pos[0]), lineAt(e.pos[1]))
+          : {
+            path: "(yaml)",
+            line: lineAt(
+              (e.code === "MISSING_CHAR" || e.code === "BAD_INDENT"
+                ? opens.get(e.pos[0])
+                : undefined) ?? e.pos[0],
+            ),
+            message: e.code === "MULTIPLE_DOCS"
+              ? "more than one YAML document ('---'): a config is one document"
+              : /Maximum call stack/.test(e.message)
+              ? "nested too deeply"
+              : e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, ""),
+          }
       ),
-      message: e.code === "MULTIPLE_DOCS"
-        ? "more than one YAML document ('---'): a config is one document"
-        : /Maximum call stack/.test(e.message)
-        ? "nested too deeply"
-        : e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, ""),
-    })),
     // An unknown tag would silently read as plain text.
     ...doc.warnings.filter((w) => w.code === "TAG_RESOLVE_FAILED").map((w) => ({
       path: "(yaml)",
@@ -119,10 +131,19 @@ export function loadConfig(text: string, options: LoadConfigOptions): LoadConfig
     },
     Pair(_, pair) {
       if (isCollection(pair.key)) {
+        // `[a]: 1`: YAML reads the brackets as a list, not as text.
+        const range = pair.key.range;
+        const source = range ? text.slice(range[0], range[1]).replace(/\s+/g, " ") : "";
+        const kind = isMap(pair.key) ? "mapping" : "list";
+        const flow = source.startsWith("[") || source.startsWith("{");
         yamlProblems.push({
           path: "(yaml)",
           line: rangeLine(pair.key) ?? 1,
-          message: "a key must be a plain value, not a list or mapping",
+          message: flow
+            ? `a key must be text, not a ${kind} ('${
+              source.length > 40 ? `${source.slice(0, 40)}\u2026` : source
+            }'); quote it if the ${kind === "list" ? "brackets" : "braces"} are meant as text`
+            : `a key must be text, not a ${kind}`,
         });
       }
     },
@@ -279,6 +300,23 @@ function unplainMessage(tag: string | undefined, kind: string): string {
 }
 
 /** A key as JavaScript sees it: `7:` is the key "7", `~:` and `null:` the key "". */
+/**
+ * The problem of a key on line `keyLine` indented under the entry on line
+ * `valueLine` (read as the rest of that entry's value).
+ */
+function overIndent(text: string, valueLine: number, keyLine: number): ConfigProblem {
+  const above = /^\s*(?:-\s+)?([^:#]+):/.exec(text.split("\n")[valueLine - 1] ?? "")?.[1]?.trim();
+  return {
+    path: "(yaml)",
+    line: keyLine,
+    message: `indented more than ${
+      above ? `'${above}'` : "the entry"
+    } on line ${valueLine}, so read as part of its value: start it in the same column${
+      above ? ` as '${above}'` : ""
+    }`,
+  };
+}
+
 function keyText(key: unknown): string {
   const value = isScalar(key) ? key.value : key;
   return value === null || value === undefined ? "" : String(value);

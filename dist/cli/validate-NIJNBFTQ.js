@@ -1,0 +1,1 @@
+import{b as a,c as b}from"./chunk-ELZS7TQL.js";import"./chunk-R4HP5YKS.js";import"./chunk-MHSIIT3B.js";import"./chunk-CPCKAKMD.js";import"./chunk-5TATHWSF.js";import"./chunk-W2BOAQKP.js";export{b as ordered,a as validateConfig};

@@ -1,1 +1,0 @@
-import{b as a,c as b}from"./chunk-3TBDDGSW.js";import"./chunk-PRJQZI36.js";import"./chunk-MHSIIT3B.js";import"./chunk-NWQLAHTO.js";import"./chunk-5TATHWSF.js";import"./chunk-W2BOAQKP.js";export{b as ordered,a as validateConfig};

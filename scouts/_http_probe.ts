@@ -53,10 +53,11 @@ interface ProbeCommon {
   /** Start to end of the body (or to the failure), ms. */
   latencyMs: number;
   /**
-   * Body bytes received, including any beyond the cap; also of a body that
-   * failed part way (counted as its chunks arrive, declared length or not).
+   * Body bytes received, including any beyond the cap; undefined when a body
+   * of declared length, read in one step, failed part way (how much of it
+   * arrived is unknown: not 0).
    */
-  bytesRead: number;
+  bytesRead?: number;
 }
 
 /** A response was received and its body read (up to the cap). */
@@ -122,7 +123,7 @@ export async function probe(
   let redirects = 0;
   let phase: ProbeFailure["phase"] = "headers";
   let status: number | undefined;
-  let bytesRead = 0;
+  let bytesRead: number | undefined = 0;
   const fail = (errorType: ProbeErrorType, message: string): ProbeFailure => ({
     ok: false,
     errorType,
@@ -186,7 +187,7 @@ export async function probe(
     status = res.status;
     phase = "body";
     const read = await readCapped(res, req.maxBodyBytes, aborted, (n) => {
-      bytesRead += n;
+      bytesRead = n === undefined || bytesRead === undefined ? n : bytesRead + n;
     });
     const length = Number(res.headers.get("content-length"));
     return {
@@ -221,21 +222,30 @@ export async function probe(
 }
 
 /**
- * Read a body as a stream, keeping at most `cap` bytes and stopping (and
- * cancelling) past it; `onBytes` counts each chunk as it arrives. A body of
- * declared length is streamed too, not read in one step (`arrayBuffer()`,
- * about 1 ms faster on a first request): a failure part way then still says
- * how many bytes arrived. The declared length does not bound the read (a
- * compressed body's decoded size is not it; an injected fetch need not keep
- * to it): the cap does.
+ * Read a body, keeping at most `cap` bytes. A body whose size the response
+ * declares (`content-length`, not content-encoded: a compressed body's decoded
+ * size is unknown) and that fits the cap is read whole, in one step; any
+ * other is read as a stream, stopping (and cancelling) past the cap.
+ * `onBytes(undefined)` says the count is unknown until the next call.
  */
 async function readCapped(
   res: Response,
   cap: number,
   aborted: Promise<never>,
-  onBytes: (n: number) => void,
+  onBytes: (n: number | undefined) => void,
 ): Promise<{ body: Uint8Array; truncated: boolean }> {
   if (!res.body) return { body: new Uint8Array(0), truncated: false };
+  const declared = declaredLength(res.headers);
+  if (declared !== undefined && declared <= cap) {
+    // HTTP framing holds the body to the declared length; a response made by
+    // an injected fetch need not, so the cap is still applied. Until it is
+    // read, how many bytes arrived is unknown (a failure part way says so).
+    onBytes(undefined);
+    const body = new Uint8Array(await Promise.race([res.arrayBuffer(), aborted]));
+    onBytes(body.byteLength);
+    if (body.byteLength > cap) return { body: body.subarray(0, cap), truncated: true };
+    return { body, truncated: false };
+  }
   const reader = res.body.getReader();
   const chunks: Uint8Array[] = [];
   let kept = 0;
@@ -267,6 +277,17 @@ async function readCapped(
     offset += c.byteLength;
   }
   return { body, truncated };
+}
+
+/** The body's size when the response declares it and sends it as is. */
+function declaredLength(headers: Headers): number | undefined {
+  const encoding = headers.get("content-encoding");
+  if (encoding !== null && encoding.trim().toLowerCase() !== "identity") return undefined;
+  // A chunked body's length is its chunks', whatever content-length says.
+  if (headers.has("transfer-encoding")) return undefined;
+  const raw = headers.get("content-length");
+  if (raw === null || !/^\d+$/.test(raw.trim())) return undefined;
+  return Number(raw);
 }
 
 function errorLine(error: unknown): string {

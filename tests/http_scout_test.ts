@@ -368,15 +368,10 @@ Deno.test("a target that never sends headers times out at the deadline", async (
 /**
  * Serve `response` (raw HTTP/1.1: headers and the start of a body) on a real
  * socket, then send nothing more; tick a scout on fake time until its 5 s
- * deadline passes (once the scout has read the body's first chunk, with
- * `afterFirstChunk`), and check the cycle ended in a body-phase timeout.
+ * deadline passes, and check the cycle ended in a body-phase timeout.
  */
-async function assertBodyTimesOut(
-  response: string,
-  path: string,
-  afterFirstChunk = false,
-  // deno-lint-ignore no-explicit-any -- the ERROR tile's answer, read as loose JSON
-): Promise<Record<string, any>> {
+// deno-lint-ignore no-explicit-any -- the ERROR tile's answer, read as loose JSON
+async function assertBodyTimesOut(response: string, path: string): Promise<Record<string, any>> {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
   const conns: Deno.Conn[] = [];
@@ -393,19 +388,8 @@ async function assertBodyTimesOut(
   const h = harness(`http://127.0.0.1:${port}${path}`, {
     fetch: async (input, init) => {
       const res = await fetch(input, init);
-      if (!afterFirstChunk) {
-        headersSeen();
-        return res;
-      }
-      const body = res.body!.pipeThrough(
-        new TransformStream({
-          transform(chunk, out) {
-            out.enqueue(chunk);
-            headersSeen();
-          },
-        }),
-      );
-      return new Response(body, res);
+      headersSeen();
+      return res;
     },
   });
   try {
@@ -436,26 +420,11 @@ Deno.test("a body that never ends times out at the same deadline", async () => {
 });
 
 Deno.test("a body that declares its length and stops short times out at the deadline", async () => {
-  // 100 bytes declared (well inside the cap), 5 sent: exactly 5 were read.
+  // 100 bytes declared (well inside the cap: read in one step), 5 sent.
   const head = "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 100\r\n\r\n";
-  const a = await assertBodyTimesOut(`${head}hello`, "/short", true);
-  assert.equal(a.body_bytes_read, 5);
-});
-
-Deno.test("a body of declared length cut short by a closed connection reports the bytes that arrived", async () => {
-  const head = "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 100\r\n\r\n";
-  const server = startRawServer(`${head}partial`);
-  try {
-    const h = harness(`${server.url}/cut`);
-    await h.scout.tick();
-    const error = last(await h.tiles(), "[ERROR]");
-    const a = answerOf(error);
-    assert.equal(a.phase, "body", error.answer);
-    assert.equal(a.status, 200);
-    assert.equal(a.body_bytes_read, 7, error.answer);
-  } finally {
-    await server.close();
-  }
+  const a = await assertBodyTimesOut(`${head}hello`, "/short");
+  // Read in one step: how much arrived is unknown, and not claimed to be 0.
+  assert.equal(a.body_bytes_read, undefined);
 });
 
 Deno.test("a compressed body is capped by its decoded size, not its declared length", async () => {

@@ -208,12 +208,14 @@ try {
   const keptDir = `${dir}/state-kept`;
   const runKept = async () => kept.push((await cliOnce("kept", CLI, keptDir)).ack);
   const runSource = async (r: number) => fromSource.push((await cliOnce(`s${r}`, SOURCE)).ack);
-  // The bundle without the marking, in a temporary folder (deno.json for zod and yaml).
+  // The bundle without the marking, in a temporary folder (deno.json for zod and yaml),
+  // built with a copy of the development lockfile (a run may rewrite the lockfile it is given).
+  await Deno.copyFile(here("../tests/deno.lock"), `${dir}/deno.lock`);
   const build = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
       "-A",
-      `--lock=${here("../tests/deno.lock")}`,
+      `--lock=${dir}/deno.lock`,
       here("../tools/build_cli.ts"),
       "--out-dir",
       `${dir}/unmarked`,

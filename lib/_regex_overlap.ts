@@ -61,8 +61,14 @@ export function overlappingAlternation(source: string): boolean {
   return false;
 }
 
-/** The index after the class that opens at `start`. */
-function classEnd(source: string, start: number): number {
+/**
+ * The index after the character class that opens at `start` in a regex source.
+ *
+ * @param source A regex's source.
+ * @param start The index of its `[`.
+ * @returns The index after its `]`.
+ */
+export function classEnd(source: string, start: number): number {
   let i = start + 1;
   while (i < source.length && source[i] !== "]") i += source[i] === "\\" ? 2 : 1;
   return i + 1;

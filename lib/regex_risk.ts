@@ -9,7 +9,7 @@
  * @module
  */
 
-import { overlappingAlternation } from "./_regex_overlap.ts";
+import { classEnd, overlappingAlternation } from "./_regex_overlap.ts";
 
 export { overlappingAlternation };
 
@@ -71,9 +71,7 @@ export function nestedRepeat(source: string): boolean {
     if (c === "\\") {
       i += 2;
     } else if (c === "[") {
-      i++;
-      while (i < source.length && source[i] !== "]") i += source[i] === "\\" ? 2 : 1;
-      i++;
+      i = classEnd(source, i);
     } else if (c === "(") {
       groups.push({ trailing: false, anyBranch: false, repeated: "" });
       i++;

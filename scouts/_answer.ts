@@ -12,6 +12,9 @@ import { GATE_LIMITS, quoteObserved } from "../lib/gate.ts";
 /** The answer budget: the gate's maximum, with room to spare. */
 export const ANSWER_BUDGET: number = GATE_LIMITS.answerMax - 200;
 
+/** How deep an answer is shown; deeper arrays and objects are summarised. */
+export const ANSWER_MAX_DEPTH = 8;
+
 /** String length and item count limits tried in turn, loosest first. */
 const STEPS: ReadonlyArray<readonly [strings: number, items: number]> = [
   [Infinity, Infinity],
@@ -68,7 +71,9 @@ export function cut(text: string, n: number): string {
 function shrink(value: unknown, strings: number, items: number, depth: number): unknown {
   if (typeof value === "string") return cut(value, strings);
   if (value === null || typeof value !== "object") return value;
-  if (depth >= 8) return Array.isArray(value) ? `[${value.length} items]` : "{\u2026}";
+  if (depth >= ANSWER_MAX_DEPTH) {
+    return Array.isArray(value) ? `[${value.length} items]` : "{\u2026}";
+  }
   if (Array.isArray(value)) {
     const kept = value.slice(0, items).map((v) => shrink(v, strings, items, depth + 1));
     if (value.length > items) kept.push(`\u2026 ${value.length - items} more`);

@@ -8,7 +8,7 @@
 
 import { CheckpointType } from "../lib/checkpoint_type.ts";
 import type { Checkpoint } from "../lib/scout.ts";
-import { cut, fitAnswer } from "./_answer.ts";
+import { ANSWER_MAX_DEPTH, cut, fitAnswer } from "./_answer.ts";
 import { analyseSession } from "./_holodeck_quality.ts";
 import { type Adventure, parseTime, roomName, type SessionRead } from "./_holodeck_session.ts";
 
@@ -117,7 +117,7 @@ export function sessionAnswer(value: Record<string, unknown>): string {
 /** `value` with its strings and keys {@linkcode cleaned}, down to the depth `fitAnswer` shows. */
 function cleanedAll(value: unknown, depth: number): unknown {
   if (typeof value === "string") return cleaned(value, true);
-  if (value === null || typeof value !== "object" || depth > 8) return value;
+  if (value === null || typeof value !== "object" || depth > ANSWER_MAX_DEPTH) return value;
   if (Array.isArray(value)) return value.map((v) => cleanedAll(v, depth + 1));
   return Object.fromEntries(
     Object.entries(value).map(([k, v]) => [cleaned(k, true), cleanedAll(v, depth + 1)]),

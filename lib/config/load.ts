@@ -299,7 +299,6 @@ function unplainMessage(tag: string | undefined, kind: string): string {
     "write a plain mapping, list, text, number or boolean";
 }
 
-/** A key as JavaScript sees it: `7:` is the key "7", `~:` and `null:` the key "". */
 /**
  * The problem of a key on line `keyLine` indented under the entry on line
  * `valueLine` (read as the rest of that entry's value).
@@ -317,6 +316,7 @@ function overIndent(text: string, valueLine: number, keyLine: number): ConfigPro
   };
 }
 
+/** A key as JavaScript sees it: `7:` is the key "7", `~:` and `null:` the key "". */
 function keyText(key: unknown): string {
   const value = isScalar(key) ? key.value : key;
   return value === null || value === undefined ? "" : String(value);
